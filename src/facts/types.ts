@@ -1,0 +1,105 @@
+/**
+ * The fact model: what extraction finds in one file, with no knowledge of rules or the map.
+ * Every location is 1-based line and 1-based column in UTF-16 code units of the file text.
+ */
+
+/** What a statement does to a table. `create` covers CREATE TABLE, CREATE TABLE … AS and SELECT INTO. */
+export type Operation =
+  | 'read'
+  | 'insert'
+  | 'update'
+  | 'delete'
+  | 'truncate'
+  | 'merge'
+  | 'copy'
+  | 'create'
+  | 'alter'
+  | 'drop'
+  | 'reference';
+
+export const WRITE_OPERATIONS: ReadonlySet<Operation> = new Set([
+  'insert', 'update', 'delete', 'truncate', 'merge', 'copy', 'create', 'alter', 'drop',
+]);
+
+export interface TableName {
+  /** Schema as PostgreSQL would resolve it (unquoted folded to lower case); undefined when unqualified. */
+  schema?: string;
+  /** Table name as PostgreSQL would resolve it. */
+  name: string;
+}
+
+export interface Location {
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
+/** One table touched by one statement, as the SQL analyser reports it (offsets inside the SQL text). */
+export interface SqlTableAccess {
+  table: TableName;
+  operation: Operation;
+  /** UTF-16 offset of the table reference inside the analysed SQL text. */
+  offset: number;
+  /** Length of the reference in UTF-16 units. */
+  length: number;
+  /** True when the name came from an interpolation hole and cannot be known statically. */
+  synthetic?: boolean;
+}
+
+export interface SqlStatementFacts {
+  /** UTF-16 offset of the statement start inside the analysed SQL text. */
+  offset: number;
+  accesses: SqlTableAccess[];
+}
+
+export interface SqlParseError {
+  message: string;
+  /** UTF-16 offset inside the analysed SQL text where the parser stopped (0 when unknown). */
+  offset: number;
+}
+
+export interface SqlAnalysis {
+  statements: SqlStatementFacts[];
+  /** Set when the text could not be parsed; statements may still hold what parsed before the error. */
+  error?: SqlParseError;
+}
+
+export type ImportKind = 'import' | 'export' | 'require' | 'dynamic-import';
+
+export interface ImportFact extends Location {
+  specifier: string;
+  kind: ImportKind;
+  typeOnly: boolean;
+  /** Repository-relative POSIX path of the resolved file or folder, when it resolves inside the repository. */
+  resolved?: string;
+}
+
+/** A table access placed in the file, ready for the rules. */
+export interface TableAccessFact extends Location {
+  table: TableName;
+  operation: Operation;
+  /** Index of the statement within the file (accesses of one statement share it). */
+  statement: number;
+  /** Name of the enclosing function or method, for fingerprints and baselines. */
+  enclosingFunction?: string;
+  synthetic?: boolean;
+}
+
+export interface SqlErrorFact extends Location {
+  message: string;
+  enclosingFunction?: string;
+}
+
+export interface FileFacts {
+  /** Repository-relative POSIX path. */
+  file: string;
+  language: 'typescript' | 'sql';
+  /** `// @owner <domain-id>` header, when the file declares one. */
+  ownerHeader?: { domain: string } & Location;
+  imports: ImportFact[];
+  accesses: TableAccessFact[];
+  sqlErrors: SqlErrorFact[];
+  /** Problems that kept part of the file from being analysed (unreadable, binary, TypeScript syntax). */
+  notes: Array<{ message: string } & Location>;
+}

@@ -1,0 +1,115 @@
+/**
+ * The ownership map's schema, defined once. Types, validation messages and the JSON Schema
+ * for editors (`schema-guard map schema`) all derive from it.
+ */
+import { z } from 'zod';
+
+const domainId = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*$/, 'a domain id: lower-case letters, digits and dashes');
+const glob = z.string().min(1, 'a non-empty glob');
+const operation = z.enum([
+  'read', 'insert', 'update', 'delete', 'truncate', 'merge', 'copy', 'create', 'alter', 'drop', 'reference', 'write',
+]);
+
+export const DomainSchema = z
+  .object({
+    name: z.string().describe('Human name of the domain, as the seed writes it'),
+    kind: z.enum(['platform', 'product']),
+    folders: z.array(glob).describe('Source folders (globs, relative to the repository root) whose code belongs to this domain'),
+    prefixes: z.array(z.string().min(1)).default([]).describe('Owner-visible table name prefixes: a table named with one belongs to this domain'),
+    schemas: z.array(z.string().min(1)).default([]).describe('PostgreSQL schemas this domain owns outright (`billing.*`)'),
+    owners: z
+      .object({
+        primary: z.string().optional(),
+        secondary: z.string().optional(),
+        severity: z.string().optional(),
+      })
+      .strict()
+      .optional()
+      .describe('Seed 002 metadata: primary and secondary owner, on-call severity'),
+  })
+  .strict();
+
+const TableEntry = z.string().min(1).describe('Table name, optionally schema-qualified');
+
+export const FamilySchema = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a family id: lower-case letters, digits and dashes'),
+    name: z.string(),
+    tables: z.array(TableEntry).default([]),
+    schemas: z.array(z.string().min(1)).default([]).describe('Whole PostgreSQL schemas in this family'),
+    currentOwner: z.string().describe('Who owns it today (free text from the seed)'),
+    targetOwner: domainId.describe('The domain that owns it'),
+    targetOwnerText: z.string().optional().describe('The target owner as the seed words it'),
+    guardRule: z.string(),
+    readers: z.array(domainId).default([]).describe('Other domains allowed to read this family through an explicit contract'),
+  })
+  .strict();
+
+export const RestrictedTableRuleSchema = z
+  .object({
+    rule: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a rule id: lower-case letters, digits and dashes'),
+    description: z.string(),
+    tables: z.array(TableEntry).default([]),
+    families: z.array(z.string()).default([]),
+    operations: z.array(operation).min(1),
+    allow: z
+      .object({
+        domains: z.array(domainId).default([]),
+        folders: z.array(glob).default([]),
+      })
+      .strict()
+      .default({ domains: [], folders: [] })
+      .describe('Who may perform the forbidden operations; empty means nobody'),
+    level: z.enum(['note', 'warning', 'error']).default('error'),
+    blocking: z.boolean().default(false).describe('A blocking rule fails the run whatever --fail-on says'),
+  })
+  .strict();
+
+export const ExceptionSchema = z
+  .object({
+    id: z.string().min(1),
+    reason: z.string().min(1),
+    link: z.string().min(1).describe('Where the exception is tracked: a URL or a document section'),
+    rules: z.array(z.string()).min(1).describe('Rule ids this exception waives'),
+    folders: z.array(glob).default([]).describe('Files the exception applies to (any domain when empty and domains is empty)'),
+    domains: z.array(domainId).default([]).describe('Domains the exception applies to'),
+    tables: z.array(z.string()).default([]).describe('Table names or globs (`policy_*`); all tables when empty'),
+    operations: z.array(operation).default([]).describe('Operations waived; all when empty. `write` stands for every write'),
+    expires: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')
+      .optional(),
+  })
+  .strict();
+
+export const OwnershipMapSchema = z
+  .object({
+    $schema: z.string().optional(),
+    version: z.literal(1),
+    title: z.string().optional(),
+    ownershipRules: z.array(z.string()).default([]).describe('The ownership rules, in the seed\'s words'),
+    domains: z.record(domainId, DomainSchema),
+    families: z.array(FamilySchema),
+    restrictedTables: z.array(RestrictedTableRuleSchema).default([]),
+    readModelFolders: z.array(glob).default([]).describe('Read-model code: joins across families are allowed there'),
+    ownerHeaderFolders: z
+      .array(glob)
+      .default([])
+      .describe('Transitional multi-domain surfaces whose files must name their owning domain in `// @owner <domain-id>`'),
+    retiredImports: z
+      .array(z.object({ folder: glob, reason: z.string() }).strict())
+      .default([]),
+    exceptions: z.array(ExceptionSchema).default([]),
+    ignore: z.array(glob).default([]).describe('Globs of files never scanned'),
+  })
+  .strict();
+
+export type OwnershipMapInput = z.input<typeof OwnershipMapSchema>;
+export type OwnershipMap = z.output<typeof OwnershipMapSchema>;
+export type Domain = z.output<typeof DomainSchema>;
+export type Family = z.output<typeof FamilySchema>;
+export type RestrictedTableRule = z.output<typeof RestrictedTableRuleSchema>;
+export type MapException = z.output<typeof ExceptionSchema>;
+export type MapOperation = z.output<typeof operation>;
