@@ -63,6 +63,8 @@ export interface SqlAnalysis {
   statements: SqlStatementFacts[];
   /** Set when the text could not be parsed; statements may still hold what parsed before the error. */
   error?: SqlParseError;
+  /** Every error found, one per failing statement or function body, in text order; `error` is the first. */
+  errors?: SqlParseError[];
 }
 
 export type ImportKind = 'import' | 'export' | 'require' | 'dynamic-import';

@@ -4,13 +4,14 @@
  */
 import { z } from 'zod';
 
+// Messages are completed by the loader into `<file>:<line>:<column>: <path>: <message>`, so each says what was expected.
 const domainId = z
   .string()
-  .regex(/^[a-z][a-z0-9-]*$/, 'a domain id: lower-case letters, digits and dashes');
-const glob = z.string().min(1, 'a non-empty glob');
-const operation = z.enum([
-  'read', 'insert', 'update', 'delete', 'truncate', 'merge', 'copy', 'create', 'alter', 'drop', 'reference', 'write',
-]);
+  .regex(/^[a-z][a-z0-9-]*$/, 'expected a domain id: lower-case letters, digits and dashes');
+const glob = z.string().min(1, 'expected a non-empty glob');
+const operation = z
+  .enum(['read', 'insert', 'update', 'delete', 'truncate', 'merge', 'copy', 'create', 'alter', 'drop', 'reference', 'write'])
+  .describe('A table operation; `write` stands for every write (insert, update, delete, truncate, merge, copy, create, alter, drop)');
 
 export const DomainSchema = z
   .object({
@@ -31,11 +32,16 @@ export const DomainSchema = z
   })
   .strict();
 
-const TableEntry = z.string().min(1).describe('Table name, optionally schema-qualified');
+const TableEntry = z
+  .string()
+  .min(1, 'expected a table name')
+  .describe(
+    'Table name as SQL writes it, optionally schema-qualified: unquoted parts fold to lower case, "Quoted" parts keep their case, no schema means public',
+  );
 
 export const FamilySchema = z
   .object({
-    id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a family id: lower-case letters, digits and dashes'),
+    id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a family id: lower-case letters, digits and dashes'),
     name: z.string(),
     tables: z.array(TableEntry).default([]),
     schemas: z.array(z.string().min(1)).default([]).describe('Whole PostgreSQL schemas in this family'),
@@ -49,11 +55,11 @@ export const FamilySchema = z
 
 export const RestrictedTableRuleSchema = z
   .object({
-    rule: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a rule id: lower-case letters, digits and dashes'),
+    rule: z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a rule id: lower-case letters, digits and dashes'),
     description: z.string(),
     tables: z.array(TableEntry).default([]),
-    families: z.array(z.string()).default([]),
-    operations: z.array(operation).min(1),
+    families: z.array(z.string()).default([]).describe('Family ids: every table of these families is covered'),
+    operations: z.array(operation).min(1, 'expected at least one operation').describe('The operations the rule forbids'),
     allow: z
       .object({
         domains: z.array(domainId).default([]),
@@ -72,15 +78,22 @@ export const ExceptionSchema = z
     id: z.string().min(1),
     reason: z.string().min(1),
     link: z.string().min(1).describe('Where the exception is tracked: a URL or a document section'),
-    rules: z.array(z.string()).min(1).describe('Rule ids this exception waives'),
-    folders: z.array(glob).default([]).describe('Files the exception applies to (any domain when empty and domains is empty)'),
-    domains: z.array(domainId).default([]).describe('Domains the exception applies to'),
-    tables: z.array(z.string()).default([]).describe('Table names or globs (`policy_*`); all tables when empty'),
+    rules: z.array(z.string()).min(1, 'expected at least one rule id').describe('Rule ids this exception waives'),
+    folders: z
+      .array(glob)
+      .default([])
+      .describe('Files the exception applies to; with domains too, a file matching either is covered; neither means every file'),
+    domains: z.array(domainId).default([]).describe('Domains whose files the exception applies to'),
+    tables: z
+      .array(z.string())
+      .default([])
+      .describe('Table names or globs: `policy_*` matches public tables by name, `billing.*` matches `schema.name`; all tables when empty'),
     operations: z.array(operation).default([]).describe('Operations waived; all when empty. `write` stands for every write'),
     expires: z
       .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')
-      .optional(),
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
+      .optional()
+      .describe('Last day (inclusive) the exception applies'),
   })
   .strict();
 

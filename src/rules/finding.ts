@@ -26,6 +26,8 @@ export interface Finding extends Location {
   owner?: string;
   operation?: Operation;
   enclosingFunction?: string;
+  /** The import specifier, for import-boundary findings. */
+  specifier?: string;
   /** True when the finding's rule is blocking: it fails the run whatever --fail-on says. */
   blocking?: boolean;
   related?: RelatedLocation[];

@@ -1,0 +1,272 @@
+/**
+ * Walks one TypeScript/JavaScript file's compiler nodes (not ts-morph wrappers: those measured
+ * 10× slower on large trees) and collects imports and embedded SQL. Nothing here knows the map or rules.
+ */
+import { ts } from 'ts-morph';
+import type { ImportKind } from '../facts/types.js';
+import { EmbeddedSql, EmbeddedSqlBuilder } from './sql-text.js';
+
+export interface RawImport {
+  specifier: string;
+  kind: ImportKind;
+  typeOnly: boolean;
+  /** Offset and length of the specifier string literal (quotes included). */
+  offset: number;
+  length: number;
+}
+
+export interface SqlSite {
+  sql: EmbeddedSql;
+  /** In a query position (a query call, a sql tag, a `{ text }` object): parse errors there are findings. */
+  queryPosition: boolean;
+  enclosingFunction?: string;
+}
+
+export interface TypeScriptFacts {
+  imports: RawImport[];
+  sqlSites: SqlSite[];
+  ownerHeader?: { domain: string; offset: number; length: number };
+  syntaxErrors: Array<{ message: string; offset: number }>;
+}
+
+/** Methods whose first argument is SQL (node-postgres, pg-promise, postgres.js, Prisma, TypeORM, Knex raw). */
+const QUERY_METHODS = new Set([
+  'query', 'execute', 'raw', 'unsafe', '$queryRaw', '$executeRaw', '$queryRawUnsafe', '$executeRawUnsafe',
+  'none', 'one', 'oneOrNone', 'many', 'manyOrNone', 'any',
+]);
+/** Tags whose template is SQL: sql`…`, SQL`…`, Prisma.sql`…`, db.sql`…`, prisma.$queryRaw`…`. */
+const SQL_TAGS = new Set(['sql', 'SQL', '$queryRaw', '$executeRaw']);
+/** A string outside a query position is SQL only when it starts like a statement and parses. */
+const STATEMENT_START = /^\s*(select|insert|update|delete|with|create|alter|drop|truncate|merge|copy)\s/i;
+const OWNER_HEADER = /^[ \t]*\/\/[ \t]*@owner[ \t]+([A-Za-z0-9_-]+)/m;
+
+export function extractTypeScript(fileName: string, text: string): TypeScriptFacts {
+  const scriptKind = fileName.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKind);
+  const imports: RawImport[] = [];
+  const sqlSites: SqlSite[] = [];
+  const consumed = new Set<ts.Node>();
+  const constStrings = collectConstStrings(source);
+  const functionNames: string[] = [];
+
+  const addSite = (node: ts.Expression, queryPosition: boolean): void => {
+    const sql = embeddedSqlOf(node, source, constStrings, consumed);
+    if (sql) sqlSites.push({ sql, queryPosition, enclosingFunction: functionNames.at(-1) });
+  };
+
+  const visit = (node: ts.Node): void => {
+    const name = functionNameOf(node);
+    if (name) functionNames.push(name);
+
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      imports.push(importOf(node.moduleSpecifier, 'import', isTypeOnlyImport(node), source));
+    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      imports.push(importOf(node.moduleSpecifier, 'export', node.isTypeOnly, source));
+    } else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    ) {
+      imports.push(importOf(node.moduleReference.expression, 'require', node.isTypeOnly, source));
+    } else if (ts.isCallExpression(node)) {
+      const [first] = node.arguments;
+      if (first && ts.isStringLiteralLike(first) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+        imports.push(importOf(first, 'dynamic-import', false, source));
+      } else if (first && ts.isStringLiteralLike(first) && ts.isIdentifier(node.expression) && node.expression.text === 'require') {
+        imports.push(importOf(first, 'require', false, source));
+      } else if (first && QUERY_METHODS.has(calleeName(node.expression) ?? '')) {
+        addSite(queryArgument(first), true);
+      }
+    } else if (ts.isTaggedTemplateExpression(node) && SQL_TAGS.has(calleeName(node.tag) ?? '')) {
+      addSite(node.template, true);
+    } else if (
+      (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) &&
+      !consumed.has(node) &&
+      STATEMENT_START.test(ts.isTemplateExpression(node) ? node.head.text : node.text)
+    ) {
+      addSite(node, false);
+    }
+
+    ts.forEachChild(node, visit);
+    if (name) functionNames.pop();
+  };
+  // Query positions first, so that a const string passed to .query() is not also seen as a loose string.
+  markQueryPositionConsts(source, constStrings, consumed);
+  visit(source);
+
+  const header = ownerHeaderOf(source, text);
+  const syntaxErrors = (source as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  return {
+    imports,
+    sqlSites,
+    ownerHeader: header,
+    syntaxErrors: syntaxErrors.map((d) => ({
+      message: ts.flattenDiagnosticMessageText(d.messageText, ' '),
+      offset: d.start ?? 0,
+    })),
+  };
+}
+
+function importOf(literal: ts.StringLiteralLike, kind: ImportKind, typeOnly: boolean, source: ts.SourceFile): RawImport {
+  const offset = literal.getStart(source);
+  return { specifier: literal.text, kind, typeOnly, offset, length: literal.end - offset };
+}
+
+function isTypeOnlyImport(node: ts.ImportDeclaration): boolean {
+  const clause = node.importClause;
+  if (!clause) return false; // a side-effect import runs the module
+  if (clause.isTypeOnly) return true;
+  const bindings = clause.namedBindings;
+  return !clause.name && !!bindings && ts.isNamedImports(bindings) && bindings.elements.length > 0 &&
+    bindings.elements.every((element) => element.isTypeOnly);
+}
+
+/** The last name of a callee or tag: `pool.query` → query, `Prisma.sql` → sql, `sql` → sql. */
+function calleeName(expression: ts.Expression): string | undefined {
+  if (ts.isIdentifier(expression)) return expression.text;
+  if (ts.isPropertyAccessExpression(expression)) return expression.name.text;
+  if (ts.isCallExpression(expression)) return undefined;
+  return undefined;
+}
+
+/** `{ text: '…', values }` objects carry their SQL in `text`. */
+function queryArgument(argument: ts.Expression): ts.Expression {
+  if (ts.isObjectLiteralExpression(argument)) {
+    for (const property of argument.properties) {
+      if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && property.name.text === 'text') {
+        return property.initializer;
+      }
+    }
+  }
+  return argument;
+}
+
+function functionNameOf(node: ts.Node): string | undefined {
+  if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.name) {
+    const own = node.name.getText();
+    const owner = ts.isMethodDeclaration(node) && ts.isClassLike(node.parent) && node.parent.name ? `${node.parent.name.text}.` : '';
+    return owner + own;
+  }
+  if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
+    const parent = node.parent;
+    if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+    if (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) return parent.name.getText();
+    if (ts.isFunctionExpression(node) && node.name) return node.name.text;
+  }
+  return undefined;
+}
+
+/** `const NAME = '…'` (also `as const`) in this file, for query calls that pass an identifier. */
+function collectConstStrings(source: ts.SourceFile): Map<string, ts.Expression> {
+  const consts = new Map<string, ts.Expression>();
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isVariableDeclarationList(node) &&
+      (node.flags & ts.NodeFlags.Const) !== 0
+    ) {
+      for (const declaration of node.declarations) {
+        if (ts.isIdentifier(declaration.name) && declaration.initializer) {
+          consts.set(declaration.name.text, unwrap(declaration.initializer));
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return consts;
+}
+
+function unwrap(expression: ts.Expression): ts.Expression {
+  let current = expression;
+  while (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current)) {
+    current = current.expression;
+  }
+  return current;
+}
+
+/** Marks the literals that query calls reach through identifiers, before the main walk meets them. */
+function markQueryPositionConsts(source: ts.SourceFile, consts: Map<string, ts.Expression>, consumed: Set<ts.Node>): void {
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && node.arguments[0] && QUERY_METHODS.has(calleeName(node.expression) ?? '')) {
+      markLiterals(queryArgument(node.arguments[0]), consts, consumed, 0);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+}
+
+function markLiterals(node: ts.Expression, consts: Map<string, ts.Expression>, consumed: Set<ts.Node>, depth: number): void {
+  const expression = unwrap(node);
+  if (depth > 8) return;
+  if (ts.isIdentifier(expression)) {
+    const target = consts.get(expression.text);
+    if (target) markLiterals(target, consts, consumed, depth + 1);
+  } else if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    markLiterals(expression.left, consts, consumed, depth + 1);
+    markLiterals(expression.right, consts, consumed, depth + 1);
+  } else {
+    consumed.add(expression);
+  }
+}
+
+/**
+ * Builds the SQL text of an expression: string and template literals, `+` concatenations and
+ * identifiers bound to const strings in the same file. Anything else is a value hole.
+ * Returns undefined when the expression holds no literal text at all (a variable from elsewhere).
+ */
+function embeddedSqlOf(
+  node: ts.Expression,
+  source: ts.SourceFile,
+  consts: Map<string, ts.Expression>,
+  consumed: Set<ts.Node>,
+): EmbeddedSql | undefined {
+  const builder = new EmbeddedSqlBuilder();
+  let literalParts = 0;
+  const append = (raw: ts.Expression, depth: number): void => {
+    const expression = unwrap(raw);
+    if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) {
+      const start = expression.getStart(source) + 1;
+      builder.literal(source.text.slice(start, expression.end - 1), start);
+      consumed.add(expression);
+      literalParts++;
+    } else if (ts.isTemplateExpression(expression)) {
+      appendTemplate(expression, source, builder);
+      consumed.add(expression);
+      literalParts++;
+    } else if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.PlusToken && depth < 8) {
+      append(expression.left, depth + 1);
+      append(expression.right, depth + 1);
+    } else if (ts.isIdentifier(expression) && consts.has(expression.text) && depth < 8) {
+      const target = consts.get(expression.text)!;
+      // The identifier stands in for its string; locations point at the string's declaration.
+      append(target, depth + 1);
+    } else {
+      const start = expression.getStart(source);
+      builder.hole(expression.end - start, start);
+    }
+  };
+  append(node, 0);
+  return literalParts > 0 ? builder.build() : undefined;
+}
+
+function appendTemplate(template: ts.TemplateExpression, source: ts.SourceFile, builder: EmbeddedSqlBuilder): void {
+  const headStart = template.head.getStart(source) + 1; // after the backtick
+  const headEnd = template.head.end - 2; // before `${`
+  builder.literal(source.text.slice(headStart, headEnd), headStart);
+  for (const span of template.templateSpans) {
+    const holeStart = span.expression.getFullStart() - 2; // the `${`
+    const literalStart = span.literal.getStart(source) + 1; // after `}`
+    builder.hole(literalStart - holeStart, holeStart);
+    const literalEnd = ts.isTemplateTail(span.literal) ? span.literal.end - 1 : span.literal.end - 2;
+    builder.literal(source.text.slice(literalStart, literalEnd), literalStart);
+  }
+}
+
+function ownerHeaderOf(source: ts.SourceFile, text: string): TypeScriptFacts['ownerHeader'] {
+  const firstStatement = source.statements[0];
+  const leading = text.slice(0, firstStatement ? firstStatement.getStart(source) : text.length);
+  const match = OWNER_HEADER.exec(leading);
+  if (!match) return undefined;
+  const offset = match.index + match[0].indexOf('@owner');
+  return { domain: match[1]!, offset, length: match[0].length - (offset - match.index) };
+}

@@ -1,0 +1,286 @@
+/**
+ * Loads ownership-map.yaml: YAML → zod → cross-reference checks. Every problem becomes a located
+ * `MapIssue`; all of them are collected and thrown together as one `MapError`.
+ */
+import { readFileSync } from 'node:fs';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import type { Document, Node } from 'yaml';
+import type { z } from 'zod';
+import { OwnershipMapSchema, type OwnershipMap } from './schema.js';
+import { parseIdentifier, parseTableName, tableKey } from './names.js';
+
+export type MapPath = readonly (string | number)[];
+
+export interface MapIssue {
+  line: number;
+  column: number;
+  /** Dotted path of the offending value (`families[3].targetOwner`); empty for YAML syntax errors. */
+  path: string;
+  message: string;
+}
+
+export class MapError extends Error {
+  readonly line: number;
+  readonly column: number;
+
+  constructor(
+    readonly file: string,
+    readonly issues: MapIssue[],
+  ) {
+    super(issues.map((i) => `${file}:${i.line}:${i.column}: ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n'));
+    this.name = 'MapError';
+    this.line = issues[0]?.line ?? 1;
+    this.column = issues[0]?.column ?? 1;
+  }
+}
+
+export interface SourcePosition {
+  line: number;
+  column: number;
+}
+
+export interface LoadedMap {
+  file: string;
+  map: OwnershipMap;
+  /** Position of the value at `path` (e.g. `['families', 3]`), or of its nearest ancestor present in the file. */
+  locate(path: MapPath): SourcePosition;
+  locateFamily(id: string): SourcePosition;
+  locateException(id: string): SourcePosition;
+  locateRestrictedRule(rule: string): SourcePosition;
+}
+
+/** yaml's own default, stated: beyond it aliases expand like a "billion laughs" bomb. */
+const MAX_ALIAS_COUNT = 100;
+
+export function loadOwnershipMap(file: string): LoadedMap {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new MapError(file, [{ line: 1, column: 1, path: '', message: `cannot read the ownership map (${reason}): expected a readable YAML file` }]);
+  }
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const position = (offset: number): SourcePosition => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const fail: (issues: MapIssue[]) => never = (issues) => {
+    throw new MapError(file, issues.sort((a, b) => a.line - b.line || a.column - b.column));
+  };
+
+  if (doc.errors.length > 0) {
+    fail(doc.errors.map((e) => ({ ...position(e.pos[0]), path: '', message: yamlErrorMessage(doc, e.code, e.pos[0], e.message) })));
+  }
+  if (!isMap(doc.contents)) {
+    const found = doc.contents === null ? 'an empty document' : isSeq(doc.contents) ? 'a list' : 'a single value';
+    fail([{ ...position(doc.contents?.range?.[0] ?? 0), path: '', message: `expected a mapping (key: value lines) at the root, found ${found}` }]);
+  }
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    fail([{ ...position(aliasOffset(doc)), path: '', message: `expected aliases that expand to at most ${MAX_ALIAS_COUNT} nodes: ${err.message}` }]);
+  }
+
+  const nodeAt = (path: MapPath, key = false) => nodePosition(doc, path, key) ?? 0;
+  const issueAt = (path: MapPath, message: string, key = false): MapIssue => ({
+    ...position(nodeAt(path, key)),
+    path: formatPath(path),
+    message,
+  });
+
+  const parsed = OwnershipMapSchema.safeParse(data, { error: zodMessage });
+  if (!parsed.success) fail(parsed.error.issues.flatMap((i) => zodIssues(i, issueAt)));
+  const map = parsed.data;
+
+  const semantic = crossCheck(map, issueAt);
+  if (semantic.length > 0) fail(semantic);
+
+  const locate = (path: MapPath) => position(nodeAt(path));
+  // An id the map does not hold locates its section.
+  const byId = (list: readonly object[], field: string, id: string, section: string) => {
+    const index = list.findIndex((x) => (x as Record<string, unknown>)[field] === id);
+    return locate(index < 0 ? [section] : [section, index]);
+  };
+  return {
+    file,
+    map,
+    locate,
+    locateFamily: (id) => byId(map.families, 'id', id, 'families'),
+    locateException: (id) => byId(map.exceptions, 'id', id, 'exceptions'),
+    locateRestrictedRule: (rule) => byId(map.restrictedTables, 'rule', rule, 'restrictedTables'),
+  };
+}
+
+type IssueAt = (path: MapPath, message: string, key?: boolean) => MapIssue;
+
+/** Checks zod cannot express: references between sections and claims that must be unique. */
+function crossCheck(map: OwnershipMap, issueAt: IssueAt): MapIssue[] {
+  const issues: MapIssue[] = [];
+  const domainIds = Object.keys(map.domains);
+  const checkDomain = (id: string, path: MapPath) => {
+    if (!Object.hasOwn(map.domains, id)) issues.push(issueAt(path, `unknown domain "${id}": expected one of ${domainIds.join(', ')}`));
+  };
+  // First claimant of a table, schema, prefix or id, to name it when a second one appears.
+  const claim = (claims: Map<string, string>, key: string, owner: string, path: MapPath, what: string) => {
+    const first = claims.get(key);
+    if (first === undefined) claims.set(key, owner);
+    else issues.push(issueAt(path, `${what} is already claimed by ${first}: expected it in one place only`));
+  };
+
+  const prefixes = new Map<string, string>();
+  const schemas = new Map<string, string>();
+  for (const [id, domain] of Object.entries(map.domains)) {
+    domain.prefixes.forEach((p, i) => claim(prefixes, p, `domain ${id}`, ['domains', id, 'prefixes', i], `prefix "${p}"`));
+    domain.schemas.forEach((s, i) => claim(schemas, parseIdentifier(s), `domain ${id}`, ['domains', id, 'schemas', i], `schema "${s}"`));
+  }
+
+  const familyIds = new Map<string, string>();
+  const tables = new Map<string, string>();
+  map.families.forEach((family, f) => {
+    const at = (...rest: (string | number)[]) => ['families', f, ...rest];
+    claim(familyIds, family.id, `families[${f}]`, at('id'), `family id "${family.id}"`);
+    checkDomain(family.targetOwner, at('targetOwner'));
+    family.readers.forEach((r, i) => checkDomain(r, at('readers', i)));
+    family.tables.forEach((t, i) => claim(tables, tableKey(parseTableName(t)), `family ${family.id}`, at('tables', i), `table "${t}"`));
+    family.schemas.forEach((s, i) => claim(schemas, parseIdentifier(s), `family ${family.id}`, at('schemas', i), `schema "${s}"`));
+  });
+
+  map.restrictedTables.forEach((rule, r) => {
+    const at = (...rest: (string | number)[]) => ['restrictedTables', r, ...rest];
+    if (rule.tables.length === 0 && rule.families.length === 0) {
+      issues.push(issueAt(at(), 'expected tables or families: the rule covers no table'));
+    }
+    rule.families.forEach((id, i) => {
+      if (!familyIds.has(id)) issues.push(issueAt(at('families', i), `unknown family "${id}": expected the id of a family in this map`));
+    });
+    rule.allow.domains.forEach((d, i) => checkDomain(d, at('allow', 'domains', i)));
+  });
+
+  const exceptionIds = new Map<string, string>();
+  map.exceptions.forEach((exception, e) => {
+    const at = (...rest: (string | number)[]) => ['exceptions', e, ...rest];
+    claim(exceptionIds, exception.id, `exceptions[${e}]`, at('id'), `exception id "${exception.id}"`);
+    exception.domains.forEach((d, i) => checkDomain(d, at('domains', i)));
+    if (exception.expires !== undefined && !isRealDate(exception.expires)) {
+      issues.push(issueAt(at('expires'), `"${exception.expires}" is not a calendar date: expected a real date YYYY-MM-DD`));
+    }
+  });
+  return issues;
+}
+
+function isRealDate(ymd: string): boolean {
+  const date = new Date(`${ymd}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(ymd);
+}
+
+/** Messages for zod's built-in checks, worded like the schema's own: what was expected, and what was found. */
+function zodMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${article(TYPE_WORDS[issue.expected] ?? issue.expected)}, found ${describe(issue.input)}`;
+    case 'invalid_value':
+      return issue.values.length === 1
+        ? `expected ${JSON.stringify(issue.values[0])}, found ${describe(issue.input)}`
+        : `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${describe(issue.input)}`;
+    case 'too_small':
+      return `expected at least ${issue.minimum} ${issue.origin === 'string' ? 'character' : 'item'}${Number(issue.minimum) === 1 ? '' : 's'}`;
+    case 'unrecognized_keys': {
+      const shape = (issue.inst as { shape?: Record<string, unknown> } | undefined)?.shape;
+      return shape ? `expected one of ${Object.keys(shape).join(', ')}` : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** One located issue per zod issue; an unknown key or a bad record key points at the key itself. */
+function zodIssues(issue: z.core.$ZodIssue, issueAt: IssueAt): MapIssue[] {
+  const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((k) => issueAt([...path, k], `unknown key "${k}": ${issue.message}`, true));
+    case 'invalid_key':
+      return [issueAt(path, `invalid key "${String(path.at(-1))}": ${issue.issues.map((i) => i.message).join('; ')}`, true)];
+    default:
+      return [issueAt(path, issue.message)];
+  }
+}
+
+function yamlErrorMessage(doc: Document, code: string, offset: number, message: string): string {
+  if (code !== 'DUPLICATE_KEY') return `invalid YAML: ${message}`;
+  let key = '';
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.range?.[0] === offset) key = ` "${String(pair.key.value)}"`;
+    },
+  });
+  return `duplicate key${key}: expected each key once in a mapping`;
+}
+
+/** Where an alias bomb starts: the first alias of a node that itself holds aliases, else the first alias. */
+function aliasOffset(doc: Document): number {
+  let first: number | undefined;
+  let nested: number | undefined;
+  visit(doc, {
+    Alias(_, alias) {
+      first ??= alias.range?.[0];
+      const source = alias.resolve(doc);
+      let holdsAliases = false;
+      if (source && isCollection(source)) visit(source, { Alias: () => ((holdsAliases = true), visit.BREAK) });
+      if (holdsAliases) {
+        nested = alias.range?.[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return nested ?? first ?? 0;
+}
+
+/** Start offset of the node at `path` (of its key when `key`), or of the deepest ancestor found. */
+function nodePosition(doc: Document, path: MapPath, key: boolean): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = (doc.contents as Node | null)?.range?.[0];
+  for (const [depth, segment] of path.entries()) {
+    if (isAlias(node)) node = node.resolve(doc);
+    let next: unknown;
+    let keyNode: unknown;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
+      keyNode = pair?.key;
+      next = pair?.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      next = node.items[segment];
+    }
+    const target = (key && depth === path.length - 1 && keyNode) || next;
+    if (!target) break;
+    offset = (target as Node).range?.[0] ?? offset;
+    node = next;
+  }
+  return offset;
+}
+
+function formatPath(path: MapPath): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+// zod's type names, as a YAML author knows them.
+const TYPE_WORDS: Record<string, string> = { object: 'mapping', record: 'mapping', array: 'list' };
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (the key is missing)';
+  if (value === null) return 'an empty value';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${article(typeof value)} (${JSON.stringify(value)})`;
+}

@@ -1,0 +1,29 @@
+/** PostgreSQL table-name handling shared by the loader and the index. */
+import type { TableName } from '../facts/types.js';
+
+/**
+ * Reads a table name written in the map as PostgreSQL reads one in SQL: unquoted parts fold to
+ * lower case, "Quoted" parts keep their case (`""` is a quote), the last two parts are schema and name.
+ */
+export function parseTableName(text: string): TableName {
+  const parts = (text.match(/"(?:[^"]|"")*"|[^."]+/g) ?? [text]).map(parseIdentifier);
+  const name = parts.at(-1)!;
+  return parts.length > 1 ? { schema: parts.at(-2)!, name } : { name };
+}
+
+/** One identifier as PostgreSQL reads it: unquoted folds to lower case, "Quoted" keeps its case. */
+export function parseIdentifier(text: string): string {
+  const part = text.trim();
+  return part.startsWith('"') && part.endsWith('"') && part.length > 1 ? part.slice(1, -1).replaceAll('""', '"') : part.toLowerCase();
+}
+
+/** Identity of a table as PostgreSQL resolves it: no schema means `public`. */
+export function tableKey(table: TableName): string {
+  return `${table.schema ?? 'public'}\u0000${table.name}`;
+}
+
+/** The name as SQL would write it: schema only when given, quotes only where a name needs them. */
+export function formatTableName(table: TableName): string {
+  const quote = (part: string) => (/^[a-z_][a-z0-9_$]*$/.test(part) ? part : `"${part.replaceAll('"', '""')}"`);
+  return table.schema === undefined ? quote(table.name) : `${quote(table.schema)}.${quote(table.name)}`;
+}

@@ -1,0 +1,187 @@
+/** Fast lookups over a loaded ownership map: who owns a table, which domain a file is in, what applies where. */
+import picomatch from 'picomatch';
+import { WRITE_OPERATIONS, type Operation, type TableName } from '../facts/types.js';
+import { formatTableName, parseIdentifier, parseTableName, tableKey } from './names.js';
+import type { Domain, Family, MapException, MapOperation, OwnershipMap, RestrictedTableRule } from './schema.js';
+
+export interface TableOwnership {
+  domain: string;
+  /** The family that lists the table or owns its schema; absent when a domain's schema or prefix assigns it. */
+  family?: Family;
+  via: 'family' | 'prefix' | 'schema';
+  /** The table as SQL names it, for messages. */
+  table: string;
+}
+
+export interface ExceptionQuery {
+  ruleId: string;
+  /** Repository-relative POSIX path of the file the finding is in. */
+  file: string;
+  /** The file's domain (its folder's, or its `// @owner` header's), when it has one. */
+  domain?: string;
+  table?: TableName;
+  operation?: Operation;
+  /** YYYY-MM-DD: an exception applies through its `expires` day. */
+  today: string;
+}
+
+type Matcher = (path: string) => boolean;
+export type RetiredImport = OwnershipMap['retiredImports'][number];
+
+// dot: true so that dotfiles inside a domain's folder are still that domain's.
+const GLOB_OPTIONS = { dot: true };
+const compiled = new WeakMap<readonly string[], Matcher>();
+
+/** True when `path` matches one of `globs`. Compiled once per array, so pass the map's own arrays. */
+export function matches(globs: readonly string[], path: string): boolean {
+  let matcher = compiled.get(globs);
+  if (!matcher) {
+    matcher = globs.length === 0 ? () => false : picomatch([...globs], GLOB_OPTIONS);
+    compiled.set(globs, matcher);
+  }
+  return matcher(path);
+}
+
+/** True when `op` is one of `ops`, `write` standing for every write operation. */
+export function operationMatches(ops: readonly MapOperation[], op: Operation): boolean {
+  return ops.includes(op) || (ops.includes('write') && WRITE_OPERATIONS.has(op));
+}
+
+export class OwnershipIndex {
+  private readonly familyTables = new Map<string, Family>();
+  private readonly schemaOwners = new Map<string, { domain: string; family?: Family }>();
+  /** Longest first, so that the most specific prefix wins. */
+  private readonly prefixes: { prefix: string; domain: string }[] = [];
+  /** Longest glob first: the most specific folder wins when two domains' folders overlap. */
+  private readonly folders: { domain: string; match: Matcher }[] = [];
+  private readonly fileDomains = new Map<string, string | undefined>();
+  private readonly restrictedTables = new Map<RestrictedTableRule, Set<string>>();
+  private readonly exceptionTables = new Map<MapException, (table: TableName) => boolean>();
+  private readonly retired: { entry: RetiredImport; match: Matcher }[];
+
+  constructor(readonly map: OwnershipMap) {
+    const folderGlobs: { glob: string; domain: string }[] = [];
+    for (const [domain, d] of Object.entries(map.domains)) {
+      for (const prefix of d.prefixes) this.prefixes.push({ prefix, domain });
+      for (const schema of d.schemas) this.schemaOwners.set(parseIdentifier(schema), { domain });
+      for (const glob of d.folders) folderGlobs.push({ glob, domain });
+    }
+    this.prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
+    folderGlobs.sort((a, b) => b.glob.length - a.glob.length);
+    for (const { glob, domain } of folderGlobs) this.folders.push({ domain, match: picomatch(glob, GLOB_OPTIONS) });
+
+    for (const family of map.families) {
+      for (const table of family.tables) this.familyTables.set(tableKey(parseTableName(table)), family);
+      for (const schema of family.schemas) this.schemaOwners.set(parseIdentifier(schema), { domain: family.targetOwner, family });
+    }
+    for (const rule of map.restrictedTables) {
+      this.restrictedTables.set(rule, new Set(rule.tables.map((t) => tableKey(parseTableName(t)))));
+    }
+    for (const exception of map.exceptions) this.exceptionTables.set(exception, tableMatcher(exception.tables));
+    this.retired = map.retiredImports.map((entry) => ({ entry, match: picomatch(entry.folder, GLOB_OPTIONS) }));
+  }
+
+  /** Who owns a table: a family listing it, else the owner of its schema, else the domain of its prefix. */
+  ownerOfTable(table: TableName): TableOwnership | undefined {
+    const display = formatTableName(table);
+    const family = this.familyTables.get(tableKey(table));
+    if (family) return { domain: family.targetOwner, family, via: 'family', table: display };
+    const bySchema = this.schemaOwners.get(table.schema ?? 'public');
+    if (bySchema) return { ...bySchema, via: 'schema', table: display };
+    const domain = this.hasPrefixOf(table.name);
+    return domain === undefined ? undefined : { domain, via: 'prefix', table: display };
+  }
+
+  /** The owner-visible prefix a table name carries and its domain (longest prefix wins; case-sensitive, as quoted names are). */
+  prefixOwner(name: string): { domain: string; prefix: string } | undefined {
+    return this.prefixes.find((p) => name.startsWith(p.prefix));
+  }
+
+  /** The domain whose owner-visible prefix the table name carries. */
+  hasPrefixOf(name: string): string | undefined {
+    return this.prefixOwner(name)?.domain;
+  }
+
+  /** Every owner-visible prefix, in map order. */
+  allPrefixes(): string[] {
+    return Object.values(this.map.domains).flatMap((d) => d.prefixes);
+  }
+
+  domain(id: string): Domain | undefined {
+    return Object.hasOwn(this.map.domains, id) ? this.map.domains[id] : undefined;
+  }
+
+  /** The domain whose source folders hold `file` (a repository-relative POSIX path). */
+  domainOfFile(file: string): string | undefined {
+    if (!this.fileDomains.has(file)) this.fileDomains.set(file, this.folders.find((f) => f.match(file))?.domain);
+    return this.fileDomains.get(file);
+  }
+
+  /** Read-model code: joins across families are allowed there. */
+  isReadModel(file: string): boolean {
+    return matches(this.map.readModelFolders, file);
+  }
+
+  /** A transitional multi-domain surface whose files must carry `// @owner <domain-id>`. */
+  requiresOwnerHeader(file: string): boolean {
+    return matches(this.map.ownerHeaderFolders, file);
+  }
+
+  /** The retired-imports entry covering `path` (a file or folder an import resolves to), if any. */
+  retiredFolderOf(path: string): RetiredImport | undefined {
+    return this.retired.find((r) => r.match(path))?.entry;
+  }
+
+  /** `matches`, for rules that hold only the index (e.g. a restricted rule's allow.folders). */
+  matchesAny(globs: readonly string[], path: string): boolean {
+    return matches(globs, path);
+  }
+
+  /** The restricted-table rules covering a table, by name or through its family, in map order. */
+  restrictedRulesFor(table: TableName): RestrictedTableRule[] {
+    const key = tableKey(table);
+    const family = this.ownerOfTable(table)?.family?.id;
+    return this.map.restrictedTables.filter(
+      (rule) => this.restrictedTables.get(rule)!.has(key) || (family !== undefined && rule.families.includes(family)),
+    );
+  }
+
+  /** The unexpired exceptions that waive `ruleId` for this file, domain, table and operation. */
+  exceptionsFor(q: ExceptionQuery): MapException[] {
+    return this.map.exceptions.filter(
+      (e) =>
+        e.rules.includes(q.ruleId) &&
+        appliesToFile(e, q.file, q.domain) &&
+        (e.tables.length === 0 || (q.table !== undefined && this.exceptionTables.get(e)!(q.table))) &&
+        (e.operations.length === 0 || (q.operation !== undefined && operationMatches(e.operations, q.operation))) &&
+        (e.expires === undefined || q.today <= e.expires),
+    );
+  }
+}
+
+function appliesToFile(e: MapException, file: string, domain: string | undefined): boolean {
+  if (e.folders.length === 0 && e.domains.length === 0) return true;
+  return matches(e.folders, file) || (domain !== undefined && e.domains.includes(domain));
+}
+
+/**
+ * Exact entries match as PostgreSQL names; globs match the bare name of a `public` table (`policy_*`)
+ * or, when they contain a dot, `schema.name` (`billing.*`).
+ */
+function tableMatcher(entries: readonly string[]): (table: TableName) => boolean {
+  const exact = new Set<string>();
+  const bare: string[] = [];
+  const qualified: string[] = [];
+  for (const entry of entries) {
+    if (!/[*?[\]{}]/.test(entry)) exact.add(tableKey(parseTableName(entry)));
+    else (entry.includes('.') ? qualified : bare).push(entry);
+  }
+  return (table) => {
+    const schema = table.schema ?? 'public';
+    return (
+      exact.has(tableKey(table)) ||
+      (schema === 'public' && matches(bare, table.name)) ||
+      matches(qualified, `${schema}.${table.name}`)
+    );
+  };
+}

@@ -1,0 +1,44 @@
+import type { Finding } from '../rules/finding.js';
+import type { Notification, Summary } from './summary.js';
+
+export interface JsonReportInput {
+  findings: Finding[];
+  summary: Summary;
+  notifications: Notification[];
+  toolVersion: string;
+  /** Fatal errors that stopped the run (the run produced no findings then). */
+  errors?: string[];
+}
+
+/** The JSON contract: findings in stable order with the documented fields, a summary, and what was not analysed. */
+export function renderJson(input: JsonReportInput): string {
+  return JSON.stringify(
+    {
+      version: input.toolVersion,
+      findings: input.findings.map((finding) => ({
+        ruleId: finding.ruleId,
+        level: finding.level,
+        message: finding.message,
+        file: finding.file,
+        line: finding.line,
+        column: finding.column,
+        endLine: finding.endLine,
+        endColumn: finding.endColumn,
+        domain: finding.domain,
+        table: finding.table ?? null,
+        family: finding.family,
+        owner: finding.owner ?? null,
+        operation: finding.operation,
+        specifier: finding.specifier,
+        enclosingFunction: finding.enclosingFunction,
+        blocking: finding.blocking,
+        fingerprint: finding.fingerprint,
+      })),
+      summary: input.summary,
+      notifications: input.notifications,
+      errors: input.errors ?? [],
+    },
+    null,
+    2,
+  ) + '\n';
+}

@@ -1,0 +1,43 @@
+import type { Finding, Level } from '../rules/finding.js';
+
+export interface Notification {
+  level: Level;
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+export interface Summary {
+  filesScanned: number;
+  findings: number;
+  byLevel: Record<Level, number>;
+  byRule: Record<string, number>;
+  byDomain: Record<string, number>;
+  blocking: number;
+}
+
+/** Counts by level, rule and domain (files with no domain count under "(none)"), keys sorted. */
+export function summarise(findings: Finding[], filesScanned: number): Summary {
+  const byLevel: Record<Level, number> = { error: 0, warning: 0, note: 0 };
+  const byRule: Record<string, number> = {};
+  const byDomain: Record<string, number> = {};
+  for (const finding of findings) {
+    byLevel[finding.level]++;
+    byRule[finding.ruleId] = (byRule[finding.ruleId] ?? 0) + 1;
+    const domain = finding.domain ?? '(none)';
+    byDomain[domain] = (byDomain[domain] ?? 0) + 1;
+  }
+  return {
+    filesScanned,
+    findings: findings.length,
+    byLevel,
+    byRule: sortKeys(byRule),
+    byDomain: sortKeys(byDomain),
+    blocking: findings.filter((finding) => finding.blocking).length,
+  };
+}
+
+function sortKeys(record: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}

@@ -1,0 +1,65 @@
+import type { FileFacts, Location, Operation, TableName } from '../facts/types.js';
+import type { OwnershipIndex, TableOwnership } from '../map/resolve.js';
+import type { Finding, Level, RelatedLocation } from './finding.js';
+
+/** What a rule sees of one file: its facts, the domain it belongs to, and the map. */
+export interface RuleContext {
+  facts: FileFacts;
+  /** The file's domain: from its folder, or from a `// @owner` header in an owner-header folder. */
+  domain: string | undefined;
+  map: OwnershipIndex;
+  /** Public entry files of the workspace package that contains a path, if any. */
+  packageEntriesOf(file: string): string[] | undefined;
+  /** Where the map declares a family or rule, for related locations. */
+  mapLocation(kind: 'family' | 'restricted' | 'domain', id: string): RelatedLocation | undefined;
+}
+
+/** A finding as a rule reports it; the engine adds level, blocking and fingerprint. */
+export type RuleFinding = Omit<Finding, 'level' | 'fingerprint' | 'blocking' | 'ruleId'> & {
+  ruleId?: string;
+  level?: Level;
+  blocking?: boolean;
+};
+
+export interface Rule {
+  id: string;
+  check(context: RuleContext): RuleFinding[];
+}
+
+export function displayTable(table: TableName): string {
+  return table.schema && table.schema !== 'public' ? `${table.schema}.${table.name}` : table.name;
+}
+
+const VERBS: Record<Operation, string> = {
+  read: 'reads',
+  insert: 'inserts into',
+  update: 'updates',
+  delete: 'deletes from',
+  truncate: 'truncates',
+  merge: 'merges into',
+  copy: 'copies into',
+  create: 'creates',
+  alter: 'alters',
+  drop: 'drops',
+  reference: 'references',
+};
+
+export function verb(operation: Operation): string {
+  return VERBS[operation];
+}
+
+export function who(domain: string | undefined): string {
+  return domain ? `${domain} code` : 'Code outside every domain';
+}
+
+/** The family and guard-rule phrase that messages quote. */
+export function ownershipPhrase(owner: TableOwnership): string {
+  if (owner.family) return `family "${owner.family.name}", owned by ${owner.domain}. Guard rule: ${owner.family.guardRule}`;
+  if (owner.via === 'schema') return `schema owned by ${owner.domain}`;
+  return `owner-visible prefix of ${owner.domain}`;
+}
+
+export function at(location: Location): Location {
+  const { line, column, endLine, endColumn } = location;
+  return endLine === undefined ? { line, column } : { line, column, endLine, endColumn };
+}

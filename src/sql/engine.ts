@@ -1,0 +1,144 @@
+/**
+ * Parser-independent part of the analysis: collecting facts, retrying with placeholders
+ * normalized, and recovering from errors statement by statement.
+ */
+import type {
+  Operation, SqlAnalysis, SqlParseError, SqlStatementFacts, SqlTableAccess, TableName,
+} from '../facts/types.js';
+import { fillIdentifierHoles, isSyntheticTableName, normalizePlaceholders } from './placeholders.js';
+import { qualifiedNameEnd, splitStatements } from './text.js';
+
+export type SqlParserName = 'libpg-query' | 'pgsql-ast-parser';
+
+export class ParseFailure extends Error {
+  /** UTF-16 offset in the parsed text. */
+  readonly offset: number;
+  constructor(message: string, offset: number) {
+    super(message);
+    this.offset = offset;
+  }
+}
+
+/** Facts of a text that parsed; `errors` are non-fatal ones, e.g. in function bodies. */
+export interface ParsedText {
+  statements: SqlStatementFacts[];
+  errors: SqlParseError[];
+}
+
+export interface Backend {
+  readonly name: SqlParserName;
+  /** Longer texts are refused without being parsed. */
+  readonly maxLength?: number;
+  /** Throws ParseFailure when the text does not parse. */
+  parse(text: string): ParsedText;
+}
+
+/** The accesses of one statement, with the CTE names in scope. */
+export class FactCollector {
+  readonly accesses: SqlTableAccess[] = [];
+  private readonly scopes: Array<Set<string>> = [];
+  private readonly text: string;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  add(schema: string | undefined, name: string, operation: Operation, offset: number): void {
+    if (schema === undefined && this.scopes.some((scope) => scope.has(name))) return; // a CTE
+    const table: TableName = schema === undefined ? { name } : { schema, name };
+    const length = qualifiedNameEnd(this.text, offset) - offset;
+    const access: SqlTableAccess = { table, operation, offset, length };
+    if (isSyntheticTableName(name) || (schema !== undefined && isSyntheticTableName(schema))) {
+      access.synthetic = true;
+    }
+    this.accesses.push(access);
+  }
+
+  /** Take accesses found in an embedded text (a function body), placed by `toOuter`. */
+  addEmbedded(accesses: SqlTableAccess[], toOuter: (index: number) => number): void {
+    for (const access of accesses) {
+      const offset = toOuter(access.offset);
+      this.accesses.push({ ...access, offset, length: toOuter(access.offset + access.length) - offset });
+    }
+  }
+
+  /** Run `body` in a new scope of CTE names, which `declare` adds to. */
+  scope(body: (declare: (name: string) => void) => void): void {
+    const names = new Set<string>();
+    this.scopes.push(names);
+    try {
+      body((name) => names.add(name));
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  facts(offset: number): SqlStatementFacts {
+    return { offset, accesses: [...this.accesses].sort((a, b) => a.offset - b.offset) };
+  }
+}
+
+export function toFailure(error: unknown, offset = 0): ParseFailure {
+  if (error instanceof ParseFailure) return error;
+  return new ParseFailure(error instanceof Error ? error.message : String(error), offset);
+}
+
+// Cumulative: each rewrite applies to the previous candidate.
+const REWRITES: Array<(text: string) => string> = [(text) => text, fillIdentifierHoles, normalizePlaceholders];
+
+function parseWithRetries(backend: Backend, text: string): ParsedText | ParseFailure {
+  if (backend.maxLength !== undefined && text.length > backend.maxLength) {
+    return new ParseFailure(
+      `statement of ${text.length} characters exceeds the ${backend.maxLength}-character limit of ${backend.name}`,
+      0,
+    );
+  }
+  let failure: ParseFailure | undefined;
+  let candidate = text;
+  for (const rewrite of REWRITES) {
+    const next = rewrite(candidate);
+    if (failure && next === candidate) continue;
+    candidate = next;
+    try {
+      return backend.parse(candidate);
+    } catch (error) {
+      failure = toFailure(error);
+    }
+  }
+  return failure!;
+}
+
+function shifted(parsed: ParsedText, by: number): ParsedText {
+  return {
+    statements: parsed.statements.map((s) => ({
+      offset: s.offset + by,
+      accesses: s.accesses.map((a) => ({ ...a, offset: a.offset + by })),
+    })),
+    errors: parsed.errors.map((e) => ({ ...e, offset: e.offset + by })),
+  };
+}
+
+/** Never throws: a text that does not parse is retried statement by statement. */
+export function analyzeSql(backend: Backend, sql: string): SqlAnalysis {
+  let parsed = parseWithRetries(backend, sql);
+  if (parsed instanceof ParseFailure) {
+    const whole = parsed;
+    const pieces = splitStatements(sql);
+    if (pieces.length < 2) {
+      parsed = { statements: [], errors: [{ message: whole.message, offset: whole.offset }] };
+    } else {
+      parsed = { statements: [], errors: [] };
+      for (const piece of pieces) {
+        const result = parseWithRetries(backend, piece.text);
+        const part = result instanceof ParseFailure
+          ? { statements: [], errors: [{ message: result.message, offset: result.offset }] }
+          : result;
+        const moved = shifted(part, piece.start);
+        parsed.statements.push(...moved.statements);
+        parsed.errors.push(...moved.errors);
+      }
+    }
+  }
+  const { statements, errors } = parsed;
+  return errors.length > 0 ? { statements, error: errors[0], errors } : { statements };
+}

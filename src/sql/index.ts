@@ -1,0 +1,48 @@
+/**
+ * SQL analysis: which tables each statement reads and writes, with offsets in the SQL text.
+ * Two interchangeable backends; libpg-query (PostgreSQL's own parser) is the default.
+ */
+import type { SqlAnalysis } from '../facts/types.js';
+import { analyzeSql, type Backend, type SqlParserName } from './engine.js';
+import { libpgBackend, loadLibpgQuery } from './libpg.js';
+import { pgAstBackend } from './pgast.js';
+
+export type { SqlParserName } from './engine.js';
+export { isSyntheticTableName } from './placeholders.js';
+
+export interface SqlAnalyzer {
+  readonly name: SqlParserName;
+  /** Never throws. Results are cached per text and shared: do not mutate them. */
+  analyze(sql: string): SqlAnalysis;
+}
+
+const CACHE_LIMIT = 50_000;
+const analyzers = new Map<SqlParserName, Promise<SqlAnalyzer>>();
+
+function cachedAnalyzer(backend: Backend): SqlAnalyzer {
+  const cache = new Map<string, SqlAnalysis>();
+  return {
+    name: backend.name,
+    analyze(sql) {
+      let analysis = cache.get(sql);
+      if (analysis === undefined) {
+        analysis = analyzeSql(backend, sql);
+        if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!); // oldest first
+        cache.set(sql, analysis);
+      }
+      return analysis;
+    },
+  };
+}
+
+/** One analyzer (and cache) per backend; libpg-query's WASM module is loaded on first request. */
+export function createSqlAnalyzer(name: SqlParserName = 'libpg-query'): Promise<SqlAnalyzer> {
+  let analyzer = analyzers.get(name);
+  if (analyzer === undefined) {
+    analyzer = name === 'libpg-query'
+      ? loadLibpgQuery().then(() => cachedAnalyzer(libpgBackend))
+      : Promise.resolve(cachedAnalyzer(pgAstBackend));
+    analyzers.set(name, analyzer);
+  }
+  return analyzer;
+}

@@ -1,0 +1,163 @@
+/**
+ * The pgsql-ast-parser backend: pure JavaScript, a narrower grammar than PostgreSQL's, and
+ * function bodies stay opaque. Offsets are already UTF-16.
+ */
+import { parse, type From, type QName, type Statement } from 'pgsql-ast-parser';
+import type { Operation } from '../facts/types.js';
+import { type Backend, FactCollector, ParseFailure, type ParsedText } from './engine.js';
+import { skipTrivia } from './text.js';
+
+type Json = { [key: string]: unknown };
+
+// The statements that may appear inside expressions and FROM.
+const QUERY_TYPES = new Set(['select', 'union', 'union all', 'values', 'with', 'with recursive']);
+
+export function parsePgAst(text: string): ParsedText {
+  let statements: Statement[];
+  try {
+    statements = parse(text, { locationTracking: true });
+  } catch (error) {
+    // nearley errors carry the offending token (no token: the input ended too early) and a long
+    // message whose `Unexpected …` sentence is the useful part.
+    const token = (error as { token?: { offset?: unknown } }).token;
+    const offset = typeof token?.offset === 'number' ? token.offset : text.length;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ParseFailure(/Unexpected [^\n]*?(?:\.(?= )|$)/m.exec(message)?.[0] ?? message.split('\n')[0]!, offset);
+  }
+  return {
+    statements: statements.map((statement) => {
+      const walker = new Walker(text);
+      walker.statement(statement);
+      return walker.out.facts(skipTrivia(text, statement._location?.start ?? 0));
+    }),
+    errors: [],
+  };
+}
+
+export const pgAstBackend: Backend = {
+  name: 'pgsql-ast-parser',
+  // nearley can be pathologically slow on long input.
+  maxLength: 20_000,
+  parse: parsePgAst,
+};
+
+class Walker {
+  readonly out: FactCollector;
+
+  constructor(text: string) {
+    this.out = new FactCollector(text);
+  }
+
+  private table(name: QName | null | undefined, op: Operation): void {
+    if (name) this.out.add(name.schema, name.name, op, name._location?.start ?? 0);
+  }
+
+  statement(s: Statement): void {
+    switch (s.type) {
+      case 'select':
+        for (const from of s.from ?? []) this.from(from);
+        for (const [key, value] of Object.entries(s)) if (key !== 'from') this.nested(value);
+        return;
+      case 'values':
+        this.nested(s.values);
+        return;
+      case 'union':
+      case 'union all':
+        this.statement(s.left);
+        this.statement(s.right);
+        return;
+      case 'with':
+        this.out.scope((declare) => {
+          for (const binding of s.bind) {
+            this.statement(binding.statement);
+            declare(binding.alias.name);
+          }
+          this.statement(s.in);
+        });
+        return;
+      case 'with recursive':
+        this.out.scope((declare) => {
+          declare(s.alias.name);
+          this.statement(s.bind);
+          this.statement(s.in);
+        });
+        return;
+      case 'insert':
+        this.table(s.into, 'insert');
+        this.nested([s.insert, s.onConflict, s.returning]);
+        return;
+      case 'update':
+        this.table(s.table, 'update');
+        if (s.from) this.from(s.from);
+        this.nested([s.sets, s.where, s.returning]);
+        return;
+      case 'delete':
+        this.table(s.from, 'delete');
+        this.nested([s.where, s.returning]);
+        return;
+      case 'truncate table':
+        for (const name of s.tables) this.table(name, 'truncate');
+        return;
+      case 'create table':
+        this.table(s.name, 'create');
+        for (const column of s.columns) {
+          if (column.kind === 'like table') this.table(column.like, 'read');
+          else this.references(column.constraints);
+        }
+        this.references(s.constraints);
+        for (const parent of s.inherits ?? []) this.table(parent, 'reference');
+        return;
+      case 'alter table':
+        this.table(s.table, 'alter');
+        this.references(s.changes);
+        return;
+      case 'create index':
+        this.table(s.table, 'alter');
+        return;
+      case 'create view':
+      case 'create materialized view':
+        this.table(s.name, 'create');
+        this.statement(s.query);
+        return;
+      case 'drop table':
+        for (const name of s.names) this.table(name, 'drop');
+        return;
+      case 'prepare':
+        this.statement(s.statement);
+        return;
+      case 'create function':
+      case 'do':
+        return; // bodies are opaque to this backend
+      default:
+        this.nested(s);
+    }
+  }
+
+  private from(from: From): void {
+    if (from.type === 'table') this.table(from.name, 'read');
+    else if (from.type === 'statement') this.statement(from.statement);
+    this.nested(from.type === 'call' ? [from.args, from.join] : from.join);
+  }
+
+  /** Report `foreignTable` of every FOREIGN KEY / REFERENCES constraint below `node`. */
+  private references(node: unknown): void {
+    if (Array.isArray(node)) for (const item of node) this.references(item);
+    else if (typeof node === 'object' && node !== null) {
+      const n = node as Json;
+      if ((n.type === 'foreign key' || n.type === 'reference') && n.foreignTable) {
+        this.table(n.foreignTable as QName, 'reference');
+      } else for (const value of Object.values(n)) this.references(value);
+    }
+  }
+
+  /** Walk an expression tree for subqueries. */
+  private nested(node: unknown): void {
+    if (Array.isArray(node)) for (const item of node) this.nested(item);
+    else if (isQuery(node)) this.statement(node);
+    else if (typeof node === 'object' && node !== null) for (const value of Object.values(node)) this.nested(value);
+  }
+}
+
+function isQuery(node: unknown): node is Statement {
+  return typeof node === 'object' && node !== null && QUERY_TYPES.has(String((node as Json).type));
+}

@@ -1,0 +1,47 @@
+/**
+ * Length-preserving rewrites of placeholders, tried only when the raw text does not parse,
+ * so that every offset found in the rewritten text is valid in the original one.
+ */
+import { replaceInCode } from './text.js';
+
+const SYNTHETIC = /^_[_0-9]+$/;
+
+/** True for the identifiers that stand in for interpolation holes and identifier bindings. */
+export function isSyntheticTableName(name: string): boolean {
+  return SYNTHETIC.test(name);
+}
+
+function syntheticIdentifier(label: string, width: number): string {
+  return `__${label}`.padEnd(width, '_').slice(0, width);
+}
+
+const IDENTIFIER_HOLE =
+  /(?:(?<=\b(?:from|join|into|update|table|only|truncate|references)\s+)|(?<=\.\s*))\$(\d+)( *)|\$(\d+)( *)(?=\s*\.)/gi;
+
+/**
+ * Callers turn `${…}` holes into `$N` padded with spaces to the hole's width. Where such a hole
+ * stands for an identifier (after FROM, JOIN, INTO, …, or next to the `.` of a qualified name),
+ * `$N` and its padding become a synthetic identifier such as `__1_`. One space is kept: it may be
+ * the separator that followed the hole rather than padding.
+ */
+export function fillIdentifierHoles(text: string): string {
+  return replaceInCode(text, IDENTIFIER_HOLE, (match, n1, pad1, n2, pad2) => {
+    const keep = (pad1 ?? pad2 ?? '').length > 0 ? ' ' : '';
+    return syntheticIdentifier(n1 ?? n2 ?? '', match.length - keep.length) + keep;
+  });
+}
+
+// `??`, `?`, `:name` and `:name:`. Left alone: `::` casts and the jsonb operators `?|` and `?&`.
+const BINDING = /\?\?|\?(?![|&])|(?<![:\w]):[A-Za-z_]\w*(?::(?!:))?/g;
+
+/**
+ * knex `?` → `0`, knex `??` → synthetic identifier, `:name` → `0` padded with spaces,
+ * `:name:` (knex's named identifier binding) → synthetic identifier.
+ */
+export function normalizePlaceholders(text: string): string {
+  return replaceInCode(text, BINDING, (match) => {
+    if (match === '?') return '0';
+    if (match === '??') return '__';
+    return match.endsWith(':') ? '_'.repeat(match.length) : '0'.padEnd(match.length, ' ');
+  });
+}

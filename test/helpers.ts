@@ -1,0 +1,32 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCheck } from '../src/check.js';
+import type { Finding } from '../src/rules/finding.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const ROOT_MAP = path.join(REPO_ROOT, 'ownership-map.yaml');
+
+/** Writes files into a fresh temporary repository and returns its root. */
+export function writeRepo(files: Record<string, string>): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'schema-guard-test-'));
+  for (const [file, content] of Object.entries(files)) {
+    const absolute = path.join(root, file);
+    mkdirSync(path.dirname(absolute), { recursive: true });
+    writeFileSync(absolute, content);
+  }
+  return root;
+}
+
+/** Runs the whole pipeline on a small repository written from `files`, with the root map unless given. */
+export async function guard(files: Record<string, string>, options: { map?: string; rules?: string[]; today?: string } = {}): Promise<Finding[]> {
+  const root = writeRepo(files);
+  const result = await runCheck({ root, mapFile: options.map ?? ROOT_MAP, rules: options.rules, today: options.today });
+  return result.findings;
+}
+
+/** The essentials of findings, for compact assertions: "rule file:line:column table". */
+export function brief(findings: Finding[]): string[] {
+  return findings.map((f) => `${f.ruleId} ${f.file}:${f.line}:${f.column}${f.table ? ' ' + f.table : ''}`);
+}
