@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { runCheck, type CheckResult } from '../check.js';
+import type { CheckResult } from '../check.js';
 import { UsageError } from '../errors.js';
 import { MapError } from '../map/load.js';
 import { LEVEL_RANK, type Level } from '../rules/finding.js';
@@ -34,13 +34,20 @@ interface CheckFlags {
   debug?: boolean;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Where the CLI writes; the real process streams unless a test passes its own. */
+export interface CliIO {
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown };
+}
+
+export async function main(argv: string[], io: CliIO = process): Promise<number> {
   let exitCode = EXIT_OK;
   const program = new Command()
     .name('schema-guard')
     .description('Enforce a PostgreSQL table-family ownership map across a TypeScript/SQL monorepo.')
     .version(TOOL_VERSION)
     .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .showHelpAfterError('(run schema-guard --help for usage)');
 
   program
@@ -56,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--sql-parser <parser>', 'SQL parser').choices(['libpg-query', 'pgsql-ast-parser']).default('libpg-query'))
     .option('--debug', 'print stack traces of internal errors')
     .action(async (paths: string[], flags: CheckFlags) => {
-      exitCode = await check(paths, flags);
+      exitCode = await check(paths, flags, io);
     });
 
   program
@@ -66,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
     .action((id: string) => {
       const meta = getRuleMeta(id);
       if (!meta) throw new UsageError(`Unknown rule '${id}'. Known rules: ${getRuleCatalog().map((rule) => rule.id).join(', ')}.`);
-      process.stdout.write(meta.markdown.endsWith('\n') ? meta.markdown : meta.markdown + '\n');
+      io.stdout.write(meta.markdown.endsWith('\n') ? meta.markdown : meta.markdown + '\n');
     });
 
   try {
@@ -77,22 +84,24 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here too, with exit code 0.
       return error.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
     }
-    return reportError(error, argv.includes('--debug'));
+    return reportError(error, argv.includes('--debug'), io);
   }
 }
 
-async function check(paths: string[], flags: CheckFlags): Promise<number> {
+async function check(paths: string[], flags: CheckFlags, io: CliIO): Promise<number> {
   const root = path.resolve(flags.root);
   const mapFile = flags.map ? path.resolve(flags.map) : path.join(root, 'ownership-map.yaml');
   const ruleIds = flags.rule?.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
   const relativePaths = paths.map((p) => path.relative(root, path.resolve(p)).split(path.sep).join('/') || '.');
   let result: CheckResult;
   try {
+    // Loaded on demand: the TypeScript compiler and the SQL parser cost a second that --help should not pay.
+    const { runCheck } = await import('../check.js');
     result = await runCheck({ root, mapFile, paths: relativePaths, sqlParser: flags.sqlParser, rules: ruleIds });
   } catch (error) {
     if (flags.format !== 'text' && (error instanceof UsageError || error instanceof MapError)) {
       // A stopped run still produces valid output in the requested format.
-      emit(flags, renderFailure(flags.format, error.message));
+      emit(flags, renderFailure(flags.format, error.message), io);
     }
     throw error;
   }
@@ -123,10 +132,10 @@ async function check(paths: string[], flags: CheckFlags): Promise<number> {
       executionSuccessful: true,
     });
   } else {
-    const color = !flags.output && shouldUseColor(process.stdout);
+    const color = !flags.output && shouldUseColor(io.stdout);
     report = renderText({ findings: result.findings, summary, notifications: result.notifications, readFile, color });
   }
-  emit(flags, report);
+  emit(flags, report, io);
 
   const threshold = flags.failOn === 'none' ? Infinity : LEVEL_RANK[flags.failOn];
   const failing = result.findings.some((finding) => finding.blocking || LEVEL_RANK[finding.level] >= threshold);
@@ -157,9 +166,9 @@ function renderFailure(format: Exclude<Format, 'text'>, message: string): string
   });
 }
 
-function emit(flags: CheckFlags, report: string): void {
+function emit(flags: CheckFlags, report: string, io: CliIO): void {
   if (!flags.output) {
-    process.stdout.write(report);
+    io.stdout.write(report);
     return;
   }
   try {
@@ -170,13 +179,13 @@ function emit(flags: CheckFlags, report: string): void {
   }
 }
 
-function reportError(error: unknown, debug: boolean): number {
+function reportError(error: unknown, debug: boolean, io: CliIO): number {
   if (error instanceof MapError || error instanceof UsageError) {
-    process.stderr.write(`schema-guard: ${error.message}\n`);
+    io.stderr.write(`schema-guard: ${error.message}\n`);
   } else {
-    process.stderr.write(`schema-guard: internal error: ${(error as Error)?.message ?? String(error)}\n`);
-    if (debug) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
-    else process.stderr.write('Run again with --debug for a stack trace, and please report it.\n');
+    io.stderr.write(`schema-guard: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+    if (debug) io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    else io.stderr.write('Run again with --debug for a stack trace, and please report it.\n');
   }
   return EXIT_ERROR;
 }

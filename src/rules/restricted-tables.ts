@@ -27,7 +27,9 @@ export const restrictedTables: Rule = {
         if (allowed) continue;
         const owner = map.ownerOfTable(access.table);
         const mayWrite = [...rule.allow.domains, ...rule.allow.folders];
-        const guard = owner?.family ? ` Guard rule: ${owner.family.guardRule}` : '';
+        const ownedBy = owner ? ` (${owner.family ? `family "${owner.family.name}", ` : ''}owner ${owner.domain})` : '';
+        // The family's guard rule says why in the seed's words; a team's own rule brings its description.
+        const why = owner?.family ? `Guard rule: ${owner.family.guardRule}` : rule.description;
         const related = mapLocation('restricted', rule.rule);
         findings.push({
           ...at(access),
@@ -35,10 +37,8 @@ export const restrictedTables: Rule = {
           level: rule.level,
           blocking: rule.blocking,
           message:
-            `${who(domain)} ${verb(access.operation)} ${displayTable(access.table)}: ${rule.description} ` +
-            (mayWrite.length ? `Only ${mayWrite.join(', ')} may do that.` : 'Nobody may do that.') +
-            (owner ? ` (${owner.family ? `family "${owner.family.name}", ` : ''}owner ${owner.domain}.)` : '') +
-            guard,
+            `${who(domain)} ${verb(access.operation)} ${displayTable(access.table)}; ` +
+            `${mayWrite.length ? `only ${mayWrite.join(', ')} may do that` : 'nobody may do that'}${ownedBy}. ${why}`,
           file: facts.file,
           domain: domain ?? null,
           table: displayTable(access.table),
