@@ -1,10 +1,10 @@
 /**
  * The pipeline, in order: discover files → extract facts → evaluate rules → filter → (report, by the caller).
  */
-import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { discoverFiles } from './discover/files.js';
-import { extractFile, type ExtractContext } from './extract/file.js';
+import type { ExtractContext } from './extract/file.js';
+import { extractAll } from './extract/run.js';
 import { ImportResolver } from './extract/resolve-imports.js';
 import type { FileFacts } from './facts/types.js';
 import { applyExceptions } from './filter/exceptions.js';
@@ -16,9 +16,6 @@ import { getRuleMeta } from './rules/catalog.js';
 import type { RuleContext } from './rules/rule.js';
 import { createSqlAnalyzer, type SqlParserName } from './sql/index.js';
 import type { Notification } from './report/summary.js';
-
-/** Larger files are generated code or data, not hand-written queries: reported as not analysed. */
-export const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 export interface CheckOptions {
   root: string;
@@ -49,21 +46,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     analyzer: await createSqlAnalyzer(options.sqlParser ?? 'libpg-query'),
     resolver: new ImportResolver(root),
   };
-  const realRoot = realpathSync(root);
   const notifications: Notification[] = [];
-  const facts: FileFacts[] = [];
-  for (const file of files) {
-    const text = readSource(realRoot, file, notifications);
-    if (text === undefined) continue;
-    try {
-      const fileFacts = extractFile(file, text, context);
-      for (const note of fileFacts.notes) notifications.push({ level: 'note', file, ...note });
-      facts.push(fileFacts);
-    } catch (error) {
-      // One bad file never stops the scan of the rest.
-      notifications.push({ level: 'error', file, message: `could not be analysed: ${(error as Error).message}` });
-    }
-  }
+  const facts = extractAll(root, files, context, notifications);
 
   const relatedFor = relatedLocations(loadedMap, options.mapFile, root);
   let findings: Finding[] = [];
@@ -95,32 +79,6 @@ export function domainOf(facts: FileFacts, map: OwnershipIndex): string | undefi
 
 export function compareFindings(a: Finding, b: Finding): number {
   return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId);
-}
-
-/** Reads a source file, refusing links that lead out of the root, binaries and oversized files. */
-function readSource(realRoot: string, file: string, notifications: Notification[]): string | undefined {
-  const absolute = path.join(realRoot, file);
-  try {
-    const real = realpathSync(absolute);
-    if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-      notifications.push({ level: 'note', file, message: 'skipped: it is a link to a place outside the scanned root' });
-      return undefined;
-    }
-    const size = statSync(real).size;
-    if (size > MAX_FILE_BYTES) {
-      notifications.push({ level: 'note', file, message: `skipped: ${Math.round(size / 1024)} kB is over the ${MAX_FILE_BYTES / 1024} kB limit for source files` });
-      return undefined;
-    }
-    const buffer = readFileSync(real);
-    if (buffer.subarray(0, 8000).includes(0)) {
-      notifications.push({ level: 'note', file, message: 'skipped: binary content (NUL bytes)' });
-      return undefined;
-    }
-    return buffer.toString('utf8');
-  } catch (error) {
-    notifications.push({ level: 'error', file, message: `could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
-    return undefined;
-  }
 }
 
 function relatedLocations(loadedMap: LoadedMap, mapFile: string, root: string): RuleContext['mapLocation'] {
