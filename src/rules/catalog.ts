@@ -97,3 +97,11 @@ export function parseRuleFile(fileName: string, text: string): RuleMeta {
     markdown: text.slice(match[0].length).trim() + '\n',
   };
 }
+
+/** The README's rule table, rendered from rules/*.md so the two cannot drift (scripts/sync-readme.mjs writes it). */
+export function renderRuleTable(rules: RuleMeta[]): string {
+  const rows = rules.map(
+    (rule) => `| [\`${rule.id}\`](rules/${rule.id}.md) | ${rule.level}${rule.blocking ? ', blocking' : ''} | ${rule.summary.replaceAll('|', '\\|')} |`,
+  );
+  return ['| rule | default level | reports |', '|---|---|---|', ...rows].join('\n');
+}
