@@ -125,7 +125,6 @@ function isTypeOnlyImport(node: ts.ImportDeclaration): boolean {
 function calleeName(expression: ts.Expression): string | undefined {
   if (ts.isIdentifier(expression)) return expression.text;
   if (ts.isPropertyAccessExpression(expression)) return expression.name.text;
-  if (ts.isCallExpression(expression)) return undefined;
   return undefined;
 }
 

@@ -70,6 +70,15 @@ describe('unmapped-table', () => {
   });
 });
 
+describe('interpolated table names', () => {
+  it('are synthetic: no rule guesses who owns them, and the rest of the statement is still judged', async () => {
+    const findings = await guard({
+      'packages/gpuaas/provisioning/src/dyn.ts': "await sql`SELECT * FROM ${table} t JOIN organizations o ON o.id = t.org_id`;\n",
+    });
+    expect(brief(findings)).toEqual(['cross-domain-query packages/gpuaas/provisioning/src/dyn.ts:1:41 organizations']);
+  });
+});
+
 describe('sql-parse-error', () => {
   it('fires on SQL in a query position that cannot be parsed, and the rest of the file is still scanned', async () => {
     const findings = await guard({
