@@ -1,20 +1,26 @@
 /**
  * The pipeline, in order: discover files → extract facts → evaluate rules → filter → (report, by the caller).
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { discoverFiles } from './discover/files.js';
-import type { ExtractContext } from './extract/file.js';
+import { discoverFiles, discoverPrismaSchemas } from './discover/files.js';
+import { filesOfShard, type Shard } from './discover/shard.js';
+import { collectRepoSymbols, repositoryReader } from './extract/orm/collect.js';
 import { extractAll } from './extract/run.js';
 import { ImportResolver } from './extract/resolve-imports.js';
 import type { FileFacts } from './facts/types.js';
+import { applyBaseline, type BaselineEntry } from './filter/baseline.js';
+import { auditExceptions } from './filter/exception-audit.js';
 import { applyExceptions } from './filter/exceptions.js';
+import { applySuppressions } from './filter/suppressions.js';
+import { changedFiles } from './git/changed-files.js';
 import { loadOwnershipMap, type LoadedMap } from './map/load.js';
 import { OwnershipIndex } from './map/resolve.js';
-import { evaluateFile } from './rules/engine.js';
+import { evaluateFile, evaluateRepo, identityKey } from './rules/engine.js';
 import type { Finding } from './rules/finding.js';
-import { getRuleMeta } from './rules/catalog.js';
-import type { RuleContext } from './rules/rule.js';
-import { createSqlAnalyzer, type SqlParserName } from './sql/index.js';
+import { getRuleCatalog, getRuleMeta } from './rules/catalog.js';
+import type { RuleContext, RuleFinding } from './rules/rule.js';
+import type { SqlParserName } from './sql/index.js';
 import type { Notification } from './report/summary.js';
 
 export interface CheckOptions {
@@ -26,6 +32,18 @@ export interface CheckOptions {
   rules?: string[];
   /** YYYY-MM-DD, for exception expiry. */
   today?: string;
+  /** Analyse only the files changed since this git ref; a change to the map means a full run. */
+  changedSince?: string;
+  /** Entries of the baseline file: findings get a `baselineState`, and recorded ones that no longer occur come back as `absent`. */
+  baseline?: BaselineEntry[];
+  /** Called as files are analysed, for a progress indicator. */
+  onProgress?: (done: number, total: number) => void;
+  /** Scan only this part of the files (`--shard i/n`). */
+  shard?: Shard;
+  /** Where facts are cached between runs (none when undefined); `confineTo`: write it only if it really lies inside that folder. */
+  cache?: { dir: string; confineTo?: string };
+  /** Worker threads for extraction; undefined decides by the number of files and cores. */
+  threads?: number;
 }
 
 export interface CheckResult {
@@ -35,19 +53,39 @@ export interface CheckResult {
   loadedMap: LoadedMap;
   facts: FileFacts[];
   waived: Array<{ finding: Finding; exception: string }>;
+  /** True when every file and rule ran: no paths, --rule or --changed-since narrowed the run. */
+  fullRun: boolean;
+  /** With a baseline: its recorded findings this run could have seen and did not, with how many are missing. */
+  absent?: BaselineEntry[];
 }
 
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const root = path.resolve(options.root);
   const loadedMap = loadOwnershipMap(options.mapFile);
   const map = new OwnershipIndex(loadedMap.map);
-  const files = discoverFiles({ root, paths: options.paths, ignore: loadedMap.map.ignore });
-  const context: ExtractContext = {
-    analyzer: await createSqlAnalyzer(options.sqlParser ?? 'libpg-query'),
-    resolver: new ImportResolver(root),
-  };
+  let files = discoverFiles({ root, paths: options.paths, ignore: loadedMap.map.ignore });
+  // Query-builder and ORM declarations (Drizzle tables, entities, clients) come from the whole repository.
+  const repositoryFiles = options.paths?.length ? discoverFiles({ root, ignore: loadedMap.map.ignore }) : files;
+  const changed = options.changedSince === undefined ? undefined : await changedFiles(root, options.changedSince);
+  const changedOnly = changed !== undefined && !changed.includes(path.resolve(options.mapFile));
+  if (changedOnly) files = files.filter((file) => changed.underRoot.has(file));
+  const wholeRepository = !changedOnly && !options.paths?.some((p) => p !== '.');
+  if (options.shard) files = filesOfShard(files, options.shard);
+  const fullRun = wholeRepository && !options.shard && !options.rules?.length;
+  const resolver = new ImportResolver(root);
+  const symbols = collectRepoSymbols({
+    files: repositoryFiles.filter((file) => !file.endsWith('.sql')),
+    prismaSchemas: discoverPrismaSchemas({ root, ignore: loadedMap.map.ignore }),
+    resolver,
+    readText: repositoryReader(root),
+  });
   const notifications: Notification[] = [];
-  const facts = extractAll(root, files, context, notifications);
+  const extractOptions = { sqlParser: options.sqlParser ?? 'libpg-query', symbols, resolver, threads: options.threads } as const;
+  const facts = await extractAll(root, files, {
+    ...extractOptions,
+    cache: options.cache && { ...options.cache, wholeRepository: wholeRepository && !options.shard },
+    onProgress: options.onProgress,
+  }, notifications);
 
   const relatedFor = relatedLocations(loadedMap, options.mapFile, root);
   let findings: Finding[] = [];
@@ -56,15 +94,65 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       facts: fileFacts,
       domain: domainOf(fileFacts, map),
       map,
-      packageEntriesOf: (target) => context.resolver.packageOf(target)?.entries,
+      packageEntriesOf: (target) => resolver.packageOf(target)?.entries,
       mapLocation: relatedFor,
     };
     findings.push(...evaluateFile(ruleContext, { levelOf: (id) => getRuleMeta(id)?.level ?? 'warning' }));
   }
+  // The repository rules judge a table by every migration: a partial run also reads the SQL files it
+  // skipped, for them only, and keeps the findings in the files it scanned.
+  const scanned = new Set(files);
+  const skippedSql = repositoryFiles.filter((file) => file.endsWith('.sql') && !scanned.has(file));
+  const evidence = skippedSql.length === 0 ? [] : await extractAll(root, skippedSql, extractOptions, []);
+  const repoFindings = evaluateRepo(
+    { files: [...facts, ...evidence], domainOf: (f) => domainOf(f, map), map },
+    { levelOf: (id) => getRuleMeta(id)?.level ?? 'warning' },
+  );
+  findings.push(...repoFindings.filter((finding) => scanned.has(finding.file)));
   if (options.rules?.length) findings = findings.filter((finding) => options.rules!.includes(finding.ruleId));
-  const { kept, waived } = applyExceptions(findings, map, options.today ?? new Date().toISOString().slice(0, 10));
-  kept.sort(compareFindings);
-  return { findings: kept, filesScanned: facts.length, notifications, loadedMap, facts, waived };
+  for (const finding of findings) attachOwnerContacts(finding, map);
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const { kept, waived } = applyExceptions(findings, map, today);
+
+  const ran = (ruleId: string) => !options.rules?.length || options.rules.includes(ruleId);
+  const suppressions = applySuppressions(kept, facts, { knownRules: knownRuleIds(loadedMap), ran, domainOf: (f) => domainOf(f, map) });
+  const mapPath = repositoryPath(root, options.mapFile);
+  // The map's own findings sit in the map: reported when it is under the root, and not when --changed-since left it out;
+  // of the --shard runs only the first reports them, so that merged reports hold them once.
+  const audit =
+    mapPath === undefined || changedOnly || (options.shard && options.shard.index !== 1)
+      ? []
+      : auditExceptions(loadedMap, { mapFile: mapPath, today, used: new Set(waived.map((w) => w.exception)), fullRun });
+  let reported = [...suppressions.findings, ...completeRaised([...suppressions.problems, ...audit]).filter((f) => ran(f.ruleId))];
+  let absent: BaselineEntry[] | undefined;
+  if (options.baseline) {
+    ({ findings: reported, absent } = applyBaseline(reported, options.baseline, (entry) => fullRun || (scanned.has(entry.file) && ran(entry.ruleId))));
+  }
+  reported.sort(compareFindings);
+  return { findings: reported, filesScanned: facts.length, notifications, loadedMap, facts, waived, fullRun, ...(absent ? { absent } : {}) };
+}
+
+/** Every rule id a run can report: the documented rules and the map's own restricted-table rules. */
+function knownRuleIds(loadedMap: LoadedMap): Set<string> {
+  return new Set([...getRuleCatalog().map((rule) => rule.id), ...loadedMap.map.restrictedTables.map((rule) => rule.rule)]);
+}
+
+/** Level and fingerprint for the findings the filters raise, given as the engine gives them to rule findings. */
+function completeRaised(raised: Array<RuleFinding & { ruleId: string }>): Finding[] {
+  const occurrences = new Map<string, number>();
+  return raised.map((finding) => {
+    const key = identityKey(finding);
+    const ordinal = occurrences.get(key) ?? 0;
+    occurrences.set(key, ordinal + 1);
+    const fingerprint = createHash('sha256').update(`${key}\0${ordinal}`).digest('hex').slice(0, 20);
+    return { ...finding, level: finding.level ?? getRuleMeta(finding.ruleId)?.level ?? 'note', fingerprint };
+  });
+}
+
+/** A path as a repository-relative POSIX path, or undefined when it lies outside the root. */
+function repositoryPath(root: string, file: string): string | undefined {
+  const relative = path.relative(root, path.resolve(file));
+  return relative.startsWith('..') || path.isAbsolute(relative) ? undefined : relative.split(path.sep).join('/');
 }
 
 /** The file's domain: its folder's, or in an owner-header folder (cmd/api) the domain its `// @owner` header names. */
@@ -75,6 +163,12 @@ export function domainOf(facts: FileFacts, map: OwnershipIndex): string | undefi
     return facts.ownerHeader.domain;
   }
   return undefined;
+}
+
+/** Carries the owning domain's seed 002 metadata (primary, secondary, severity) on the finding. */
+function attachOwnerContacts(finding: Finding, map: OwnershipIndex): void {
+  const owners = finding.owner === undefined ? undefined : map.domain(finding.owner)?.owners;
+  if (owners && Object.keys(owners).length > 0) finding.ownerContacts = { ...owners };
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

@@ -63,7 +63,11 @@ describe('schema-guard CLI', () => {
 
     const output = path.join(root, 'out/report.json');
     const narrowed = await run(['--root', root, '--map', ROOT_MAP, '--format', 'json', '--output', output, '--rule', 'unprefixed-table']);
-    expect(narrowed.stdout).toBe('');
+    // The file gets the requested format; the terminal still gets the text report.
+    expect(narrowed.stdout).toContain('unprefixed-table');
+    expect(narrowed.stdout).not.toContain('"ruleId"');
+    const quiet = await run(['--root', root, '--map', ROOT_MAP, '--format', 'json', '--output', output, '--quiet', '--rule', 'unprefixed-table']);
+    expect(quiet.stdout).toBe('');
     expect(JSON.parse(readFileSync(output, 'utf8')).findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(['unprefixed-table']);
   });
 

@@ -2,42 +2,68 @@
  * The command line: parses flags, runs the pipeline, renders the requested format, sets the exit code.
  * Exit codes: 0 nothing reached --fail-on and no blocking rule fired; 1 something did; 2 usage, map or I/O error.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
-import type { CheckResult } from '../check.js';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { CheckOptions, CheckResult } from '../check.js';
+import { parseShard, type Shard } from '../discover/shard.js';
 import { UsageError } from '../errors.js';
+import { defaultCacheDir } from '../extract/cache.js';
+import { baselineEntries, DEFAULT_BASELINE_FILE, describeEntry, readBaseline, writeBaseline, type BaselineEntry } from '../filter/baseline.js';
 import { MapError } from '../map/load.js';
-import { LEVEL_RANK, type Level } from '../rules/finding.js';
+import { isReported, LEVEL_RANK, type Finding, type Level } from '../rules/finding.js';
 import { fallbackRuleMeta, getRuleCatalog, getRuleMeta } from '../rules/catalog.js';
+import { renderGithub, workspacePrefix } from '../report/github.js';
 import { renderJson } from '../report/json.js';
+import { fileLinks, renderMarkdown } from '../report/markdown.js';
 import { renderSarif } from '../report/sarif.js';
-import { summarise } from '../report/summary.js';
+import { summarise, type Summary } from '../report/summary.js';
 import { renderText, shouldUseColor } from '../report/text.js';
 import { TOOL_VERSION } from '../version.js';
+import { registerMapCommands } from './map-commands.js';
+import { createProgress } from './progress.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
 
-type Format = 'text' | 'json' | 'sarif';
+const FORMATS = ['text', 'json', 'sarif', 'github', 'markdown'] as const;
+type Format = (typeof FORMATS)[number];
 type FailOn = 'none' | Level;
 
-interface CheckFlags {
+interface ScanFlags {
   root: string;
   map?: string;
+  sqlParser: 'libpg-query' | 'pgsql-ast-parser';
+  quiet?: boolean;
+  debug?: boolean;
+  /** False with --no-cache. */
+  cache?: boolean;
+  cacheDir?: string;
+  threads?: number;
+}
+
+interface CheckFlags extends ScanFlags {
   format: Format;
   output?: string;
   failOn: FailOn;
   rule?: string[];
-  sqlParser: 'libpg-query' | 'pgsql-ast-parser';
-  debug?: boolean;
+  /** A file with --baseline, false with --no-baseline. */
+  baseline?: string | false;
+  changedSince?: string;
+  maxFindings: number;
+  sarifIncludeSuppressed?: boolean;
+  shard?: Shard;
+}
+
+interface BaselineFlags extends ScanFlags {
+  baseline?: string;
 }
 
 /** Where the CLI writes; the real process streams unless a test passes its own. */
 export interface CliIO {
   stdout: { write(text: string): unknown; isTTY?: boolean };
-  stderr: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
 }
 
 export async function main(argv: string[], io: CliIO = process): Promise<number> {
@@ -56,14 +82,48 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
     .argument('[paths...]', 'files or folders to scan inside the root (default: all of it)')
     .option('--root <dir>', 'repository to scan; every path in the output is relative to it', '.')
     .option('--map <file>', 'ownership map, relative to the current directory (default: <root>/ownership-map.yaml)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
-    .option('--output <file>', 'write the report to a file instead of standard output')
-    .addOption(new Option('--fail-on <level>', 'exit 1 when a finding reaches this level').choices(['none', 'note', 'warning', 'error']).default('none'))
+    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
+    .option('--output <file>', 'write the report in --format to this file; the text report still goes to standard output')
+    .addOption(new Option('--fail-on <level>', 'exit 1 when a new finding reaches this level').choices(['none', 'note', 'warning', 'error']).default('none'))
     .option('--rule <id...>', 'run only these rules')
+    .option('--baseline <file>', `report only findings not recorded in this baseline file (default: <root>/${DEFAULT_BASELINE_FILE} when it exists)`)
+    .option('--no-baseline', 'ignore the baseline file: report every finding')
+    .option('--changed-since <ref>', 'analyse only files changed since this git ref, plus uncommitted and untracked ones (a changed map means a full run)')
+    .addOption(new Option('--max-findings <n>', 'findings listed in --format markdown').argParser(positiveInteger).default(50))
+    .option('--sarif-include-suppressed', 'put suppressed and baselined findings in SARIF too, marked (GitHub code scanning shows them as open alerts)')
     .addOption(new Option('--sql-parser <parser>', 'SQL parser').choices(['libpg-query', 'pgsql-ast-parser']).default('libpg-query'))
+    .option('--quiet', 'no progress line, and no text report on standard output when --output is given')
     .option('--debug', 'print stack traces of internal errors')
+    .option('--shard <i/n>', 'scan only part i of n of the files, for a CI matrix (combine the reports with `merge`)', shardArgument)
+    .option('--cache-dir <dir>', 'where facts are cached between runs (default: <root>/node_modules/.cache/schema-guard)')
+    .option('--no-cache', 'neither read nor write the cache of facts')
+    .option('--threads <n>', 'worker threads for parsing (default: by the number of files and cores; 1: none)', positiveInteger)
     .action(async (paths: string[], flags: CheckFlags) => {
       exitCode = await check(paths, flags, io);
+    });
+
+  program
+    .command('merge')
+    .description('combine the JSON or SARIF reports of `check --shard i/n` runs into one report')
+    .argument('<reports...>', 'report files, all JSON or all SARIF')
+    .addOption(new Option('--format <format>', 'format of the reports (default: told by the first one)').choices(['json', 'sarif']))
+    .option('--output <file>', 'write the merged report to this file instead of standard output')
+    .action(async (reports: string[], flags: { format?: 'json' | 'sarif'; output?: string }) => {
+      const { mergeReportFiles } = await import('../report/merge.js');
+      emit(flags, mergeReportFiles(reports, flags.format), io);
+    });
+
+  program
+    .command('baseline')
+    .description('record the current findings in a baseline file, so that check reports only new ones')
+    .option('--root <dir>', 'repository to scan; every path in the baseline is relative to it', '.')
+    .option('--map <file>', 'ownership map, relative to the current directory (default: <root>/ownership-map.yaml)')
+    .option('--baseline <file>', `where to write it (default: <root>/${DEFAULT_BASELINE_FILE})`)
+    .addOption(new Option('--sql-parser <parser>', 'SQL parser').choices(['libpg-query', 'pgsql-ast-parser']).default('libpg-query'))
+    .option('--quiet', 'no progress line and no confirmation')
+    .option('--debug', 'print stack traces of internal errors')
+    .action(async (flags: BaselineFlags) => {
+      exitCode = await recordBaseline(flags, io);
     });
 
   program
@@ -75,6 +135,8 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
       if (!meta) throw new UsageError(`Unknown rule '${id}'. Known rules: ${getRuleCatalog().map((rule) => rule.id).join(', ')}.`);
       io.stdout.write(meta.markdown.endsWith('\n') ? meta.markdown : meta.markdown + '\n');
     });
+
+  registerMapCommands(program, io, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -88,58 +150,179 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
   }
 }
 
+/** A run stopped by any error still leaves a valid report in the requested format; the error is then reported as usual. */
 async function check(paths: string[], flags: CheckFlags, io: CliIO): Promise<number> {
-  const root = path.resolve(flags.root);
-  const mapFile = flags.map ? path.resolve(flags.map) : path.join(root, 'ownership-map.yaml');
-  const ruleIds = flags.rule?.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
-  const relativePaths = paths.map((p) => path.relative(root, path.resolve(p)).split(path.sep).join('/') || '.');
-  let result: CheckResult;
   try {
-    // Loaded on demand: the TypeScript compiler and the SQL parser cost a second that --help should not pay.
-    const { runCheck } = await import('../check.js');
-    result = await runCheck({ root, mapFile, paths: relativePaths, sqlParser: flags.sqlParser, rules: ruleIds });
+    return await checkAndReport(paths, flags, io);
   } catch (error) {
-    if (flags.format !== 'text' && (error instanceof UsageError || error instanceof MapError)) {
-      // A stopped run still produces valid output in the requested format.
-      emit(flags, renderFailure(flags.format, error.message), io);
-    }
+    if (!(error instanceof OutputError)) emitFailure(flags, error, io);
     throw error;
   }
+}
+
+async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Promise<number> {
+  const { root, mapFile } = scanLocations(flags);
+  const ruleIds = flags.rule?.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  const relativePaths = paths.map((p) => path.relative(root, path.resolve(p)).split(path.sep).join('/') || '.');
+  const baselineFile = baselineFileFor(flags.baseline, root);
+  const baseline = baselineFile === undefined ? undefined : readBaseline(baselineFile);
+  const result = await scan(flags, io, { root, mapFile, paths: relativePaths, rules: ruleIds, changedSince: flags.changedSince, baseline, shard: flags.shard });
   if (ruleIds) {
     const known = new Set([...getRuleCatalog().map((rule) => rule.id), ...result.loadedMap.map.restrictedTables.map((rule) => rule.rule)]);
     const unknown = ruleIds.filter((id) => !known.has(id));
     if (unknown.length) throw new UsageError(`Unknown rule id${unknown.length > 1 ? 's' : ''} for --rule: ${unknown.join(', ')}.`);
   }
 
-  const summary = summarise(result.findings, result.filesScanned);
-  const readFile = (file: string): string | undefined => {
-    try {
-      return readFileSync(path.join(root, file), 'utf8');
-    } catch {
-      return undefined;
-    }
+  const reported = result.findings.filter(isReported);
+  const run: RunReport = {
+    result,
+    reported,
+    summary: summarise(reported, result.filesScanned, result.facts),
+    baseline: baselineFile && result.absent ? { file: displayPath(root, baselineFile), absent: result.absent } : undefined,
+    readFile: (file) => {
+      try {
+        return readFileSync(path.join(root, file), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    pathPrefix: workspacePrefix(root, process.env.GITHUB_WORKSPACE ?? process.cwd()),
   };
-  let report: string;
-  if (flags.format === 'json') {
-    report = renderJson({ findings: result.findings, summary, notifications: result.notifications, toolVersion: TOOL_VERSION });
-  } else if (flags.format === 'sarif') {
-    report = renderSarif({
-      findings: result.findings,
-      rules: sarifRules(result),
-      toolVersion: TOOL_VERSION,
-      readFile,
-      notifications: result.notifications,
-      executionSuccessful: true,
-    });
+  const text = (color: boolean) =>
+    renderText({ findings: reported, summary: run.summary, notifications: result.notifications, readFile: run.readFile, color }) + keptApart(run);
+  const report = (color: boolean) => (flags.format === 'text' ? text(color) : renderReport(flags, run));
+  if (flags.output) {
+    emit(flags, report(false), io);
+    if (!flags.quiet) io.stdout.write(text(shouldUseColor(io.stdout)));
   } else {
-    const color = !flags.output && shouldUseColor(io.stdout);
-    report = renderText({ findings: result.findings, summary, notifications: result.notifications, readFile, color });
+    io.stdout.write(report(shouldUseColor(io.stdout)));
   }
-  emit(flags, report, io);
 
   const threshold = flags.failOn === 'none' ? Infinity : LEVEL_RANK[flags.failOn];
-  const failing = result.findings.some((finding) => finding.blocking || LEVEL_RANK[finding.level] >= threshold);
+  const failing = reported.some((finding) => finding.blocking || LEVEL_RANK[finding.level] >= threshold);
   return failing ? EXIT_FINDINGS : EXIT_OK;
+}
+
+async function recordBaseline(flags: BaselineFlags, io: CliIO): Promise<number> {
+  const { root, mapFile } = scanLocations(flags);
+  const file = flags.baseline ? path.resolve(flags.baseline) : path.join(root, DEFAULT_BASELINE_FILE);
+  const result = await scan(flags, io, { root, mapFile });
+  const entries = baselineEntries(result.findings);
+  writeBaseline(file, entries);
+  if (!flags.quiet) {
+    const recorded = entries.reduce((sum, entry) => sum + entry.count, 0);
+    io.stdout.write(`Recorded ${recorded} finding${recorded === 1 ? '' : 's'} (${entries.length} entries) in ${displayPath(root, file)}: check now reports only new ones.\n`);
+  }
+  return EXIT_OK;
+}
+
+/** A completed run, ready for any format. */
+interface RunReport {
+  result: CheckResult;
+  /** Findings that are neither suppressed nor baselined. */
+  reported: Finding[];
+  summary: Summary;
+  baseline?: { file: string; absent: BaselineEntry[] };
+  readFile(file: string): string | undefined;
+  /** The root's folder inside the checkout, for paths GitHub resolves. */
+  pathPrefix: string;
+}
+
+function renderReport(flags: CheckFlags, run: RunReport): string {
+  const { result } = run;
+  switch (flags.format) {
+    case 'json':
+      return renderJson({ findings: result.findings, summary: run.summary, notifications: result.notifications, toolVersion: TOOL_VERSION, baseline: run.baseline });
+    case 'sarif':
+      return renderSarif({
+        findings: result.findings,
+        rules: sarifRules(result),
+        toolVersion: TOOL_VERSION,
+        readFile: run.readFile,
+        notifications: result.notifications,
+        executionSuccessful: true,
+        includeSuppressed: flags.sarifIncludeSuppressed,
+        baseline: run.baseline,
+      });
+    case 'github':
+      return renderGithub({ findings: run.reported, notifications: result.notifications, pathPrefix: run.pathPrefix, absent: run.baseline?.absent });
+    default:
+      return renderMarkdown({
+        findings: run.reported,
+        summary: run.summary,
+        suppressed: result.findings.filter((finding) => finding.suppressed).length,
+        baselined: result.findings.filter((finding) => finding.baselineState === 'unchanged').length,
+        absent: run.baseline?.absent,
+        notifications: result.notifications,
+        maxFindings: flags.maxFindings,
+        link: fileLinks(process.env, run.pathPrefix),
+      });
+  }
+}
+
+/** The text report's last lines: what suppression comments and the baseline kept out of it, and what the baseline no longer needs. */
+function keptApart(run: RunReport): string {
+  const suppressed = run.result.findings.filter((finding) => finding.suppressed).length;
+  const baselined = run.result.findings.filter((finding) => finding.baselineState === 'unchanged').length;
+  const lines: string[] = [];
+  const hidden = [baselined > 0 ? `${baselined} recorded in the baseline ${run.baseline?.file}` : '', suppressed > 0 ? `${suppressed} suppressed by comments` : ''];
+  if (baselined + suppressed > 0) lines.push(`Not shown: ${hidden.filter(Boolean).join(', ')}.`);
+  const absent = run.baseline?.absent ?? [];
+  if (absent.length > 0) {
+    lines.push(`No longer found, though recorded in the baseline (run schema-guard baseline to shrink it):`, ...absent.map((entry) => `  ${describeEntry(entry)}`));
+  }
+  return lines.length > 0 ? `\n${lines.join('\n')}\n` : '';
+}
+
+/** Runs the pipeline with a progress line on a terminal. */
+async function scan(flags: ScanFlags, io: CliIO, options: Omit<CheckOptions, 'sqlParser' | 'onProgress' | 'cache' | 'threads'>): Promise<CheckResult> {
+  // Loaded on demand: the TypeScript compiler and the SQL parser cost a second that --help should not pay.
+  const { runCheck } = await import('../check.js');
+  const progress = createProgress(io.stderr, { quiet: flags.quiet });
+  try {
+    return await runCheck({
+      ...options,
+      sqlParser: flags.sqlParser,
+      onProgress: (done, total) => progress.update(done, total),
+      cache: flags.cache === false ? undefined : flags.cacheDir ? { dir: path.resolve(flags.cacheDir) } : { dir: defaultCacheDir(options.root), confineTo: options.root },
+      threads: flags.threads,
+    });
+  } finally {
+    progress.finish();
+  }
+}
+
+function shardArgument(value: string): Shard {
+  try {
+    return parseShard(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more.');
+  return n;
+}
+
+function scanLocations(flags: ScanFlags): { root: string; mapFile: string } {
+  const root = path.resolve(flags.root);
+  return { root, mapFile: flags.map ? path.resolve(flags.map) : path.join(root, 'ownership-map.yaml') };
+}
+
+/** --baseline's file, else the default one when it exists; none with --no-baseline. */
+function baselineFileFor(flag: string | false | undefined, root: string): string | undefined {
+  if (flag === false) return undefined;
+  if (flag !== undefined) return path.resolve(flag);
+  const fallback = path.join(root, DEFAULT_BASELINE_FILE);
+  return existsSync(fallback) ? fallback : undefined;
+}
+
+/** A path as reports show it: relative to the root when inside it. */
+function displayPath(root: string, file: string): string {
+  const relative = path.relative(root, file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative.split(path.sep).join('/');
 }
 
 /** Rules for SARIF: the documented ones plus any restricted-table rule a team added in its map. */
@@ -152,10 +335,25 @@ function sarifRules(result: CheckResult) {
   return [...catalog, ...extra].sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/** The failure as a report in --format; the text format has none, the error on standard error says it all. */
+function emitFailure(flags: CheckFlags, error: unknown, io: CliIO): void {
+  const format = flags.format;
+  if (format === 'text') return;
+  const message = error instanceof MapError || error instanceof UsageError ? error.message : `internal error: ${(error as Error)?.message ?? String(error)}`;
+  try {
+    emit(flags, renderFailure(format, message), io);
+  } catch (writeError) {
+    // The run's own error is reported after this, by the caller.
+    io.stderr.write(`schema-guard: ${(writeError as Error).message}\n`);
+  }
+}
+
 function renderFailure(format: Exclude<Format, 'text'>, message: string): string {
   if (format === 'json') {
     return renderJson({ findings: [], summary: summarise([], 0), notifications: [], toolVersion: TOOL_VERSION, errors: [message] });
   }
+  if (format === 'github') return renderGithub({ findings: [], notifications: [{ level: 'error', message }], pathPrefix: '' });
+  if (format === 'markdown') return `## schema-guard\n\n❌ The run stopped:\n\n\`\`\`\n${message}\n\`\`\`\n`;
   return renderSarif({
     findings: [],
     rules: getRuleCatalog(),
@@ -166,7 +364,11 @@ function renderFailure(format: Exclude<Format, 'text'>, message: string): string
   });
 }
 
-function emit(flags: CheckFlags, report: string, io: CliIO): void {
+/** --output could not be written: there is nowhere to put a report of that failure either. */
+class OutputError extends UsageError {}
+
+/** The report goes to --output when given, else to standard output. */
+function emit(flags: { output?: string }, report: string, io: CliIO): void {
   if (!flags.output) {
     io.stdout.write(report);
     return;
@@ -175,7 +377,8 @@ function emit(flags: CheckFlags, report: string, io: CliIO): void {
     mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });
     writeFileSync(flags.output, report);
   } catch (error) {
-    throw new UsageError(`Cannot write --output ${flags.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    // Node's message names the call and the path that failed: `EEXIST … mkdir 'a/file.ts'` says more than the code.
+    throw new OutputError(`Cannot write --output ${flags.output}: ${(error as Error).message}.`);
   }
 }
 

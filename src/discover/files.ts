@@ -3,10 +3,10 @@
  * minus node_modules, build output, declaration files, .gitignore'd paths and the map's ignore globs.
  * Symbolic links are never followed, so nothing outside the root is ever read.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import ignore from 'ignore';
-import { globSync } from 'tinyglobby';
+import { escapePath, globSync } from 'tinyglobby';
 import { UsageError } from '../errors.js';
 
 export const SOURCE_GLOB = '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,sql}';
@@ -32,9 +32,13 @@ export interface DiscoverOptions {
   ignore?: string[];
 }
 
+/** A .gitignore larger than this is not a hand-written one: ignored. */
+const MAX_GITIGNORE_BYTES = 1024 * 1024;
+
 export function discoverFiles(options: DiscoverOptions): string[] {
   const { root } = options;
-  const patterns = options.paths?.length ? options.paths.map((p) => patternFor(root, p)) : [SOURCE_GLOB];
+  const realRoot = realDirectory(root);
+  const patterns = options.paths?.length ? options.paths.map((p) => patternFor(root, realRoot, p)) : [SOURCE_GLOB];
   const found = globSync(patterns, {
     cwd: root,
     ignore: [...ALWAYS_IGNORED, ...(options.ignore ?? [])],
@@ -48,18 +52,49 @@ export function discoverFiles(options: DiscoverOptions): string[] {
     .sort();
 }
 
-/** A narrowing path: a file as is, a folder as everything scannable below it. */
-function patternFor(root: string, relative: string): string {
-  const clean = relative.replace(/\\/g, '/').replace(/\/+$/, '');
-  if (clean.startsWith('..') || path.isAbsolute(clean)) throw new UsageError(`Path ${relative} is outside the scanned root ${root}.`);
-  let isDirectory: boolean;
+/**
+ * The repository's Prisma schema files (models and their tables, for the ORM symbol table): always
+ * the whole root, whatever paths narrow the scan, with the same exclusions as source files.
+ */
+export function discoverPrismaSchemas(options: Omit<DiscoverOptions, 'paths'>): string[] {
+  const found = globSync('**/*.prisma', {
+    cwd: options.root,
+    ignore: [...ALWAYS_IGNORED, ...(options.ignore ?? [])],
+    followSymbolicLinks: false,
+    dot: false,
+    onlyFiles: true,
+  });
+  const gitignored = gitignoreFilter(options.root);
+  return found.filter((file) => !gitignored(file)).sort();
+}
+
+/** The root with its links resolved; a usage error when it is not a directory. */
+function realDirectory(root: string): string {
   try {
-    isDirectory = statSync(path.join(root, clean)).isDirectory();
+    if (statSync(root).isDirectory()) return realpathSync(root);
+  } catch {
+    throw new UsageError(`--root ${root} does not exist.`);
+  }
+  throw new UsageError(`--root ${root} is not a directory.`);
+}
+
+/** A narrowing path: a file as is, a folder as everything scannable below it; never a way out of the root. */
+function patternFor(root: string, realRoot: string, relative: string): string {
+  const clean = relative.replace(/\\/g, '/').replace(/\/+$/, '');
+  if (clean === '..' || clean.startsWith('../') || path.isAbsolute(clean)) throw new UsageError(`Path ${relative} is outside the scanned root ${root}.`);
+  let real: string;
+  try {
+    real = realpathSync(path.join(root, clean));
   } catch {
     throw new UsageError(`Path ${relative} does not exist under ${root}.`);
   }
-  if (!isDirectory) return clean;
-  return clean === '' || clean === '.' ? SOURCE_GLOB : `${clean}/${SOURCE_GLOB}`;
+  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+    throw new UsageError(`Path ${relative} is a link to ${real}, outside the scanned root ${root}: links are not followed.`);
+  }
+  // Next.js routes like [id].ts are names, not globs.
+  const literal = escapePath(clean);
+  if (!statSync(real).isDirectory()) return literal;
+  return clean === '' || clean === '.' ? SOURCE_GLOB : `${literal}/${SOURCE_GLOB}`;
 }
 
 /** Applies every .gitignore from the root down to each file's folder, as git does. */
@@ -70,7 +105,9 @@ function gitignoreFilter(root: string): (file: string) => boolean {
       const file = path.join(root, dir, '.gitignore');
       let matcher: ReturnType<typeof ignore> | null = null;
       try {
-        if (existsSync(file)) matcher = ignore().add(readFileSync(file, 'utf8'));
+        // lstat: a .gitignore that is a link, a FIFO or huge is not read.
+        const stats = lstatSync(file);
+        if (stats.isFile() && stats.size <= MAX_GITIGNORE_BYTES) matcher = ignore().add(readFileSync(file, 'utf8'));
       } catch {
         matcher = null;
       }

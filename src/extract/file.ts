@@ -1,23 +1,31 @@
 /**
- * Extracts the facts of one file: imports (resolved inside the repository), table accesses and
- * SQL errors, all placed at 1-based line/column of the file. Knows nothing of the map or rules.
+ * Extracts the facts of one file: imports, table accesses and SQL errors, all placed at 1-based
+ * line/column of the file. Depends on the file's path and text alone (run.ts caches the facts by
+ * content, and resolves the imports afterwards); knows nothing of the map or rules.
  */
 import { LineIndex } from '../facts/positions.js';
-import type { FileFacts, SqlAnalysis, TableAccessFact } from '../facts/types.js';
+import type { FileFacts, Framework, SqlAnalysis, TableAccessFact } from '../facts/types.js';
 import type { SqlAnalyzer } from '../sql/index.js';
-import type { ImportResolver } from './resolve-imports.js';
-import { extractTypeScript } from './typescript.js';
+import { extractOrmFacts, frameworkSending, toAccessFacts } from './orm/extract.js';
+import { RepoSymbols } from './orm/symbols.js';
+import type { EmbeddedSql } from './sql-text.js';
+import { findSuppressionComments } from './suppression-comments.js';
+import { enclosingFunctionOf, extractTypeScript } from './typescript.js';
 
 export const TYPESCRIPT_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 
 export interface ExtractContext {
   analyzer: SqlAnalyzer;
-  resolver: ImportResolver;
+  /**
+   * Query-builder / ORM declarations of the whole repository (Drizzle tables, Prisma models, TypeORM
+   * entities, exported clients), from the pre-pass. Facts depend on it: its fingerprint is part of their cache key.
+   */
+  symbols?: RepoSymbols;
 }
 
 export function extractFile(file: string, rawText: string, context: ExtractContext): FileFacts {
-  // A BOM is not part of the first line as editors show it.
-  const text = rawText.charCodeAt(0) === 0xfeff ? ' ' + rawText.slice(1) : rawText;
+  // A BOM is not part of the first line as editors show it, nor a column in SARIF: dropped.
+  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
   const lines = new LineIndex(text);
   const facts: FileFacts = {
     file,
@@ -25,10 +33,12 @@ export function extractFile(file: string, rawText: string, context: ExtractConte
     imports: [],
     accesses: [],
     sqlErrors: [],
+    suppressions: [],
     notes: [],
   };
+  facts.suppressions = findSuppressionComments(text, facts.language);
   if (facts.language === 'sql') {
-    placeSql(facts, context.analyzer.analyze(text), (offset) => offset, lines, undefined, true);
+    placeSql(facts, context.analyzer.analyze(text), SAME_OFFSETS, lines, undefined, true, 'sql');
     return facts;
   }
 
@@ -42,39 +52,57 @@ export function extractFile(file: string, rawText: string, context: ExtractConte
       specifier: raw.specifier,
       kind: raw.kind,
       typeOnly: raw.typeOnly,
-      resolved: context.resolver.resolve(file, raw.specifier),
       ...lines.range(raw.offset, raw.length),
     });
   }
+  const orm = extractOrmFacts({
+    file,
+    source: ts.source,
+    specifiers: ts.imports.map((raw) => raw.specifier),
+    symbols: context.symbols ?? RepoSymbols.EMPTY,
+    enclosingFunction: enclosingFunctionOf,
+  });
   for (const site of ts.sqlSites) {
     const analysis = context.analyzer.analyze(site.sql.text);
     // Outside query positions a string is SQL only if it parses: 'update ledger entries failed' is a log line.
     if (!site.queryPosition && (analysis.error || analysis.statements.length === 0)) continue;
-    placeSql(facts, analysis, (offset) => site.sql.toFileOffset(offset), lines, site.enclosingFunction, site.queryPosition);
+    const framework = frameworkSending(orm, site.expressionStart) ?? 'sql';
+    placeSql(facts, analysis, site.sql, lines, site.enclosingFunction, site.queryPosition, framework);
   }
+  facts.accesses.push(...toAccessFacts(orm, nextStatement(facts), lines));
   return facts;
 }
+
+/** Where SQL offsets are in the file: embedded SQL maps through its segments, a .sql file is its own text. */
+type SqlPlacement = Pick<EmbeddedSql, 'toFileOffset' | 'toFileEnd'>;
+const SAME_OFFSETS: SqlPlacement = { toFileOffset: (offset) => offset, toFileEnd: (offset) => offset };
 
 function placeSql(
   facts: FileFacts,
   analysis: SqlAnalysis,
-  toFileOffset: (sqlOffset: number) => number,
+  place: SqlPlacement,
   lines: LineIndex,
   enclosingFunction: string | undefined,
   reportErrors: boolean,
+  framework: Framework,
 ): void {
-  let statement = facts.accesses.reduce((max, access) => Math.max(max, access.statement + 1), 0);
+  let statement = nextStatement(facts);
   for (const parsed of analysis.statements) {
     for (const access of [...parsed.accesses].sort((a, b) => a.offset - b.offset)) {
-      const start = toFileOffset(access.offset);
+      const start = place.toFileOffset(access.offset);
       const fact: TableAccessFact = {
         table: access.table,
         operation: access.operation,
         statement,
-        ...lines.range(start, access.length),
+        ...lines.range(start, place.toFileEnd(access.offset + access.length) - start),
+        framework,
       };
       if (enclosingFunction) fact.enclosingFunction = enclosingFunction;
       if (access.synthetic) fact.synthetic = true;
+      if (access.detail) fact.detail = access.detail;
+      if (access.columns) fact.columns = access.columns;
+      if (access.constrained) fact.constrained = access.constrained;
+      if (access.selected) fact.selected = access.selected;
       facts.accesses.push(fact);
     }
     statement++;
@@ -82,8 +110,12 @@ function placeSql(
   const errors = analysis.errors ?? (analysis.error ? [analysis.error] : []);
   if (reportErrors) {
     for (const error of errors) {
-      const fact = { message: error.message, ...lines.locate(toFileOffset(error.offset)) };
+      const fact = { message: error.message, ...lines.locate(place.toFileOffset(error.offset)) };
       facts.sqlErrors.push(enclosingFunction ? { ...fact, enclosingFunction } : fact);
     }
   }
+}
+
+function nextStatement(facts: FileFacts): number {
+  return facts.accesses.reduce((max, access) => Math.max(max, access.statement + 1), 0);
 }

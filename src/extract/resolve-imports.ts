@@ -3,12 +3,14 @@
  * `paths`, and workspace package names. Never leaves the repository root and never runs its code.
  * Results are cached per (directory, specifier).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { globSync } from 'tinyglobby';
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.d.ts'];
+/** package.json and tsconfig.json larger than this are not read. */
+const MAX_CONFIG_BYTES = 1_000_000;
 
 export interface WorkspacePackage {
   name: string;
@@ -30,8 +32,10 @@ export class ImportResolver {
   private readonly existsCache = new Map<string, 'file' | 'dir' | undefined>();
   readonly packages: WorkspacePackage[];
   private readonly aliases: PathAlias[];
+  private readonly realRoot: string;
 
   constructor(private readonly root: string) {
+    this.realRoot = realpathSync.native(root);
     this.packages = this.findWorkspacePackages();
     this.aliases = this.readPathAliases();
   }
@@ -79,6 +83,7 @@ export class ImportResolver {
     if (owner) {
       if (specifier === owner.name) return owner.entries[0] ?? owner.dir;
       const sub = path.posix.join(owner.dir, specifier.slice(owner.name.length + 1));
+      if (leavesRoot(sub)) return undefined;
       return this.resolvePath(sub) ?? sub;
     }
     return undefined;
@@ -101,12 +106,18 @@ export class ImportResolver {
     return undefined;
   }
 
+  /** What a repository-relative path is; undefined outside the root, also through a link. */
   private kindOf(relative: string): 'file' | 'dir' | undefined {
     if (this.existsCache.has(relative)) return this.existsCache.get(relative);
     let kind: 'file' | 'dir' | undefined;
+    // A manifest's "main": "../../etc/passwd" or a tsconfig path to /etc must not resolve.
+    const outside = leavesRoot(relative);
     try {
-      const stats = statSync(path.join(this.root, relative));
-      kind = stats.isFile() ? 'file' : stats.isDirectory() ? 'dir' : undefined;
+      const absolute = path.join(this.root, relative);
+      const stats = outside ? undefined : statSync(absolute);
+      kind = stats?.isFile() ? 'file' : stats?.isDirectory() ? 'dir' : undefined;
+      const real = kind && realpathSync.native(absolute);
+      if (real && real !== this.realRoot && !real.startsWith(this.realRoot + path.sep)) kind = undefined;
     } catch {
       kind = undefined;
     }
@@ -122,7 +133,7 @@ export class ImportResolver {
     });
     const packages: WorkspacePackage[] = [];
     for (const manifest of manifests) {
-      const json = readJson(path.join(this.root, manifest));
+      const json = readJsonObject(path.join(this.root, manifest));
       if (!json || typeof json.name !== 'string') continue;
       const dir = path.posix.dirname(manifest) === '.' ? '' : path.posix.dirname(manifest);
       const entries = entryCandidates(json)
@@ -139,33 +150,53 @@ export class ImportResolver {
 
   private readPathAliases(): PathAlias[] {
     const file = path.join(this.root, 'tsconfig.json');
-    if (!existsSync(file)) return [];
-    const parsed = ts.parseConfigFileTextToJson(file, readFileSync(file, 'utf8'));
-    const options = (parsed.config?.compilerOptions ?? {}) as { baseUrl?: string; paths?: Record<string, string[]> };
-    const baseUrl = path.posix.normalize(options.baseUrl ?? '.');
-    return Object.entries(options.paths ?? {})
+    const text = readConfigText(file);
+    if (text === undefined) return [];
+    // tsconfig.json is repository content: any field may have any type.
+    const options: unknown = ts.parseConfigFileTextToJson(file, text).config?.compilerOptions;
+    if (!isObject(options)) return [];
+    const baseUrl = path.posix.normalize(typeof options.baseUrl === 'string' ? options.baseUrl : '.');
+    return Object.entries(isObject(options.paths) ? options.paths : {})
       .map(([pattern, targets]) => {
         const star = pattern.indexOf('*');
         return {
           prefix: star < 0 ? pattern : pattern.slice(0, star),
           suffix: star < 0 ? '' : pattern.slice(star + 1),
           wildcard: star >= 0,
-          targets: (Array.isArray(targets) ? targets : []).map((target) => path.posix.join(baseUrl, target)),
+          targets: (Array.isArray(targets) ? targets : []).filter((t) => typeof t === 'string').map((target) => path.posix.join(baseUrl, target)),
         };
       })
       .sort((a, b) => b.prefix.length - a.prefix.length);
   }
 }
 
-function readJson(file: string): Record<string, unknown> | undefined {
+function readJsonObject(file: string): Record<string, unknown> | undefined {
+  const text = readConfigText(file);
   try {
-    const stats = statSync(file);
-    if (stats.size > 1_000_000) return undefined;
-    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+    const value: unknown = text === undefined ? undefined : JSON.parse(text);
+    return isObject(value) ? value : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** A configuration file's text; undefined for a link (never followed), a FIFO, a folder or a huge file. */
+function readConfigText(file: string): string | undefined {
+  try {
+    const stats = lstatSync(file);
+    return stats.isFile() && stats.size <= MAX_CONFIG_BYTES ? readFileSync(file, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True for a normalized relative path that climbs out of the root, or an absolute one. */
+function leavesRoot(relative: string): boolean {
+  return relative === '..' || relative.startsWith('../') || path.isAbsolute(relative);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function entryCandidates(manifest: Record<string, unknown>): string[] {

@@ -1,14 +1,17 @@
 /**
  * Embedded SQL as the analyser sees it, with a map back to file offsets.
  *
- * Literal text is copied from the source with the same length, so most offsets map 1:1:
- * escapes are replaced by same-length stand-ins and `${…}` holes by `$N` padded with spaces.
- * Concatenations (`'SELECT …' + 'FROM t'`) are several segments, each with its own file offset.
+ * Literal text is the string's value, as the database receives it: runs without escapes map 1:1,
+ * and each escape (`\'`, `\"`, `\n`) is a segment of its own that maps to where it is written.
+ * `${…}` holes become `$N` padded with spaces to the hole's length. Concatenations
+ * (`'SELECT …' + 'FROM t'`) are several segments, each with its own file offset.
  */
 export interface SqlSegment {
   sqlStart: number;
+  sqlLength: number;
   fileStart: number;
-  length: number;
+  /** Equal to sqlLength for text copied as written; an escape is longer in the file than in the SQL. */
+  fileLength: number;
 }
 
 export class EmbeddedSql {
@@ -17,14 +20,30 @@ export class EmbeddedSql {
     private readonly segments: SqlSegment[],
   ) {}
 
-  /** File offset of a UTF-16 offset inside the SQL text. */
+  /** File offset of a UTF-16 offset inside the SQL text (of the start of an escape inside one). */
   toFileOffset(sqlOffset: number): number {
-    let best = this.segments[0]!;
-    for (const segment of this.segments) {
-      if (segment.sqlStart <= sqlOffset) best = segment;
-      else break;
+    const segment = this.segmentAt(sqlOffset);
+    return segment.fileStart + Math.min(Math.max(sqlOffset - segment.sqlStart, 0), segment.fileLength);
+  }
+
+  /** File offset just after the SQL text that ends at `sqlEnd`: after the whole escape when it ends with one. */
+  toFileEnd(sqlEnd: number): number {
+    if (sqlEnd <= 0) return this.toFileOffset(0);
+    const segment = this.segmentAt(sqlEnd - 1);
+    if (segment.sqlLength !== segment.fileLength) return segment.fileStart + segment.fileLength;
+    return segment.fileStart + Math.min(sqlEnd - segment.sqlStart, segment.fileLength);
+  }
+
+  /** The last segment starting at or before `sqlOffset` (segments are in SQL order). */
+  private segmentAt(sqlOffset: number): SqlSegment {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.segments[mid]!.sqlStart <= sqlOffset) lo = mid;
+      else hi = mid - 1;
     }
-    return best.fileStart + Math.min(sqlOffset - best.sqlStart, best.length);
+    return this.segments[lo]!;
   }
 
   get fileStart(): number {
@@ -37,11 +56,24 @@ export class EmbeddedSqlBuilder {
   private readonly segments: SqlSegment[] = [];
   private holes = 0;
 
-  /** Appends raw literal source text (between the quotes), neutralising escapes without changing length. */
+  /** Appends raw literal source text (between the quotes) as its value: escapes decoded, each placed where it is written. */
   literal(rawSource: string, fileStart: number): this {
-    this.segments.push({ sqlStart: this.text.length, fileStart, length: rawSource.length });
-    this.text += neutraliseEscapes(rawSource);
+    let plainStart = 0;
+    for (const escape of rawSource.matchAll(ESCAPE)) {
+      this.plain(rawSource.slice(plainStart, escape.index), fileStart + plainStart);
+      const value = decodeEscape(escape[1]!);
+      this.segments.push({ sqlStart: this.text.length, sqlLength: value.length, fileStart: fileStart + escape.index, fileLength: escape[0].length });
+      this.text += value;
+      plainStart = escape.index + escape[0].length;
+    }
+    this.plain(rawSource.slice(plainStart), fileStart + plainStart);
     return this;
+  }
+
+  private plain(text: string, fileStart: number): void {
+    if (text === '' && this.segments.length > 0) return;
+    this.segments.push({ sqlStart: this.text.length, sqlLength: text.length, fileStart, fileLength: text.length });
+    this.text += text;
   }
 
   /** Appends a value hole (an interpolation or a non-literal operand) of the given source length. */
@@ -49,7 +81,7 @@ export class EmbeddedSqlBuilder {
     this.holes++;
     const placeholder = `$${this.holes}`;
     const padded = placeholder.padEnd(Math.max(sourceLength, placeholder.length), ' ');
-    this.segments.push({ sqlStart: this.text.length, fileStart, length: sourceLength });
+    this.segments.push({ sqlStart: this.text.length, sqlLength: padded.length, fileStart, fileLength: sourceLength });
     this.text += padded;
     return this;
   }
@@ -59,13 +91,18 @@ export class EmbeddedSqlBuilder {
   }
 }
 
-/** `\'` → `''`, `\n` → two spaces and so on: same length, so offsets survive, and SQL still parses. */
-function neutraliseEscapes(raw: string): string {
-  if (!raw.includes('\\')) return raw;
-  return raw.replace(/\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\s\S])/g, (match, escaped: string) => {
-    if (escaped === "'") return "''";
-    if (escaped === '\\') return '\\\\';
-    if (escaped === '`' || escaped === '"' || escaped === '$') return ' ' + escaped;
-    return ' '.repeat(match.length);
-  });
+const ESCAPE = /\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|[\s\S])/g;
+const SINGLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', '0': ' ' };
+
+/**
+ * The value of one JavaScript escape (what follows the backslash). `\0` becomes a space: a NUL
+ * would end the text for libpg-query. A line continuation is nothing.
+ */
+function decodeEscape(escaped: string): string {
+  if (/^[ux]/.test(escaped) && escaped.length > 1) {
+    const codePoint = Number.parseInt(escaped.replace(/^u\{?|^x|\}$/g, ''), 16);
+    return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : ' ';
+  }
+  if (/^(\r\n|[\n\r\u2028\u2029])$/.test(escaped)) return '';
+  return SINGLE_ESCAPES[escaped] ?? escaped;
 }

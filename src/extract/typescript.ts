@@ -20,6 +20,8 @@ export interface SqlSite {
   /** In a query position (a query call, a sql tag, a `{ text }` object): parse errors there are findings. */
   queryPosition: boolean;
   enclosingFunction?: string;
+  /** File offset where the expression holding the SQL starts (the query argument or the template). */
+  expressionStart: number;
 }
 
 export interface TypeScriptFacts {
@@ -27,6 +29,8 @@ export interface TypeScriptFacts {
   sqlSites: SqlSite[];
   ownerHeader?: { domain: string; offset: number; length: number };
   syntaxErrors: Array<{ message: string; offset: number }>;
+  /** The parsed file, for further passes over the same nodes (src/extract/orm). */
+  source: ts.SourceFile;
 }
 
 /** Methods whose first argument is SQL (node-postgres, pg-promise, postgres.js, Prisma, TypeORM, Knex raw). */
@@ -47,17 +51,13 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
   const sqlSites: SqlSite[] = [];
   const consumed = new Set<ts.Node>();
   const constStrings = collectConstStrings(source);
-  const functionNames: string[] = [];
 
   const addSite = (node: ts.Expression, queryPosition: boolean): void => {
     const sql = embeddedSqlOf(node, source, constStrings, consumed);
-    if (sql) sqlSites.push({ sql, queryPosition, enclosingFunction: functionNames.at(-1) });
+    if (sql) sqlSites.push({ sql, queryPosition, enclosingFunction: enclosingFunctionOf(node), expressionStart: node.getStart(source) });
   };
 
   const visit = (node: ts.Node): void => {
-    const name = functionNameOf(node);
-    if (name) functionNames.push(name);
-
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       imports.push(importOf(node.moduleSpecifier, 'import', isTypeOnlyImport(node), source));
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
@@ -86,13 +86,10 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
     ) {
       addSite(node, false);
     }
-
-    ts.forEachChild(node, visit);
-    if (name) functionNames.pop();
   };
   // Query positions first, so that a const string passed to .query() is not also seen as a loose string.
   markQueryPositionConsts(source, constStrings, consumed);
-  visit(source);
+  forEachNode(source, visit);
 
   const header = ownerHeaderOf(source, text);
   const syntaxErrors = (source as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
@@ -104,6 +101,7 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
       message: ts.flattenDiagnosticMessageText(d.messageText, ' '),
       offset: d.start ?? 0,
     })),
+    source,
   };
 }
 
@@ -140,6 +138,32 @@ function queryArgument(argument: ts.Expression): ts.Expression {
   return argument;
 }
 
+/**
+ * Calls `visit` on every node in source order (parents first), without recursion: generated code
+ * nests `'…' + '…'` thousands deep, past what the call stack holds.
+ */
+function forEachNode(root: ts.Node, visit: (node: ts.Node) => void): void {
+  const stack: ts.Node[] = [root];
+  const children: ts.Node[] = [];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    visit(node);
+    ts.forEachChild(node, (child) => {
+      children.push(child);
+    });
+    while (children.length > 0) stack.push(children.pop()!);
+  }
+}
+
+/** The name of the innermost function or method around a node (parents are set on the source file). */
+export function enclosingFunctionOf(node: ts.Node): string | undefined {
+  for (let current: ts.Node | undefined = node; current; current = current.parent) {
+    const name = functionNameOf(current);
+    if (name) return name;
+  }
+  return undefined;
+}
+
 function functionNameOf(node: ts.Node): string | undefined {
   if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.name) {
     const own = node.name.getText();
@@ -169,9 +193,8 @@ function collectConstStrings(source: ts.SourceFile): Map<string, ts.Expression> 
         }
       }
     }
-    ts.forEachChild(node, visit);
   };
-  visit(source);
+  forEachNode(source, visit);
   return consts;
 }
 
@@ -189,9 +212,8 @@ function markQueryPositionConsts(source: ts.SourceFile, consts: Map<string, ts.E
     if (ts.isCallExpression(node) && node.arguments[0] && QUERY_METHODS.has(calleeName(node.expression) ?? '')) {
       markLiterals(queryArgument(node.arguments[0]), consts, consumed, 0);
     }
-    ts.forEachChild(node, visit);
   };
-  visit(source);
+  forEachNode(source, visit);
 }
 
 function markLiterals(node: ts.Expression, consts: Map<string, ts.Expression>, consumed: Set<ts.Node>, depth: number): void {

@@ -35,8 +35,22 @@ export interface Location {
   endColumn?: number;
 }
 
+/** What a statement does to a table beyond its operation: ENABLE ROW LEVEL SECURITY, CREATE POLICY … ON it. */
+export type AccessDetail = 'enable-rls' | 'policy';
+
+/** Column-level facts of one access, for the rules that need them; each absent when unknown or not applicable. */
+export interface AccessDetails {
+  detail?: AccessDetail;
+  /** create: the columns the statement defines (absent when it cannot tell: AS, LIKE, INHERITS, PARTITION OF); alter: the columns it adds. */
+  columns?: string[];
+  /** A FROM, JOIN, UPDATE or DELETE table: its columns the WHERE and JOIN conditions fix by equality or IN (possibly none). */
+  constrained?: string[];
+  /** A FROM, JOIN, UPDATE or DELETE table: its columns the select list and RETURNING name; `*` for all of them. */
+  selected?: string[];
+}
+
 /** One table touched by one statement, as the SQL analyser reports it (offsets inside the SQL text). */
-export interface SqlTableAccess {
+export interface SqlTableAccess extends AccessDetails {
   table: TableName;
   operation: Operation;
   /** UTF-16 offset of the table reference inside the analysed SQL text. */
@@ -78,19 +92,35 @@ export interface ImportFact extends Location {
 }
 
 /** A table access placed in the file, ready for the rules. */
-export interface TableAccessFact extends Location {
+export interface TableAccessFact extends Location, AccessDetails {
   table: TableName;
   operation: Operation;
   /** Index of the statement within the file (accesses of one statement share it). */
   statement: number;
   /** Name of the enclosing function or method, for fingerprints and baselines. */
   enclosingFunction?: string;
+  /** True when the table could not be known statically (an interpolated name, a computed builder argument). */
   synthetic?: boolean;
+  /** How the code reached the table: raw SQL, or the query builder / ORM the call goes through. */
+  framework?: Framework;
 }
+
+/** Raw SQL text, or the query builder / ORM a table access is written with. */
+export type Framework = 'sql' | 'knex' | 'kysely' | 'drizzle' | 'prisma' | 'typeorm';
 
 export interface SqlErrorFact extends Location {
   message: string;
   enclosingFunction?: string;
+}
+
+/** A `schema-guard-ignore-next-line` comment: the rules it names, why, and the line it covers. */
+export interface SuppressionFact extends Location {
+  /** Rule ids as written, in order. */
+  rules: string[];
+  /** The text after ` -- `; empty when the comment gives none. */
+  reason: string;
+  /** The line whose findings it suppresses: the next line that is not itself a suppression comment. */
+  targetLine: number;
 }
 
 export interface FileFacts {
@@ -102,6 +132,7 @@ export interface FileFacts {
   imports: ImportFact[];
   accesses: TableAccessFact[];
   sqlErrors: SqlErrorFact[];
+  suppressions: SuppressionFact[];
   /** Problems that kept part of the file from being analysed (unreadable, binary, TypeScript syntax). */
   notes: Array<{ message: string } & Location>;
 }

@@ -2,7 +2,7 @@
  * Loads ownership-map.yaml: YAML → zod → cross-reference checks. Every problem becomes a located
  * `MapIssue`; all of them are collected and thrown together as one `MapError`.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type { z } from 'zod';
@@ -51,15 +51,11 @@ export interface LoadedMap {
 
 /** yaml's own default, stated: beyond it aliases expand like a "billion laughs" bomb. */
 const MAX_ALIAS_COUNT = 100;
+/** A larger map is not hand-written: refused before YAML parsing spends time and memory on it. */
+export const MAX_MAP_BYTES = 4 * 1024 * 1024;
 
 export function loadOwnershipMap(file: string): LoadedMap {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new MapError(file, [{ line: 1, column: 1, path: '', message: `cannot read the ownership map (${reason}): expected a readable YAML file` }]);
-  }
+  const text = readMapText(file);
 
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -86,6 +82,17 @@ export function loadOwnershipMap(file: string): LoadedMap {
     if (!(err instanceof ReferenceError)) throw err;
     fail([{ ...position(aliasOffset(doc)), path: '', message: `expected aliases that expand to at most ${MAX_ALIAS_COUNT} nodes: ${err.message}` }]);
   }
+
+  // zod drops a `__proto__` key silently (a domain of that name would vanish): said here instead.
+  const reserved: MapIssue[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === '__proto__') {
+        reserved.push({ ...position(pair.key.range?.[0] ?? 0), path: '', message: 'key "__proto__" is reserved: expected another name' });
+      }
+    },
+  });
+  if (reserved.length > 0) fail(reserved);
 
   const nodeAt = (path: MapPath, key = false) => nodePosition(doc, path, key) ?? 0;
   const issueAt = (path: MapPath, message: string, key = false): MapIssue => ({
@@ -115,6 +122,25 @@ export function loadOwnershipMap(file: string): LoadedMap {
     locateException: (id) => byId(map.exceptions, 'id', id, 'exceptions'),
     locateRestrictedRule: (rule) => byId(map.restrictedTables, 'rule', rule, 'restrictedTables'),
   };
+}
+
+/** The map's text. It is untrusted input: only a regular file of sane size, and text, is parsed. */
+function readMapText(file: string): string {
+  const refuse = (message: string) => new MapError(file, [{ line: 1, column: 1, path: '', message }]);
+  let stats: Stats;
+  let buffer: Buffer | undefined;
+  try {
+    stats = statSync(file);
+    // A FIFO or a device would block the read.
+    if (stats.isFile() && stats.size <= MAX_MAP_BYTES) buffer = readFileSync(file);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw refuse(`cannot read the ownership map (${reason}): expected a readable YAML file`);
+  }
+  if (!stats.isFile()) throw refuse(`the ownership map is ${stats.isDirectory() ? 'a directory' : 'not a regular file'}: expected a readable YAML file`);
+  if (buffer === undefined) throw refuse(`the ownership map has ${Math.round(stats.size / 1024)} kB: expected at most ${MAX_MAP_BYTES / 1024} kB of YAML`);
+  if (buffer.includes(0)) throw refuse('the ownership map holds NUL bytes: expected a YAML text file');
+  return buffer.toString('utf8');
 }
 
 type IssueAt = (path: MapPath, message: string, key?: boolean) => MapIssue;
@@ -162,6 +188,20 @@ function crossCheck(map: OwnershipMap, issueAt: IssueAt): MapIssue[] {
     rule.allow.domains.forEach((d, i) => checkDomain(d, at('allow', 'domains', i)));
   });
 
+  issues.push(...dependencyIssues(map, checkDomain, issueAt));
+  if (map.tenancy) {
+    const { scoped } = map.tenancy;
+    if (scoped.families.length + scoped.schemas.length + scoped.tables.length === 0) {
+      issues.push(issueAt(['tenancy', 'scoped'], 'expected families, schemas or tables: tenancy scopes no table'));
+    }
+    scoped.families.forEach((id, i) => {
+      if (!familyIds.has(id)) issues.push(issueAt(['tenancy', 'scoped', 'families', i], `unknown family "${id}": expected the id of a family in this map`));
+    });
+  }
+  map.sensitiveColumns.forEach((entry, s) => {
+    if (entry.owner !== undefined) checkDomain(entry.owner, ['sensitiveColumns', s, 'owner']);
+  });
+
   const exceptionIds = new Map<string, string>();
   map.exceptions.forEach((exception, e) => {
     const at = (...rest: (string | number)[]) => ['exceptions', e, ...rest];
@@ -172,6 +212,67 @@ function crossCheck(map: OwnershipMap, issueAt: IssueAt): MapIssue[] {
     }
   });
   return issues;
+}
+
+/** The dependency chain and `dependsOn`: known modules, each in one place, and no cycle. */
+function dependencyIssues(map: OwnershipMap, checkDomain: (id: string, path: MapPath) => void, issueAt: IssueAt): MapIssue[] {
+  const issues: MapIssue[] = [];
+  // Who each module depends on: the modules before it in the chain, and its dependsOn.
+  const providers = new Map<string, string[]>();
+  const depend = (from: string, to: string) => providers.set(from, [...(providers.get(from) ?? []), to]);
+  const places = new Map<string, string>();
+  /** False for a module placed before: it has no second place, and no second set of dependencies. */
+  const place = (id: string, path: MapPath): boolean => {
+    checkDomain(id, path);
+    const first = places.get(id);
+    if (first === undefined) places.set(id, formatPath(path));
+    else issues.push(issueAt(path, `module "${id}" is already placed at ${first}: expected each module once in the dependency chain`));
+    return first === undefined;
+  };
+  const chain = map.dependencyChain;
+  chain?.order.forEach((id, j) => {
+    if (place(id, ['dependencyChain', 'order', j])) chain.order.slice(0, j).forEach((earlier) => depend(id, earlier));
+  });
+  chain?.crossCutting.forEach((id, i) => place(id, ['dependencyChain', 'crossCutting', i]));
+  const declared: Array<{ from: string; to: string; path: MapPath }> = [];
+  for (const [id, domain] of Object.entries(map.domains)) {
+    domain.dependsOn?.forEach((to, i) => {
+      checkDomain(to, ['domains', id, 'dependsOn', i]);
+      depend(id, to);
+      declared.push({ from: id, to, path: ['domains', id, 'dependsOn', i] });
+    });
+  }
+  // The chain alone has no cycle: every cycle runs through a dependsOn entry, reported once per set of modules.
+  const reported = new Set<string>();
+  for (const { from, to, path } of declared) {
+    const back = shortestPath(providers, to, from);
+    const key = back && [...new Set(back)].sort().join('\0');
+    if (!back || !key || reported.has(key)) continue;
+    reported.add(key);
+    const cycle = [from, ...back].join(' → ');
+    issues.push(issueAt(path, `dependency cycle ${cycle}: expected dependencies to flow one way, each module depending only on modules before it`));
+  }
+  return issues;
+}
+
+/** The modules from `start` to `goal` along dependencies, both included; undefined when `goal` is out of reach. */
+function shortestPath(providers: Map<string, string[]>, start: string, goal: string): string[] | undefined {
+  const previous = new Map<string, string | undefined>([[start, undefined]]);
+  for (const queue = [start]; queue.length > 0; ) {
+    const id = queue.shift()!;
+    if (id === goal) {
+      const path = [id];
+      for (let at = previous.get(id); at !== undefined; at = previous.get(at)) path.unshift(at);
+      return path;
+    }
+    for (const next of providers.get(id) ?? []) {
+      if (!previous.has(next)) {
+        previous.set(next, id);
+        queue.push(next);
+      }
+    }
+  }
+  return undefined;
 }
 
 function isRealDate(ymd: string): boolean {

@@ -2,7 +2,7 @@
 import picomatch from 'picomatch';
 import { WRITE_OPERATIONS, type Operation, type TableName } from '../facts/types.js';
 import { formatTableName, parseIdentifier, parseTableName, tableKey } from './names.js';
-import type { Domain, Family, MapException, MapOperation, OwnershipMap, RestrictedTableRule } from './schema.js';
+import type { Domain, Family, MapException, MapOperation, OwnershipMap, RestrictedTableRule, Tenancy } from './schema.js';
 
 export interface TableOwnership {
   domain: string;
@@ -23,6 +23,21 @@ export interface ExceptionQuery {
   operation?: Operation;
   /** YYYY-MM-DD: an exception applies through its `expires` day. */
   today: string;
+}
+
+/**
+ * How the dependency chain and `dependsOn` judge one module depending on another: allowed, or why not.
+ * `undeclared`: the consumer declares `dependsOn` and neither it nor the chain lets it depend on the provider.
+ */
+export type DependencyVerdict = 'allowed' | 'later-in-chain' | 'cross-cutting' | 'undeclared';
+
+/** A tenant-scoped table's tenancy: the map's mode and tenant column. */
+export type TenantScope = Pick<Tenancy, 'mode' | 'column'>;
+
+/** Columns of one table that only `owner` may select (column names as PostgreSQL reads them); nobody when it has no owner. */
+export interface SensitiveColumnGrant {
+  columns: string[];
+  owner?: string;
 }
 
 type Matcher = (path: string) => boolean;
@@ -58,6 +73,11 @@ export class OwnershipIndex {
   private readonly restrictedTables = new Map<RestrictedTableRule, Set<string>>();
   private readonly exceptionTables = new Map<MapException, (table: TableName) => boolean>();
   private readonly retired: { entry: RetiredImport; match: Matcher }[];
+  private readonly chainPosition = new Map<string, number>();
+  private readonly crossCutting: ReadonlySet<string>;
+  private readonly tenantTables = new Set<string>();
+  private readonly tenantSchemas = new Set<string>();
+  private readonly sensitive = new Map<string, { columns: string[]; owner?: string }[]>();
 
   constructor(readonly map: OwnershipMap) {
     const folderGlobs: { glob: string; domain: string }[] = [];
@@ -79,6 +99,54 @@ export class OwnershipIndex {
     }
     for (const exception of map.exceptions) this.exceptionTables.set(exception, tableMatcher(exception.tables));
     this.retired = map.retiredImports.map((entry) => ({ entry, match: picomatch(entry.folder, GLOB_OPTIONS) }));
+    map.dependencyChain?.order.forEach((id, i) => this.chainPosition.set(id, i));
+    this.crossCutting = new Set(map.dependencyChain?.crossCutting);
+    for (const table of map.tenancy?.scoped.tables ?? []) this.tenantTables.add(tableKey(parseTableName(table)));
+    for (const schema of map.tenancy?.scoped.schemas ?? []) this.tenantSchemas.add(parseIdentifier(schema));
+    for (const entry of map.sensitiveColumns) {
+      const key = tableKey(parseTableName(entry.table));
+      this.sensitive.set(key, [...(this.sensitive.get(key) ?? []), { columns: entry.columns.map(parseIdentifier), owner: entry.owner }]);
+    }
+  }
+
+  /** The dependency chain's modules, foundational first. */
+  chainOrder(): readonly string[] {
+    return this.map.dependencyChain?.order ?? [];
+  }
+
+  /**
+   * How the map judges `consumer` depending on `provider` (reading, joining, referencing or importing it);
+   * undefined when the consumer is in neither the chain nor the cross-cutting modules and declares no `dependsOn`.
+   */
+  dependencyVerdict(consumer: string, provider: string): DependencyVerdict | undefined {
+    const dependsOn = this.domain(consumer)?.dependsOn;
+    const position = (id: string) => this.chainPosition.get(id);
+    const [from, to] = [position(consumer), position(provider)];
+    if (from === undefined && !this.crossCutting.has(consumer) && dependsOn === undefined) return undefined;
+    if (consumer === provider || dependsOn?.includes(provider)) return 'allowed';
+    // Cross-cutting modules observe every module of the chain.
+    if (to !== undefined && (this.crossCutting.has(consumer) || (from !== undefined && to < from))) return 'allowed';
+    if (this.crossCutting.has(provider)) return 'cross-cutting';
+    if (to !== undefined && from !== undefined) return 'later-in-chain';
+    return dependsOn === undefined ? undefined : 'undeclared';
+  }
+
+  /** The tenancy of a tenant-scoped table (listed, in a scoped schema, or in a scoped family). */
+  tenantScopeOf(table: TableName): TenantScope | undefined {
+    const tenancy = this.map.tenancy;
+    if (!tenancy) return undefined;
+    const family = this.ownerOfTable(table)?.family?.id;
+    const scoped =
+      this.tenantTables.has(tableKey(table)) ||
+      this.tenantSchemas.has(table.schema ?? 'public') ||
+      (family !== undefined && tenancy.scoped.families.includes(family));
+    return scoped ? { mode: tenancy.mode, column: tenancy.column } : undefined;
+  }
+
+  /** The map's sensitive columns of a table, each with the domain that may select them (the table's owner by default). */
+  sensitiveColumnsOf(table: TableName): SensitiveColumnGrant[] {
+    const entries = this.sensitive.get(tableKey(table)) ?? [];
+    return entries.map(({ columns, owner }) => ({ columns, owner: owner ?? this.ownerOfTable(table)?.domain }));
   }
 
   /** Who owns a table: a family listing it, else the owner of its schema, else the domain of its prefix. */

@@ -29,6 +29,12 @@ export const DomainSchema = z
       .strict()
       .optional()
       .describe('Seed 002 metadata: primary and secondary owner, on-call severity'),
+    dependsOn: z
+      .array(domainId)
+      .optional()
+      .describe(
+        'Domains this one may depend on (read, join, reference, import) besides those earlier in the dependency chain; declaring it puts the domain under dependency-direction',
+      ),
   })
   .strict();
 
@@ -73,6 +79,44 @@ export const RestrictedTableRuleSchema = z
   })
   .strict();
 
+export const DependencyChainSchema = z
+  .object({
+    order: z
+      .array(domainId)
+      .default([])
+      .describe('Domain modules from foundational to derived (seed 001): each depends only on modules earlier in the list'),
+    crossCutting: z
+      .array(domainId)
+      .default([])
+      .describe('Modules that observe every module of the chain without a place in it, and are depended upon by none'),
+  })
+  .strict();
+
+export const TenancySchema = z
+  .object({
+    mode: z
+      .enum(['row-level', 'database-per-tenant'])
+      .describe('row-level: tenant-scoped tables carry the tenant column and row-level security; database-per-tenant: one database per tenant'),
+    column: z.string().min(1).default('tenant_id').describe('The tenant column of tenant-scoped tables'),
+    scoped: z
+      .object({
+        families: z.array(z.string()).default([]).describe('Family ids: every table of these families is tenant-scoped'),
+        schemas: z.array(z.string().min(1)).default([]).describe('PostgreSQL schemas whose tables are all tenant-scoped'),
+        tables: z.array(TableEntry).default([]),
+      })
+      .strict()
+      .describe('The tenant-scoped tables'),
+  })
+  .strict();
+
+export const SensitiveColumnsSchema = z
+  .object({
+    table: TableEntry,
+    columns: z.array(z.string().min(1)).min(1, 'expected at least one column'),
+    owner: domainId.optional().describe("The domain that may select them; the table's owner when absent"),
+  })
+  .strict();
+
 export const ExceptionSchema = z
   .object({
     id: z.string().min(1),
@@ -106,6 +150,12 @@ export const OwnershipMapSchema = z
     domains: z.record(domainId, DomainSchema),
     families: z.array(FamilySchema),
     restrictedTables: z.array(RestrictedTableRuleSchema).default([]),
+    dependencyChain: DependencyChainSchema.optional().describe('The allowed direction of dependencies between modules (seed 001)'),
+    tenancy: TenancySchema.optional().describe('Tenant-scoped tables and how tenants are isolated (seeds 003 and 004)'),
+    sensitiveColumns: z
+      .array(SensitiveColumnsSchema)
+      .default([])
+      .describe('Columns that only their owning domain may select (secrets, credentials)'),
     readModelFolders: z.array(glob).default([]).describe('Read-model code: joins across families are allowed there'),
     ownerHeaderFolders: z
       .array(glob)
@@ -126,3 +176,5 @@ export type Family = z.output<typeof FamilySchema>;
 export type RestrictedTableRule = z.output<typeof RestrictedTableRuleSchema>;
 export type MapException = z.output<typeof ExceptionSchema>;
 export type MapOperation = z.output<typeof operation>;
+export type Tenancy = z.output<typeof TenancySchema>;
+export type SensitiveColumns = z.output<typeof SensitiveColumnsSchema>;

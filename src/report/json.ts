@@ -1,3 +1,4 @@
+import type { BaselineEntry } from '../filter/baseline.js';
 import type { Finding } from '../rules/finding.js';
 import type { Notification, Summary } from './summary.js';
 
@@ -8,6 +9,8 @@ export interface JsonReportInput {
   toolVersion: string;
   /** Fatal errors that stopped the run (the run produced no findings then). */
   errors?: string[];
+  /** The baseline compared against, when one was used, and its entries that no longer occur. */
+  baseline?: { file: string; absent: BaselineEntry[] };
 }
 
 /** The JSON contract: findings in stable order with the documented fields, a summary, and what was not analysed. */
@@ -28,13 +31,24 @@ export function renderJson(input: JsonReportInput): string {
         table: finding.table ?? null,
         family: finding.family,
         owner: finding.owner ?? null,
+        ownerContacts: finding.ownerContacts,
         operation: finding.operation,
+        framework: finding.framework,
         specifier: finding.specifier,
         enclosingFunction: finding.enclosingFunction,
         blocking: finding.blocking,
         fingerprint: finding.fingerprint,
+        suppressed: finding.suppressed !== undefined,
+        suppressionReason: finding.suppressed?.reason,
+        baselineState: finding.baselineState,
       })),
-      summary: input.summary,
+      // The summary counts reported findings; suppressed and baselined ones are counted apart.
+      summary: {
+        ...input.summary,
+        suppressed: input.findings.filter((finding) => finding.suppressed).length,
+        baselined: input.findings.filter((finding) => finding.baselineState === 'unchanged').length,
+      },
+      ...(input.baseline ? { baseline: input.baseline } : {}),
       notifications: input.notifications,
       errors: input.errors ?? [],
     },

@@ -1,11 +1,14 @@
 /**
  * SARIF 2.1.0 for GitHub code scanning (see ../shared/sarif-checklist.md): one run, every rule with
  * its help from rules/, repository-relative URIs under %SRCROOT%, GitHub's line hash plus our own
- * fingerprint, and `results: []` even when nothing was found.
+ * fingerprint, and `results: []` even when nothing was found. GitHub ignores `suppressions` and
+ * `baselineState` and would show such results as open alerts (codeql-action#1230), so suppressed and
+ * baselined findings are left out unless `includeSuppressed` asks for them.
  */
 import type { Location, Log, Notification, ReportingDescriptor, Result } from 'sarif';
+import { describeEntry, type BaselineEntry } from '../filter/baseline.js';
 import { fallbackRuleMeta, type RuleMeta } from '../rules/catalog.js';
-import { LEVEL_RANK, type Finding, type Level } from '../rules/finding.js';
+import { isReported, LEVEL_RANK, type Finding, type Level } from '../rules/finding.js';
 import type { Location as SourceLocation } from '../facts/types.js';
 import { computeLineHashes } from './line-hash.js';
 
@@ -25,6 +28,10 @@ export interface SarifNotification {
 
 export interface SarifInput {
   findings: Finding[];
+  /** Put suppressed and baselined findings in too, with `suppressions` on every result, plus absent baseline entries. */
+  includeSuppressed?: boolean;
+  /** The baseline compared against, when one was used, and its entries that no longer occur. */
+  baseline?: { file: string; absent: BaselineEntry[] };
   /** Every rule of the run, fired or not: the catalog plus the map's own restricted-table rules. */
   rules: RuleMeta[];
   toolVersion: string;
@@ -43,7 +50,7 @@ export interface SarifInput {
 export function renderSarif(input: SarifInput): string {
   const rules = sortedRules(input);
   const ruleIndex = new Map(rules.map((rule, i) => [rule.id, i]));
-  const { kept, dropped } = capFindings(input.findings);
+  const { kept, dropped } = capFindings(input.includeSuppressed ? input.findings : input.findings.filter(isReported));
 
   const hashesByFile = new Map<string, string[] | undefined>();
   const lineHash = (file: string, line: number): string | undefined => {
@@ -54,7 +61,14 @@ export function renderSarif(input: SarifInput): string {
     return hashesByFile.get(file)?.[line - 1];
   };
 
-  const results = kept.map((finding) => toResult(finding, ruleIndex.get(finding.ruleId)!, lineHash));
+  const results = kept.map((finding) => ({
+    ...toResult(finding, ruleIndex.get(finding.ruleId)!, lineHash),
+    ...(finding.baselineState ? { baselineState: finding.baselineState } : {}),
+    ...(input.includeSuppressed ? { suppressions: suppressionsOf(finding, input.baseline?.file) } : {}),
+  }));
+  if (input.includeSuppressed) {
+    results.push(...(input.baseline?.absent ?? []).map((entry) => absentResult(entry, ruleIndex.get(entry.ruleId))));
+  }
   const notifications = input.notifications.map(toNotification);
   if (dropped.length > 0) notifications.push(capNotification(dropped));
 
@@ -169,6 +183,7 @@ function toResult(
       table: finding.table,
       family: finding.family,
       owner: finding.owner,
+      ownerContacts: finding.ownerContacts,
       operation: finding.operation,
       blocking: finding.blocking,
     }).filter(([, value]) => value !== undefined && value !== null && value !== false),
@@ -194,6 +209,27 @@ function toResult(
         }
       : {}),
     ...(Object.keys(properties).length > 0 ? { properties } : {}),
+  };
+}
+
+/** `inSource` for a suppression comment, `external` for a finding recorded in the baseline file; `[]` for neither. */
+function suppressionsOf(finding: Finding, baselineFile: string | undefined): NonNullable<Result['suppressions']> {
+  if (finding.suppressed) return [{ kind: 'inSource', justification: finding.suppressed.reason }];
+  if (finding.baselineState === 'unchanged') return [{ kind: 'external', justification: `Recorded in the baseline ${baselineFile ?? ''}`.trim() }];
+  return [];
+}
+
+/** A baseline entry this run no longer finds: a passing result with `baselineState: absent`, located at its file. */
+function absentResult(entry: BaselineEntry, ruleIndex: number | undefined): Result {
+  return {
+    ruleId: entry.ruleId,
+    ...(ruleIndex !== undefined ? { ruleIndex } : {}),
+    kind: 'pass',
+    level: 'none',
+    message: { text: `No longer found, though recorded in the baseline: ${describeEntry(entry)}.` },
+    locations: [{ physicalLocation: { artifactLocation: { uri: fileUri(entry.file), uriBaseId: SRCROOT } } }],
+    baselineState: 'absent',
+    suppressions: [],
   };
 }
 

@@ -1,3 +1,4 @@
+import type { FileFacts, Framework } from '../facts/types.js';
 import type { Finding, Level } from '../rules/finding.js';
 
 export interface Notification {
@@ -15,10 +16,12 @@ export interface Summary {
   byRule: Record<string, number>;
   byDomain: Record<string, number>;
   blocking: number;
+  /** Table accesses by how they are written (raw SQL or a query builder / ORM): resolved to a table, or not knowable statically. */
+  frameworks: Partial<Record<Framework, { resolved: number; unresolved: number }>>;
 }
 
-/** Counts by level, rule and domain (files with no domain count under "(none)"), keys sorted. */
-export function summarise(findings: Finding[], filesScanned: number): Summary {
+/** Counts by level, rule and domain (files with no domain count under "(none)") and table accesses by framework, keys sorted. */
+export function summarise(findings: Finding[], filesScanned: number, facts: readonly FileFacts[] = []): Summary {
   const byLevel: Record<Level, number> = { error: 0, warning: 0, note: 0 };
   const byRule: Record<string, number> = {};
   const byDomain: Record<string, number> = {};
@@ -35,7 +38,20 @@ export function summarise(findings: Finding[], filesScanned: number): Summary {
     byRule: sortKeys(byRule),
     byDomain: sortKeys(byDomain),
     blocking: findings.filter((finding) => finding.blocking).length,
+    frameworks: frameworkCounts(facts),
   };
+}
+
+function frameworkCounts(facts: readonly FileFacts[]): Summary['frameworks'] {
+  const counts: Summary['frameworks'] = {};
+  for (const file of facts) {
+    for (const access of file.accesses) {
+      const entry = (counts[access.framework ?? 'sql'] ??= { resolved: 0, unresolved: 0 });
+      if (access.synthetic) entry.unresolved++;
+      else entry.resolved++;
+    }
+  }
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 function sortKeys(record: Record<string, number>): Record<string, number> {

@@ -74,7 +74,7 @@ function codeFrame(c: ChalkInstance, lines: LineIndex, finding: Finding): string
 }
 
 function summaryLines(c: ChalkInstance, summary: Summary): string[] {
-  if (summary.findings === 0) return [c.green(`✔ No findings in ${summary.filesScanned} files.`)];
+  if (summary.findings === 0) return [c.green(`✔ No findings in ${summary.filesScanned} files.`), ...frameworkLines(c, summary)];
   const { error, warning, note } = summary.byLevel;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const lines = [
@@ -88,8 +88,21 @@ function summaryLines(c: ChalkInstance, summary: Summary): string[] {
     '',
     c.bold('By domain'),
     ...table(summary.byDomain),
+    ...frameworkLines(c, summary),
   ];
   return lines;
+}
+
+/** Shown once a query builder or ORM is in use: how many table accesses each framework resolved, and how many it could not. */
+function frameworkLines(c: ChalkInstance, summary: Summary): string[] {
+  const entries = Object.entries(summary.frameworks);
+  if (entries.every(([framework]) => framework === 'sql')) return [];
+  const width = Math.max(...entries.map(([framework]) => framework.length));
+  return [
+    '',
+    c.bold('Table accesses by framework (resolved, unresolved)'),
+    ...entries.map(([framework, count]) => `  ${framework.padEnd(width)}  ${String(count!.resolved).padStart(4)}  ${String(count!.unresolved).padStart(4)}`),
+  ];
 }
 
 function table(counts: Record<string, number>): string[] {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Finding, Level } from './finding.js';
-import { RULES } from './index.js';
-import type { RuleContext, RuleFinding } from './rule.js';
+import { REPO_RULES, RULES } from './index.js';
+import type { RepoRuleContext, RuleContext, RuleFinding } from './rule.js';
 
 export interface RuleDefaults {
   levelOf(ruleId: string): Level;
@@ -13,7 +13,21 @@ export function evaluateFile(context: RuleContext, defaults: RuleDefaults): Find
   for (const rule of RULES) {
     for (const finding of rule.check(context)) raw.push({ ...finding, ruleId: finding.ruleId ?? rule.id });
   }
-  raw.sort((a, b) => a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
+  return complete(raw, defaults);
+}
+
+/** Runs the rules that judge the repository as a whole, once per run. */
+export function evaluateRepo(context: RepoRuleContext, defaults: RuleDefaults): Finding[] {
+  const raw: Array<RuleFinding & { ruleId: string }> = [];
+  for (const rule of REPO_RULES) {
+    for (const finding of rule.checkRepo(context)) raw.push({ ...finding, ruleId: finding.ruleId ?? rule.id });
+  }
+  return complete(raw, defaults);
+}
+
+/** Adds level and fingerprint; the ordinal tells apart findings that are otherwise the same. */
+function complete(raw: Array<RuleFinding & { ruleId: string }>, defaults: RuleDefaults): Finding[] {
+  raw.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
   const occurrences = new Map<string, number>();
   return raw.map((finding) => {
     const key = identityKey(finding);

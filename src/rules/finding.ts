@@ -1,4 +1,4 @@
-import type { Location, Operation } from '../facts/types.js';
+import type { Framework, Location, Operation } from '../facts/types.js';
 
 export type Level = 'note' | 'warning' | 'error';
 
@@ -8,6 +8,13 @@ export const LEVEL_RANK: Record<Level, number> = { note: 1, warning: 2, error: 3
 export interface RelatedLocation extends Location {
   file: string;
   message: string;
+}
+
+/** Who answers for a domain: primary and secondary owner, on-call severity (seed 002's ownership matrix). */
+export interface OwnerContacts {
+  primary?: string;
+  secondary?: string;
+  severity?: string;
 }
 
 export interface Finding extends Location {
@@ -24,7 +31,11 @@ export interface Finding extends Location {
   family?: string;
   /** Domain owning the table or the imported code. */
   owner?: string;
+  /** Seed 002 metadata of the owning domain (the map's `domains.<owner>.owners`), when the map gives it. */
+  ownerContacts?: OwnerContacts;
   operation?: Operation;
+  /** How the code reached the table: raw SQL or a query builder / ORM (table-access findings only). */
+  framework?: Framework;
   enclosingFunction?: string;
   /** The import specifier, for import-boundary findings. */
   specifier?: string;
@@ -33,4 +44,13 @@ export interface Finding extends Location {
   related?: RelatedLocation[];
   /** Stable identity that survives line moves: hash of rule, file, domain, table, operation, function. */
   fingerprint: string;
+  /** Set when a `schema-guard-ignore-next-line` comment suppresses the finding, with the comment's reason. */
+  suppressed?: { reason: string };
+  /** Against the baseline, when one is used: `unchanged` findings are recorded there, `new` ones are not. */
+  baselineState?: 'new' | 'unchanged';
+}
+
+/** A finding that counts: neither suppressed inline nor recorded in the baseline. Only these set the exit code. */
+export function isReported(finding: Finding): boolean {
+  return !finding.suppressed && finding.baselineState !== 'unchanged';
 }

@@ -1,4 +1,4 @@
-import type { FileFacts, Location, Operation, TableName } from '../facts/types.js';
+import type { FileFacts, Framework, Location, Operation, TableName } from '../facts/types.js';
 import type { OwnershipIndex, TableOwnership } from '../map/resolve.js';
 import type { Finding, Level, RelatedLocation } from './finding.js';
 
@@ -24,6 +24,19 @@ export type RuleFinding = Omit<Finding, 'level' | 'fingerprint' | 'blocking' | '
 export interface Rule {
   id: string;
   check(context: RuleContext): RuleFinding[];
+}
+
+/** What a repository-level rule sees: the facts of every scanned file, their domains, and the map. */
+export interface RepoRuleContext {
+  files: readonly FileFacts[];
+  domainOf(facts: FileFacts): string | undefined;
+  map: OwnershipIndex;
+}
+
+/** A rule whose verdict needs several files (a table created in one migration, secured in another). */
+export interface RepoRule {
+  id: string;
+  checkRepo(context: RepoRuleContext): RuleFinding[];
 }
 
 export function displayTable(table: TableName): string {
@@ -59,7 +72,10 @@ export function ownershipPhrase(owner: TableOwnership): string {
   return `owner-visible prefix of ${owner.domain}`;
 }
 
-export function at(location: Location): Location {
-  const { line, column, endLine, endColumn } = location;
-  return endLine === undefined ? { line, column } : { line, column, endLine, endColumn };
+/** Where a finding sits; for a table access, also the framework the access is written with. */
+export function at(location: Location & { framework?: Framework }): Location & { framework?: Framework } {
+  const { line, column, endLine, endColumn, framework } = location;
+  const place: Location & { framework?: Framework } = endLine === undefined ? { line, column } : { line, column, endLine, endColumn };
+  if (framework) place.framework = framework;
+  return place;
 }

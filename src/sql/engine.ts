@@ -3,8 +3,9 @@
  * normalized, and recovering from errors statement by statement.
  */
 import type {
-  Operation, SqlAnalysis, SqlParseError, SqlStatementFacts, SqlTableAccess, TableName,
+  AccessDetails, Operation, SqlAnalysis, SqlParseError, SqlStatementFacts, SqlTableAccess, TableName,
 } from '../facts/types.js';
+import { columnDetails, type QueryLevel } from './columns.js';
 import { fillIdentifierHoles, isSyntheticTableName, normalizePlaceholders } from './placeholders.js';
 import { qualifiedNameEnd, splitStatements } from './text.js';
 
@@ -38,18 +39,28 @@ export class FactCollector {
   readonly accesses: SqlTableAccess[] = [];
   private readonly scopes: Array<Set<string>> = [];
   private readonly text: string;
+  /** Column facts of the FROM and target tables of the query levels seen so far, by table offset. */
+  private readonly rangeDetails = new Map<number, AccessDetails>();
 
   constructor(text: string) {
     this.text = text;
   }
 
-  add(schema: string | undefined, name: string, operation: Operation, offset: number): void {
+  /** Called for a query level before its tables are added: they take its column facts. */
+  level(level: QueryLevel): void {
+    for (const [offset, details] of columnDetails(level)) this.rangeDetails.set(offset, details);
+  }
+
+  add(schema: string | undefined, name: string, operation: Operation, offset: number, details?: AccessDetails): void {
     if (schema === undefined && this.scopes.some((scope) => scope.has(name))) return; // a CTE
     const table: TableName = schema === undefined ? { name } : { schema, name };
     const length = qualifiedNameEnd(this.text, offset) - offset;
     const access: SqlTableAccess = { table, operation, offset, length };
+    // A table whose name an interpolation hole hides gets no column facts: no rule can judge them.
     if (isSyntheticTableName(name) || (schema !== undefined && isSyntheticTableName(schema))) {
       access.synthetic = true;
+    } else {
+      Object.assign(access, this.rangeDetails.get(offset), details);
     }
     this.accesses.push(access);
   }

@@ -3,8 +3,9 @@
  * byte offsets, converted here to UTF-16. PL/pgSQL bodies go through parsePlPgSQLSync.
  */
 import { loadModule, parsePlPgSQLSync, parseSync } from 'libpg-query';
-import type { Operation, SqlParseError } from '../facts/types.js';
+import type { AccessDetails, Operation, SqlParseError } from '../facts/types.js';
 import { type Backend, FactCollector, ParseFailure, type ParsedText, toFailure } from './engine.js';
+import { alteredDetails, createdColumns, type LevelParts, libpgLevel } from './libpg-columns.js';
 import { type BodyText, byteToUtf16, codePointToUtf16, locateBody, qualifiedNameEnd, skipTrivia } from './text.js';
 
 type Json = { [key: string]: unknown };
@@ -90,14 +91,18 @@ class Walker {
     for (const [key, value] of Object.entries(node)) if (!skip.includes(key)) this.walk(value, op);
   }
 
-  private table(rangeVar: unknown, op: Operation): void {
+  private table(rangeVar: unknown, op: Operation, details?: AccessDetails): void {
     if (!isObj(rangeVar)) return;
     const name = str(rangeVar.relname);
     if (name === undefined) return;
     const location = typeof rangeVar.location === 'number' && rangeVar.location >= 0
       ? this.bytes(rangeVar.location)
       : this.start;
-    this.out.add(str(rangeVar.schemaname), name, op, location);
+    this.out.add(str(rangeVar.schemaname), name, op, location, details);
+  }
+
+  private level(parts: LevelParts): void {
+    this.out.level(libpgLevel(parts, this.bytes));
   }
 
   /** Handle a wrapped node (`{ Type: body }`); false when it is not one this walker knows. */
@@ -112,6 +117,10 @@ class Walker {
       case 'InsertStmt':
       case 'UpdateStmt':
       case 'DeleteStmt':
+        if (type !== 'InsertStmt') {
+          const returning = isObj(n.returningClause) ? n.returningClause.exprs : undefined;
+          this.level({ target: n.relation, from: n.fromClause ?? n.usingClause, where: n.whereClause, targets: returning });
+        }
         this.withCtes(n.withClause, () => {
           this.table(n.relation, type === 'InsertStmt' ? 'insert' : type === 'UpdateStmt' ? 'update' : 'delete');
           this.rest(n, ['withClause', 'relation'], 'read');
@@ -136,7 +145,7 @@ class Walker {
         this.walk(n.relations, 'truncate');
         return true;
       case 'CreateStmt':
-        this.table(n.relation, 'create');
+        this.table(n.relation, 'create', createdColumns(n));
         // PARTITION OF lists the parent in inhRelations: the statement only creates the child.
         if (!n.partbound) this.walk(n.inhRelations, 'reference');
         this.rest(n, ['relation', 'inhRelations'], undefined);
@@ -157,7 +166,7 @@ class Walker {
         return true;
       case 'AlterTableStmt':
         if (NOT_TABLES.has(str(n.objtype) ?? '')) return true;
-        this.table(n.relation, 'alter');
+        this.table(n.relation, 'alter', alteredDetails(n.cmds));
         this.walk(n.cmds, undefined);
         return true;
       case 'PartitionCmd': // ATTACH / DETACH PARTITION
@@ -171,7 +180,7 @@ class Walker {
         return true;
       case 'CreatePolicyStmt':
       case 'AlterPolicyStmt':
-        this.table(n.table, 'alter');
+        this.table(n.table, 'alter', type === 'CreatePolicyStmt' ? { detail: 'policy' } : undefined);
         this.rest(n, ['table'], 'read');
         return true;
       case 'CreateTrigStmt':
@@ -195,6 +204,7 @@ class Walker {
   }
 
   private select(n: Json): void {
+    this.level({ from: n.fromClause, where: n.whereClause, targets: n.targetList });
     this.withCtes(n.withClause, () => {
       if (isObj(n.intoClause)) this.table(n.intoClause.rel, 'create');
       // Set operations hold their operands unwrapped.

@@ -3,9 +3,10 @@
  * function bodies stay opaque. Offsets are already UTF-16.
  */
 import { parse, type From, type QName, type Statement } from 'pgsql-ast-parser';
-import type { Operation } from '../facts/types.js';
+import type { AccessDetails, Operation } from '../facts/types.js';
 import { type Backend, FactCollector, ParseFailure, type ParsedText } from './engine.js';
-import { skipTrivia } from './text.js';
+import { alteredDetails, createdColumns, pgAstLevel } from './pgast-columns.js';
+import { lexRegions, skipTrivia, unterminatedLiteral } from './text.js';
 
 type Json = { [key: string]: unknown };
 
@@ -13,6 +14,8 @@ type Json = { [key: string]: unknown };
 const QUERY_TYPES = new Set(['select', 'union', 'union all', 'values', 'with', 'with recursive']);
 
 export function parsePgAst(text: string): ParsedText {
+  const trap = lexerTrap(text);
+  if (trap) throw new ParseFailure(trap.message, trap.offset);
   let statements: Statement[];
   try {
     statements = parse(text, { locationTracking: true });
@@ -34,6 +37,26 @@ export function parsePgAst(text: string): ParsedText {
   };
 }
 
+/**
+ * pgsql-ast-parser's lexer backtracks exponentially over an unclosed `$$` or E'…' (a second at 25
+ * words, hours at 40): such text is refused before it gets there. Its identifiers stop at `$`, so
+ * `a$$` opens a block for it where PostgreSQL (and lexRegions) see one identifier.
+ */
+function lexerTrap(text: string): { offset: number; message: string } | undefined {
+  const unterminated = unterminatedLiteral(text);
+  if (unterminated) return unterminated;
+  let from = 0;
+  for (const region of lexRegions(text)) {
+    if (!region.code || region.end <= from) continue;
+    for (let open = text.indexOf('$$', Math.max(from, region.start)); open >= 0 && open + 1 < region.end; open = text.indexOf('$$', from)) {
+      const close = text.indexOf('$$', open + 2);
+      if (close < 0) return { offset: open, message: 'unterminated dollar-quoted string' };
+      from = close + 2;
+    }
+  }
+  return undefined;
+}
+
 export const pgAstBackend: Backend = {
   name: 'pgsql-ast-parser',
   // nearley can be pathologically slow on long input.
@@ -48,13 +71,14 @@ class Walker {
     this.out = new FactCollector(text);
   }
 
-  private table(name: QName | null | undefined, op: Operation): void {
-    if (name) this.out.add(name.schema, name.name, op, name._location?.start ?? 0);
+  private table(name: QName | null | undefined, op: Operation, details?: AccessDetails): void {
+    if (name) this.out.add(name.schema, name.name, op, name._location?.start ?? 0, details);
   }
 
   statement(s: Statement): void {
     switch (s.type) {
       case 'select':
+        this.out.level(pgAstLevel({ from: s.from ?? [], where: s.where, targets: s.columns }));
         for (const from of s.from ?? []) this.from(from);
         for (const [key, value] of Object.entries(s)) if (key !== 'from') this.nested(value);
         return;
@@ -87,11 +111,13 @@ class Walker {
         this.nested([s.insert, s.onConflict, s.returning]);
         return;
       case 'update':
+        this.out.level(pgAstLevel({ target: s.table, from: s.from ? [s.from] : [], where: s.where, targets: s.returning }));
         this.table(s.table, 'update');
         if (s.from) this.from(s.from);
         this.nested([s.sets, s.where, s.returning]);
         return;
       case 'delete':
+        this.out.level(pgAstLevel({ target: s.from, from: [], where: s.where, targets: s.returning }));
         this.table(s.from, 'delete');
         this.nested([s.where, s.returning]);
         return;
@@ -99,7 +125,7 @@ class Walker {
         for (const name of s.tables) this.table(name, 'truncate');
         return;
       case 'create table':
-        this.table(s.name, 'create');
+        this.table(s.name, 'create', createdColumns(s));
         for (const column of s.columns) {
           if (column.kind === 'like table') this.table(column.like, 'read');
           else this.references(column.constraints);
@@ -108,7 +134,7 @@ class Walker {
         for (const parent of s.inherits ?? []) this.table(parent, 'reference');
         return;
       case 'alter table':
-        this.table(s.table, 'alter');
+        this.table(s.table, 'alter', alteredDetails(s));
         this.references(s.changes);
         return;
       case 'create index':

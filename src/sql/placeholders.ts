@@ -15,8 +15,10 @@ function syntheticIdentifier(label: string, width: number): string {
   return `__${label}`.padEnd(width, '_').slice(0, width);
 }
 
+// Linear on long runs of padding: `(?=\$)` keeps the lookbehinds from scanning back at every
+// position, and `(?=( *))\4` takes the padding atomically instead of backtracking through it.
 const IDENTIFIER_HOLE =
-  /(?:(?<=\b(?:from|join|into|update|table|only|truncate|references)\s+)|(?<=\.\s*))\$(\d+)( *)|\$(\d+)( *)(?=\s*\.)/gi;
+  /(?=\$)(?:(?<=\b(?:from|join|into|update|table|only|truncate|references)\s+)|(?<=\.\s*))\$(\d+)( *)|\$(\d+)(?=( *))\4(?=\s*\.)/gi;
 
 /**
  * Callers turn `${…}` holes into `$N` padded with spaces to the hole's width. Where such a hole

@@ -78,6 +78,22 @@ export function lexRegions(text: string): Region[] {
   return regions;
 }
 
+const UNTERMINATED: Record<string, string> = {
+  "'": 'unterminated quoted string',
+  '"': 'unterminated quoted identifier',
+  $: 'unterminated dollar-quoted string',
+  '/': 'unterminated /* comment',
+};
+
+/** The literal or block comment that never closes (it runs to the end of the text), with PostgreSQL's words for it. */
+export function unterminatedLiteral(text: string): { offset: number; message: string } | undefined {
+  const last = lexRegions(text).at(-1);
+  if (!last || last.code || last.end < text.length || text[last.start] === '-') return undefined;
+  // Closed right at the end, a literal keeps its end when a character follows; an open one runs on.
+  if (literalEnd(text + ' ', last.start)! <= text.length) return undefined;
+  return { offset: last.start, message: UNTERMINATED[text[last.start]!]! };
+}
+
 /** Apply a length-preserving regex replacement to the code regions of `text` only. */
 export function replaceInCode(
   text: string,
@@ -138,22 +154,33 @@ export interface Piece {
 export function splitStatements(text: string): Piece[] {
   const pieces: Piece[] = [];
   let start = 0;
+  // Whether the current piece holds BEGIN ATOMIC, searched once per piece: rescanning the
+  // growing piece at every `;` made a long unterminated body quadratic.
+  let atomic = false;
   const push = (end: number): void => {
     const piece = text.slice(start, end);
     if (skipTrivia(piece, 0) < piece.length) pieces.push({ start, text: piece });
     start = end + 1;
+    atomic = false;
   };
   for (const r of lexRegions(text)) {
     if (!r.code) continue;
     for (let i = r.start; i < r.end; i++) {
       if (text[i] !== ';') continue;
-      const piece = text.slice(start, i);
-      if (/\bbegin\s+atomic\b/i.test(piece) && !/\bend\s*$/i.test(piece)) continue;
+      if (!atomic) atomic = /\bbegin\s+atomic\b/i.test(text.slice(start, i));
+      if (atomic && !endsWithEnd(text, start, i)) continue;
       push(i);
     }
   }
   push(text.length);
   return pieces;
+}
+
+/** True when `text` between `start` and `end` ends with the keyword END, then whitespace only. */
+function endsWithEnd(text: string, start: number, end: number): boolean {
+  let j = end;
+  while (j > start && /\s/.test(text[j - 1]!)) j--;
+  return j - start >= 3 && text.slice(j - 3, j).toLowerCase() === 'end' && (j - 4 < start || !/\w/.test(text[j - 4]!));
 }
 
 /** Maps UTF-8 byte offsets (what libpg-query reports) to UTF-16 offsets of `text`. */

@@ -111,7 +111,7 @@ describe('restricted-table rules are data in the map', () => {
       '',
     ].join('\n')));
     const { runCheck } = await import('../../src/check.js');
-    const result = await runCheck({ root, mapFile: map });
+    const result = await runCheck({ root, mapFile: map, rules: ['storage-grants-append-only'] });
     expect(brief(result.findings)).toEqual(['storage-grants-append-only packages/gpuaas/storage/src/x.ts:1:25 platform_storage_grants']);
     expect(result.findings[0]!.level).toBe('warning');
   });

@@ -1,0 +1,24 @@
+// The parse floor: read every scannable file of a tree and parse the TypeScript ones with the
+// TypeScript parser alone (ts.createSourceFile, with parent pointers as schema-guard asks for),
+// in one process. No SQL, no rules, no output: what any TypeScript-aware scan must at least pay.
+//
+//   node bench/floor.mjs TREE
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import { globSync } from 'tinyglobby';
+
+const root = process.argv[2];
+if (!root) {
+  console.error('usage: node bench/floor.mjs TREE');
+  process.exit(2);
+}
+const files = globSync('**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,sql}', { cwd: root, ignore: ['**/node_modules/**'] });
+let nodes = 0;
+for (const file of files) {
+  const text = readFileSync(path.join(root, file), 'utf8');
+  if (file.endsWith('.sql')) continue;
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  nodes += source.statements.length;
+}
+console.log(JSON.stringify({ files: files.length, statements: nodes }));

@@ -1,0 +1,364 @@
+/**
+ * Provenance without a type checker: what an expression is bound to, from its declaration in the
+ * file, the package or repository file it is imported from, its type annotation or decorator, or the
+ * builder callback it is a parameter of. Used by the per-file pass and by the repository pre-pass.
+ */
+import { ts } from 'ts-morph';
+import type { TableName } from '../../facts/types.js';
+import { decompose, stepsOf, unwrap } from './chain.js';
+import { staticStringOf } from './names.js';
+import { READERS } from './readers.js';
+import { Declarations, memberOf, thisClassOf, thisFunctionOf } from './scope.js';
+import type { RepoSymbols } from './symbols.js';
+import type { Binding, CallbackRoot, Chain, ChainReading, OrmFramework, ReadContext, StaticString, Step } from './types.js';
+
+/** Exported bindings of repository files: the finished symbol table, or the pre-pass while it builds one. */
+export interface SymbolLookup {
+  exportOf(file: string, name: string): Binding | undefined;
+  exportsOf(file: string): Record<string, Binding> | undefined;
+}
+
+export type ImportTarget = { framework: OrmFramework } | { file: string } | undefined;
+
+export interface ClassifierHost {
+  file: string;
+  source: ts.SourceFile;
+  /** Where an import specifier leads: a framework's package, a repository file, or nowhere this pass knows. */
+  importTarget(specifier: string): ImportTarget;
+  lookup: SymbolLookup;
+  /** The finished symbol table (empty while the pre-pass builds it). */
+  symbols: RepoSymbols;
+}
+
+/** Names that mean a client when nothing else explains them: `knex(…)`, `prisma.user…`, `ctx.prisma.user…`. */
+const CONVENTIONAL: Record<string, Binding> = {
+  knex: { kind: 'client', framework: 'knex' },
+  prisma: { kind: 'client', framework: 'prisma' },
+};
+
+/** Type names that mean a client (or a repository) of their framework when imported from its package. */
+const CLIENT_TYPES: Record<OrmFramework, RegExp> = {
+  knex: /^(Knex|Transaction|QueryBuilder)$/,
+  kysely: /^(Kysely|Transaction|ControlledTransaction)$/,
+  drizzle: /(Database|Transaction)$/,
+  prisma: /^(PrismaClient|TransactionClient)$/,
+  typeorm: /^(DataSource|Connection|EntityManager|QueryRunner)$/,
+};
+const REPOSITORY_TYPES = /^(Repository|TreeRepository|MongoRepository)$/;
+/** Roots are short (`prisma`, `this.repo`, `ctx.prisma`, `this.dataSource.manager`): longer prefixes are not tried. */
+const MAX_ROOT_PROPERTIES = 3;
+/** Generated code nests expressions deeper than the call stack goes: deeper than this, nothing is bound. */
+const MAX_DEPTH = 64;
+const INJECTED_CLIENTS = /^(InjectDataSource|InjectEntityManager|InjectConnection)$/;
+
+export class Classifier implements ReadContext {
+  readonly file: string;
+  readonly source: ts.SourceFile;
+  readonly symbols: RepoSymbols;
+  private readonly declarations: Declarations;
+  private readonly memo = new Map<ts.Node, Binding | null>();
+  private readonly parameterRoots = new Map<ts.Node, Binding>();
+  private readonly thisRoots = new Map<ts.Node, Binding>();
+  private depth = 0;
+
+  constructor(private readonly host: ClassifierHost) {
+    this.file = host.file;
+    this.source = host.source;
+    this.symbols = host.symbols;
+    this.declarations = new Declarations();
+  }
+
+  classify(expression: ts.Expression): Binding | undefined {
+    if (this.depth >= MAX_DEPTH) return undefined;
+    this.depth++;
+    try {
+      return this.classifyNode(unwrap(expression));
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private classifyNode(node: ts.Expression): Binding | undefined {
+    if (ts.isIdentifier(node)) return this.ofIdentifier(node);
+    if (node.kind === ts.SyntaxKind.ThisKeyword) {
+      const fn = thisFunctionOf(node);
+      return fn && this.thisRoots.get(fn);
+    }
+    if (ts.isPropertyAccessExpression(node)) return this.ofProperty(node, node.name.text);
+    if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression)) return this.ofProperty(node, node.argumentExpression.text);
+    if (ts.isNewExpression(node)) return this.ofNew(node);
+    if (ts.isCallExpression(node) || ts.isTaggedTemplateExpression(node)) {
+      const chain = decompose(node);
+      const root = this.rootOf(chain);
+      if (!root || root.start === chain.links.length) return root?.binding;
+      return this.read(root.binding, stepsOf(chain.links, root.start))?.result;
+    }
+    return undefined;
+  }
+
+  staticString(expression: ts.Expression): StaticString | undefined {
+    return staticStringOf(expression, this.source, (identifier) => this.declarations.of(identifier));
+  }
+
+  exportsOf(file: string): Record<string, Binding> | undefined {
+    return this.host.lookup.exportsOf(file);
+  }
+
+  /** The shortest prefix of a chain that is bound (`prisma`, `this.repo`, `ctx.prisma`), and where the rest begins. */
+  rootOf(chain: Chain): { binding: Binding; start: number } | undefined {
+    const { root, links } = chain;
+    const first = links[0];
+    if (ts.isIdentifier(root) && root.text === 'require' && first?.kind === 'call') {
+      const [specifier] = first.node.arguments;
+      const binding = specifier && ts.isStringLiteralLike(specifier) ? moduleBinding(this.host.importTarget(specifier.text)) : undefined;
+      return binding && { binding, start: 1 };
+    }
+    const bound = this.classify(root);
+    if (bound) return { binding: bound, start: 0 };
+    for (let index = 0; index < Math.min(links.length, MAX_ROOT_PROPERTIES); index++) {
+      const link = links[index]!;
+      if (link.kind !== 'property') return undefined;
+      const binding = this.classify(link.node.parent as ts.Expression);
+      if (binding) return { binding, start: index + 1 };
+    }
+    return undefined;
+  }
+
+  /**
+   * True when a chain whose root is unbound may still start at a builder, so that readers may
+   * recognise it by its arguments: `ctx.db…`, an untyped parameter, an import. Not a variable or
+   * member this file initialises (`const seen = new Map()`), a class or function, nor a value whose
+   * declared type is not a framework's receiving the call itself (`list: List` in `list.remove(User)`).
+   */
+  mayHoldBuilder(chain: Chain): boolean {
+    const root = unwrap(chain.root);
+    const [first, second, third] = chain.links;
+    let declaration: ts.Node | undefined;
+    let receivesCall: boolean;
+    if (ts.isIdentifier(root)) {
+      declaration = this.declarations.of(root);
+      receivesCall = second?.kind === 'call';
+    } else if (root.kind === ts.SyntaxKind.ThisKeyword && first?.kind === 'property') {
+      const cls = thisClassOf(root);
+      declaration = cls && memberOf(cls, first.name);
+      receivesCall = third?.kind === 'call';
+    } else {
+      return !ts.isNewExpression(root) && !ts.isArrayLiteralExpression(root) && !ts.isObjectLiteralExpression(root);
+    }
+    if (!declaration) return true;
+    if (ts.isClassDeclaration(declaration) || ts.isFunctionDeclaration(declaration)) return false;
+    if (!ts.isParameter(declaration) && !ts.isVariableDeclaration(declaration) && !ts.isPropertyDeclaration(declaration)) return true;
+    if (declaration.initializer) return false;
+    const type = declaration.type;
+    return !(receivesCall && type && type.kind !== ts.SyntaxKind.AnyKeyword && type.kind !== ts.SyntaxKind.UnknownKeyword);
+  }
+
+  /** Reads steps with the reader of the root's framework, or with the readers that recognise a chain by its arguments. */
+  read(root: Binding | undefined, steps: Step[]): (ChainReading & { framework: OrmFramework }) | undefined {
+    const framework = root && frameworkOf(root);
+    for (const reader of READERS) {
+      if (framework ? reader.framework !== framework : !reader.byArguments) continue;
+      const reading = reader.read(root, steps, this);
+      if (reading) return { ...reading, framework: reader.framework };
+    }
+    return undefined;
+  }
+
+  /** From now on, the callback's first parameter (and its `this`) is a builder. */
+  bindCallback(callback: CallbackRoot): void {
+    const [parameter] = callback.fn.parameters;
+    if (parameter) this.parameterRoots.set(parameter, callback.binding);
+    if (ts.isFunctionExpression(callback.fn)) this.thisRoots.set(callback.fn, callback.binding);
+  }
+
+  /** What a declaration binds its name to: memoised, and undefined for cycles. */
+  ofDeclaration(declaration: ts.Node): Binding | undefined {
+    const callbackRoot = this.parameterRoots.get(declaration);
+    if (callbackRoot) return callbackRoot;
+    if (this.memo.has(declaration)) return this.memo.get(declaration) ?? undefined;
+    this.memo.set(declaration, null);
+    const binding = this.bindingOf(declaration);
+    this.memo.set(declaration, binding ?? null);
+    return binding;
+  }
+
+  private ofIdentifier(identifier: ts.Identifier): Binding | undefined {
+    const declaration = this.declarations.of(identifier);
+    return (declaration && this.ofDeclaration(declaration)) ?? conventional(identifier.text);
+  }
+
+  private ofProperty(node: ts.PropertyAccessExpression | ts.ElementAccessExpression, name: string): Binding | undefined {
+    if (node.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      const cls = thisClassOf(node);
+      const member = cls && memberOf(cls, name);
+      const bound = member && this.ofDeclaration(member);
+      if (bound) return bound;
+    }
+    const base = this.classify(node.expression);
+    if (base?.kind === 'module') return memberOfModule(base, name, this.host.lookup);
+    if (base) {
+      const nameNode = ts.isPropertyAccessExpression(node) ? node.name : node.argumentExpression;
+      const bound = this.read(base, [{ kind: 'member', name, nameNode, args: [] }])?.result;
+      if (bound) return bound;
+    }
+    return name === 'prisma' ? conventional(name) : undefined;
+  }
+
+  private ofNew(node: ts.NewExpression): Binding | undefined {
+    const constructor = this.classify(node.expression);
+    if (constructor?.kind === 'entity') return { kind: 'instance', entity: constructor.entity };
+    const name = constructor?.kind === 'package' ? constructor.name : ts.isIdentifier(node.expression) ? node.expression.text : undefined;
+    if (name === 'PrismaClient') return { kind: 'client', framework: 'prisma' };
+    if (constructor?.kind !== 'package') return undefined;
+    if (constructor.framework === 'kysely' && name === 'Kysely') return { kind: 'client', framework: 'kysely' };
+    if (constructor.framework === 'typeorm' && CLIENT_TYPES.typeorm.test(name ?? '')) return { kind: 'client', framework: 'typeorm' };
+    return undefined;
+  }
+
+  private bindingOf(declaration: ts.Node): Binding | undefined {
+    if (ts.isImportSpecifier(declaration)) {
+      const specifier = declaration.parent.parent.parent.moduleSpecifier;
+      const imported = (declaration.propertyName ?? declaration.name).text;
+      return ts.isStringLiteral(specifier) ? memberOfModule(moduleBinding(this.host.importTarget(specifier.text)), imported, this.host.lookup) : undefined;
+    }
+    if (ts.isImportClause(declaration)) {
+      const specifier = declaration.parent.moduleSpecifier;
+      return ts.isStringLiteral(specifier) ? memberOfModule(moduleBinding(this.host.importTarget(specifier.text)), 'default', this.host.lookup) : undefined;
+    }
+    if (ts.isNamespaceImport(declaration)) {
+      const specifier = declaration.parent.parent.moduleSpecifier;
+      return ts.isStringLiteral(specifier) ? moduleBinding(this.host.importTarget(specifier.text)) : undefined;
+    }
+    if (ts.isImportEqualsDeclaration(declaration)) {
+      const reference = declaration.moduleReference;
+      return ts.isExternalModuleReference(reference) && ts.isStringLiteral(reference.expression)
+        ? moduleBinding(this.host.importTarget(reference.expression.text))
+        : undefined;
+    }
+    if (ts.isClassDeclaration(declaration) || ts.isClassExpression(declaration)) {
+      return this.isEntityClass(declaration) && declaration.name ? { kind: 'entity', entity: `${this.file}#${declaration.name.text}` } : undefined;
+    }
+    if (ts.isBindingElement(declaration)) return this.ofBindingElement(declaration);
+    if (ts.isParameter(declaration) || ts.isPropertyDeclaration(declaration) || ts.isVariableDeclaration(declaration)) {
+      const injected = ts.isVariableDeclaration(declaration) ? undefined : this.ofDecorators(declaration);
+      if (injected) return injected;
+      const typed = declaration.type && this.ofType(declaration.type);
+      if (typed) return typed;
+      return declaration.initializer ? this.classify(declaration.initializer) : undefined;
+    }
+    return undefined;
+  }
+
+  /** `const { PrismaClient } = require('@prisma/client')` and destructured namespaces. */
+  private ofBindingElement(element: ts.BindingElement): Binding | undefined {
+    const pattern = element.parent;
+    const holder = pattern.parent;
+    if (!ts.isObjectBindingPattern(pattern) || !ts.isVariableDeclaration(holder) || !holder.initializer) return undefined;
+    const source = this.classify(holder.initializer);
+    const property = element.propertyName ?? element.name;
+    return source?.kind === 'module' && ts.isIdentifier(property) ? memberOfModule(source, property.text, this.host.lookup) : undefined;
+  }
+
+  /** `@InjectRepository(E)` and `@InjectDataSource()` / `@InjectEntityManager()` (Nest). */
+  private ofDecorators(node: ts.HasDecorators): Binding | undefined {
+    for (const decorator of ts.getDecorators(node) ?? []) {
+      const call = decorator.expression;
+      if (!ts.isCallExpression(call)) continue;
+      const callee = this.classify(call.expression);
+      if (callee?.kind !== 'package' || callee.framework !== 'typeorm') continue;
+      if (callee.name === 'InjectRepository') {
+        const entity = call.arguments[0] && this.classify(call.arguments[0]);
+        return { kind: 'repository', entity: entity?.kind === 'entity' ? entity.entity : undefined };
+      }
+      if (INJECTED_CLIENTS.test(callee.name)) return { kind: 'client', framework: 'typeorm' };
+    }
+    return undefined;
+  }
+
+  private ofType(type: ts.TypeNode): Binding | undefined {
+    if (ts.isTypeQueryNode(type) && ts.isIdentifier(type.exprName)) return this.classify(type.exprName);
+    if (!ts.isTypeReferenceNode(type)) return undefined;
+    const names: string[] = [];
+    let name: ts.EntityName = type.typeName;
+    while (ts.isQualifiedName(name)) {
+      names.unshift(name.right.text);
+      name = name.left;
+    }
+    let binding = this.ofIdentifier(name);
+    for (const part of names) binding = binding?.kind === 'module' ? memberOfModule(binding, part, this.host.lookup) : binding?.kind === 'package' ? { ...binding, name: part } : undefined;
+    if (binding?.kind === 'entity') return { kind: 'instance', entity: binding.entity };
+    const last = names.at(-1) ?? name.text;
+    if (last === 'PrismaClient') return { kind: 'client', framework: 'prisma' };
+    if (binding?.kind !== 'package') return undefined;
+    const [argument] = type.typeArguments ?? [];
+    if (binding.framework === 'typeorm' && REPOSITORY_TYPES.test(last)) {
+      const entity = argument && ts.isTypeReferenceNode(argument) && ts.isIdentifier(argument.typeName) ? this.ofIdentifier(argument.typeName) : undefined;
+      return { kind: 'repository', entity: entity?.kind === 'entity' ? entity.entity : undefined };
+    }
+    if (!CLIENT_TYPES[binding.framework].test(last)) return undefined;
+    const tables = binding.framework === 'drizzle' && argument && ts.isTypeQueryNode(argument) ? this.drizzleTablesOf(argument.exprName) : undefined;
+    return tables ? { kind: 'client', framework: 'drizzle', tables } : { kind: 'client', framework: binding.framework };
+  }
+
+  /** The tables a drizzle `schema` holds, by export name: a namespace import, `{ ...a, users }`, or `typeof schema`. */
+  drizzleTablesOf(node: ts.Node): Record<string, TableName> | undefined {
+    if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) {
+      const bound = this.classify(node);
+      if (bound?.kind !== 'module' || !bound.file) return undefined;
+      const tables: Record<string, TableName> = {};
+      for (const [name, binding] of Object.entries(this.exportsOf(bound.file) ?? {})) if (binding.kind === 'table') tables[name] = binding.table;
+      return tables;
+    }
+    if (!ts.isObjectLiteralExpression(node)) return undefined;
+    const tables: Record<string, TableName> = {};
+    for (const property of node.properties) {
+      if (ts.isSpreadAssignment(property)) Object.assign(tables, this.drizzleTablesOf(unwrap(property.expression)));
+      else if (ts.isShorthandPropertyAssignment(property) || ts.isPropertyAssignment(property)) {
+        const value = ts.isShorthandPropertyAssignment(property) ? property.name : property.initializer;
+        const bound = this.classify(value);
+        if (bound?.kind === 'table') tables[property.name.getText(this.source)] = bound.table;
+      }
+    }
+    return tables;
+  }
+
+  /** A class decorated with TypeORM's `@Entity`. */
+  isEntityClass(declaration: ts.ClassLikeDeclaration): boolean {
+    return (ts.getDecorators(declaration) ?? []).some((decorator) => {
+      const expression = ts.isCallExpression(decorator.expression) ? decorator.expression.expression : decorator.expression;
+      const bound = this.classify(expression);
+      return bound?.kind === 'package' && bound.framework === 'typeorm' && bound.name === 'Entity';
+    });
+  }
+}
+
+function conventional(name: string): Binding | undefined {
+  return Object.hasOwn(CONVENTIONAL, name) ? CONVENTIONAL[name] : undefined;
+}
+
+function frameworkOf(binding: Binding): OrmFramework | undefined {
+  switch (binding.kind) {
+    case 'package':
+    case 'client':
+    case 'query':
+      return binding.framework;
+    case 'module':
+      return binding.framework;
+    case 'table':
+    case 'schema':
+      return 'drizzle';
+    default:
+      return 'typeorm';
+  }
+}
+
+function moduleBinding(target: ImportTarget): Binding | undefined {
+  if (!target) return undefined;
+  return 'framework' in target ? { kind: 'module', framework: target.framework } : { kind: 'module', file: target.file };
+}
+
+function memberOfModule(module: Binding | undefined, name: string, lookup: SymbolLookup): Binding | undefined {
+  if (module?.kind !== 'module') return undefined;
+  if (module.framework) return { kind: 'package', framework: module.framework, name };
+  return module.file === undefined ? undefined : lookup.exportOf(module.file, name);
+}

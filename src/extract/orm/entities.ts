@@ -1,0 +1,92 @@
+/** What a TypeORM `@Entity` class declares: its table, its relations, whether it is an active record. */
+import { ts } from 'ts-morph';
+import type { TableName } from '../../facts/types.js';
+import { unwrap } from './chain.js';
+import type { Classifier } from './bindings.js';
+import type { EntityInfo } from './symbols.js';
+
+const RELATIONS = new Set(['ManyToOne', 'OneToMany', 'OneToOne', 'ManyToMany']);
+
+export function readEntity(cls: ts.ClassLikeDeclaration & { name: ts.Identifier }, classifier: Classifier): EntityInfo {
+  const className = cls.name.text;
+  const info: EntityInfo = { className, relations: {}, activeRecord: extendsBaseEntity(cls, classifier) };
+  const table = entityTable(cls, classifier);
+  if (table) info.table = table;
+  for (const member of cls.members) {
+    if (!ts.isPropertyDeclaration(member) || !ts.isIdentifier(member.name)) continue;
+    const target = relationTarget(member, classifier);
+    if (target) info.relations[member.name.text] = target;
+  }
+  return info;
+}
+
+/**
+ * `@Entity()` → the class name in snake_case (TypeORM's default naming strategy), `@Entity('t')`,
+ * `@Entity({ name, schema })`, `@Entity('t', { schema })`. Undefined when a name is computed.
+ */
+function entityTable(cls: ts.ClassLikeDeclaration & { name: ts.Identifier }, classifier: Classifier): TableName | undefined {
+  const decorator = decoratorCall(cls, classifier, (name) => name === 'Entity');
+  if (!decorator) return undefined;
+  let name: string | undefined = snakeCase(cls.name.text);
+  let schema: string | undefined;
+  for (const argument of decorator.arguments) {
+    const value = unwrap(argument);
+    if (ts.isObjectLiteralExpression(value)) {
+      for (const property of value.properties) {
+        if (!ts.isPropertyAssignment(property) || !ts.isIdentifier(property.name)) continue;
+        const text = classifier.staticString(property.initializer)?.value;
+        if (property.name.text === 'name') name = text;
+        if (property.name.text === 'schema') schema = text;
+        if ((property.name.text === 'name' || property.name.text === 'schema') && text === undefined) return undefined;
+      }
+    } else {
+      name = classifier.staticString(value)?.value;
+      if (name === undefined) return undefined;
+    }
+  }
+  if (name === undefined) return undefined;
+  return schema === undefined ? { name } : { schema, name };
+}
+
+/** `@ManyToOne(() => Invoice)`, `@OneToMany(type => Line, …)`, `@ManyToOne('Invoice')`: the entity key, or a class name. */
+function relationTarget(member: ts.PropertyDeclaration, classifier: Classifier): string | undefined {
+  const decorator = decoratorCall(member, classifier, (name) => RELATIONS.has(name));
+  const [target] = decorator?.arguments ?? [];
+  if (!target) return undefined;
+  const expression = unwrap(target);
+  if (ts.isArrowFunction(expression) || ts.isFunctionExpression(expression)) {
+    const body = ts.isArrowFunction(expression) && !ts.isBlock(expression.body) ? expression.body : undefined;
+    const bound = body && classifier.classify(body);
+    return bound?.kind === 'entity' ? bound.entity : undefined;
+  }
+  return classifier.staticString(expression)?.value;
+}
+
+function extendsBaseEntity(cls: ts.ClassLikeDeclaration, classifier: Classifier): boolean {
+  return (cls.heritageClauses ?? []).some(
+    (clause) =>
+      clause.token === ts.SyntaxKind.ExtendsKeyword &&
+      clause.types.some((type) => {
+        const bound = classifier.classify(type.expression);
+        return bound?.kind === 'package' && bound.framework === 'typeorm' && bound.name === 'BaseEntity';
+      }),
+  );
+}
+
+function decoratorCall(node: ts.HasDecorators, classifier: Classifier, named: (name: string) => boolean): ts.CallExpression | undefined {
+  for (const decorator of ts.getDecorators(node) ?? []) {
+    const call = decorator.expression;
+    if (!ts.isCallExpression(call)) continue;
+    const bound = classifier.classify(call.expression);
+    if (bound?.kind === 'package' && bound.framework === 'typeorm' && named(bound.name)) return call;
+  }
+  return undefined;
+}
+
+/** TypeORM's snakeCase: `ABc` → `a_bc`, `aB` → `a_b`, lower case. */
+function snakeCase(text: string): string {
+  return text
+    .replace(/([A-Z])([A-Z])([a-z])/g, '$1_$2$3')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}

@@ -1,0 +1,155 @@
+/**
+ * The per-file query-builder / ORM pass. Walks the compiler nodes of a file already parsed, finds
+ * call chains that start at a known builder root (by provenance, see bindings.ts), and lets the
+ * framework's reader turn each into table accesses. Depends on the file and the repository symbol
+ * table alone, so its results can be cached with the file's facts.
+ */
+import { ts } from 'ts-morph';
+import type { LineIndex } from '../../facts/positions.js';
+import type { Operation, TableAccessFact, TableName } from '../../facts/types.js';
+import { Classifier } from './bindings.js';
+import { decompose, isChainTop, stepsOf } from './chain.js';
+import { frameworkOfPackage } from './packages.js';
+import type { RepoSymbols } from './symbols.js';
+import type { OrmFramework } from './types.js';
+
+export interface OrmAccess {
+  framework: OrmFramework;
+  /** Undefined when the name cannot be known statically: the access is counted, never judged. */
+  table?: TableName;
+  operation: Operation;
+  offset: number;
+  length: number;
+  /** The expression as written, to name an unresolved access. */
+  text: string;
+  /** Index among this pass's statements: accesses of one query (joins, subqueries, includes) share it. */
+  statement: number;
+  enclosingFunction?: string;
+}
+
+/** A call or tag whose SQL text goes to the database through a framework. */
+export interface RawSqlSend {
+  start: number;
+  end: number;
+  framework: OrmFramework;
+}
+
+export interface OrmFacts {
+  accesses: OrmAccess[];
+  rawSql: RawSqlSend[];
+}
+
+export interface OrmInput {
+  file: string;
+  source: ts.SourceFile;
+  /** The file's import specifiers. */
+  specifiers: string[];
+  symbols: RepoSymbols;
+  /** The enclosing function's name at a node, as the SQL sites name it. */
+  enclosingFunction(node: ts.Node): string | undefined;
+}
+
+/** Names that make a file worth walking even when it imports no framework: `knex(…)`, `prisma.user…`. */
+const CONVENTIONAL_NAMES = /\b(?:knex|prisma)\b/;
+
+export function extractOrmFacts(input: OrmInput): OrmFacts {
+  const { file, source, symbols } = input;
+  const facts: OrmFacts = { accesses: [], rawSql: [] };
+  if (!mayUseFrameworks(input)) return facts;
+  const classifier = new Classifier({
+    file,
+    source,
+    importTarget: (specifier) => {
+      const framework = frameworkOfPackage(specifier);
+      if (framework) return { framework };
+      const target = symbols.fileOf(file, specifier);
+      return target === undefined ? undefined : { file: target };
+    },
+    lookup: symbols,
+    symbols,
+  });
+  let statements = 0;
+
+  /** Reads a node that tops a chain; returns the statement nested chains belong to (`scope`: the one around it). */
+  const readChain = (node: ts.Node, scope: number | undefined): number | undefined => {
+    if (!callsSomething(node) || !isChainTop(node)) return scope;
+    const chain = decompose(node);
+    const root = classifier.rootOf(chain);
+    if (!root && !classifier.mayHoldBuilder(chain)) return scope;
+    const reading = classifier.read(root?.binding, stepsOf(chain.links, root?.start ?? 0));
+    if (!reading) return scope;
+    for (const callback of reading.callbacks) classifier.bindCallback(callback);
+    for (const sent of reading.rawSql) facts.rawSql.push({ start: sent.getStart(source), end: sent.end, framework: reading.framework });
+    if (reading.accesses.length === 0) {
+      // A transaction's callback runs statements of its own.
+      return reading.callbacks.some((callback) => !callback.sameStatement) ? undefined : scope;
+    }
+    const base = scope ?? statements;
+    if (scope === undefined) statements += Math.max(...reading.accesses.map((access) => access.group)) + 1;
+    const enclosingFunction = input.enclosingFunction(node);
+    for (const { group, ...access } of reading.accesses) {
+      const fact: OrmAccess = { ...access, framework: reading.framework, statement: scope ?? base + group };
+      if (enclosingFunction) fact.enclosingFunction = enclosingFunction;
+      facts.accesses.push(fact);
+    }
+    return base;
+  };
+
+  // Parents before children (callbacks are bound before their bodies are read), without recursion:
+  // generated code nests deeper than the call stack goes.
+  const nodes: ts.Node[] = [source];
+  const scopes: Array<number | undefined> = [undefined];
+  const children: ts.Node[] = [];
+  const collect = (child: ts.Node): undefined => {
+    children.push(child);
+  };
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const inner = readChain(node, scopes.pop());
+    ts.forEachChild(node, collect);
+    while (children.length > 0) {
+      nodes.push(children.pop()!);
+      scopes.push(inner);
+    }
+  }
+  facts.accesses.sort((a, b) => a.statement - b.statement || a.offset - b.offset);
+  return facts;
+}
+
+/** Only a chain with a call or a tag can query (`row.id` cannot); one may end in a property (`db('t').count().then`). */
+function callsSomething(node: ts.Node): boolean {
+  return ts.isCallExpression(node) || ts.isTaggedTemplateExpression(node) || (ts.isPropertyAccessExpression(node) && ts.isCallExpression(node.expression));
+}
+
+/** Cheap test before the walk: the file imports a framework or a repository file with framework exports, or names a client conventionally. */
+function mayUseFrameworks({ file, specifiers, symbols, source }: OrmInput): boolean {
+  return (
+    specifiers.some((specifier) => frameworkOfPackage(specifier) !== undefined || symbols.fileOf(file, specifier) !== undefined) ||
+    CONVENTIONAL_NAMES.test(source.text)
+  );
+}
+
+/** The framework a raw SQL site is sent through (the innermost call or tag around it), if any. */
+export function frameworkSending(facts: OrmFacts, expressionStart: number): OrmFramework | undefined {
+  let best: RawSqlSend | undefined;
+  for (const send of facts.rawSql) {
+    if (send.start <= expressionStart && expressionStart < send.end && (!best || send.start >= best.start)) best = send;
+  }
+  return best?.framework;
+}
+
+/** The pass's accesses as facts, their statements numbered from `firstStatement`; an unknowable name stays synthetic, named as written. */
+export function toAccessFacts(facts: OrmFacts, firstStatement: number, lines: LineIndex): TableAccessFact[] {
+  return facts.accesses.map((access) => {
+    const fact: TableAccessFact = {
+      table: access.table ?? { name: access.text.replace(/\s+/g, ' ').slice(0, 80) },
+      operation: access.operation,
+      statement: firstStatement + access.statement,
+      ...lines.range(access.offset, access.length),
+      framework: access.framework,
+    };
+    if (access.enclosingFunction) fact.enclosingFunction = access.enclosingFunction;
+    if (!access.table) fact.synthetic = true;
+    return fact;
+  });
+}

@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadOwnershipMap, MapError } from '../../src/map/load.js';
+import { OwnershipIndex } from '../../src/map/resolve.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'schema-guard-chain-'));
+let count = 0;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const DOMAINS = `version: 1
+domains:
+  identity: { name: identity, kind: platform, folders: [identity/**], schemas: [identity] }
+  billing: { name: billing, kind: platform, folders: [billing/**], schemas: [billing] }
+  cooperative: { name: cooperative, kind: platform, folders: [cooperative/**], schemas: [cooperative] }
+  audit: { name: audit, kind: platform, folders: [audit/**], schemas: [audit] }
+families: []
+`;
+
+function load(text: string) {
+  const file = path.join(dir, `map-${++count}.yaml`);
+  writeFileSync(file, text);
+  return loadOwnershipMap(file);
+}
+
+/** The loader's messages, as `line:column: path: message`. */
+function problems(text: string): string[] {
+  try {
+    load(text);
+  } catch (error) {
+    expect(error).toBeInstanceOf(MapError);
+    const { file, message } = error as MapError;
+    return message.split('\n').map((line) => line.slice(file.length + 1));
+  }
+  throw new Error('expected the map to be rejected');
+}
+
+describe('the dependency chain in the map', () => {
+  it('loads a chain, cross-cutting modules and dependsOn', () => {
+    const { map } = load(`${DOMAINS}dependencyChain:\n  order: [identity, billing, cooperative]\n  crossCutting: [audit]\n`);
+    expect(map.dependencyChain).toEqual({ order: ['identity', 'billing', 'cooperative'], crossCutting: ['audit'] });
+  });
+
+  it('rejects an unknown module in the chain, the cross-cutting list or dependsOn, where it is written', () => {
+    const text = DOMAINS.replace('schemas: [billing] }', 'schemas: [billing], dependsOn: [ledger] }') +
+      'dependencyChain:\n  order: [identity, biling]\n  crossCutting: [observer]\n';
+    expect(problems(text)).toEqual([
+      '4:100: domains.billing.dependsOn[0]: unknown domain "ledger": expected one of identity, billing, cooperative, audit',
+      '9:21: dependencyChain.order[1]: unknown domain "biling": expected one of identity, billing, cooperative, audit',
+      '10:18: dependencyChain.crossCutting[0]: unknown domain "observer": expected one of identity, billing, cooperative, audit',
+    ]);
+  });
+
+  it('rejects a module placed twice', () => {
+    expect(problems(`${DOMAINS}dependencyChain:\n  order: [identity, billing, identity]\n  crossCutting: [billing]\n`)).toEqual([
+      '9:30: dependencyChain.order[2]: module "identity" is already placed at dependencyChain.order[0]: expected each module once in the dependency chain',
+      '10:18: dependencyChain.crossCutting[0]: module "billing" is already placed at dependencyChain.order[1]: expected each module once in the dependency chain',
+    ]);
+  });
+
+  it('rejects a cycle of dependsOn, naming the modules around it', () => {
+    const text = DOMAINS
+      .replace('schemas: [billing] }', 'schemas: [billing], dependsOn: [cooperative] }')
+      .replace('schemas: [cooperative] }', 'schemas: [cooperative], dependsOn: [billing] }');
+    expect(problems(text)).toEqual([
+      '4:100: domains.billing.dependsOn[0]: dependency cycle billing → cooperative → billing: expected dependencies to flow one way, each module depending only on modules before it',
+    ]);
+  });
+
+  it('rejects a dependsOn that runs against the chain, and a module depending on itself', () => {
+    const text = DOMAINS
+      .replace('schemas: [identity] }', 'schemas: [identity], dependsOn: [cooperative] }')
+      .replace('schemas: [audit] }', 'schemas: [audit], dependsOn: [audit] }') +
+      'dependencyChain:\n  order: [identity, billing, cooperative]\n';
+    expect(problems(text)).toEqual([
+      '3:104: domains.identity.dependsOn[0]: dependency cycle identity → cooperative → identity: expected dependencies to flow one way, each module depending only on modules before it',
+      '6:92: domains.audit.dependsOn[0]: dependency cycle audit → audit: expected dependencies to flow one way, each module depending only on modules before it',
+    ]);
+  });
+});
+
+describe('OwnershipIndex.dependencyVerdict', () => {
+  const index = new OwnershipIndex(
+    load(`${DOMAINS.replace('schemas: [billing] }', 'schemas: [billing], dependsOn: [audit] }')}dependencyChain:\n  order: [identity, billing]\n  crossCutting: [audit]\n`).map,
+  );
+
+  it.each([
+    ['billing', 'identity', 'allowed'],
+    ['billing', 'billing', 'allowed'],
+    ['billing', 'audit', 'allowed'], // dependsOn
+    ['audit', 'identity', 'allowed'], // an observer of the chain
+    ['identity', 'billing', 'later-in-chain'],
+    ['identity', 'audit', 'cross-cutting'],
+    ['audit', 'cooperative', undefined], // cooperative takes no part
+    ['cooperative', 'identity', undefined],
+  ])('%s depending on %s: %s', (consumer, provider, verdict) => {
+    expect(index.dependencyVerdict(consumer, provider)).toBe(verdict);
+  });
+});

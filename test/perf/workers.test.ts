@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { runCheck } from '../../src/check.js';
+import { workersAvailable } from '../../src/extract/pool.js';
+import { autoThreads, FILES_PER_WORKER } from '../../src/extract/run.js';
+import { REPO_ROOT, ROOT_MAP } from '../helpers.js';
+
+const FIXTURE = path.join(REPO_ROOT, 'fixtures/platform-monorepo');
+const BIN = path.join(REPO_ROOT, 'bin/schema-guard.js');
+
+describe('extraction in worker threads', () => {
+  // Workers run the compiled dist/extract/worker.js: this spawns the built CLI (npm test builds it first).
+  it.skipIf(!existsSync(path.join(REPO_ROOT, 'dist/extract/worker.js')))('gives the report of extraction in the main thread', async () => {
+    const report = async (threads: string) => {
+      const result = await execa('node', [BIN, 'check', '--root', FIXTURE, '--map', ROOT_MAP, '--format', 'json', '--no-cache', '--quiet', '--threads', threads], { reject: false });
+      expect(result.stderr).toBe('');
+      return JSON.parse(result.stdout);
+    };
+    const inline = await report('1');
+    const threaded = await report('2');
+    expect(threaded.findings.length).toBeGreaterThan(20);
+    expect(threaded).toEqual(inline);
+  }, 60_000);
+
+  it('falls back to the main thread where there is no compiled worker (TypeScript sources)', async () => {
+    expect(workersAvailable()).toBe(false);
+    const threaded = await runCheck({ root: FIXTURE, mapFile: ROOT_MAP, threads: 4 });
+    const inline = await runCheck({ root: FIXTURE, mapFile: ROOT_MAP, threads: 1 });
+    expect(threaded.facts).toEqual(inline.facts);
+    expect(threaded.notifications).toEqual([]);
+  });
+});
+
+describe('autoThreads', () => {
+  it('extracts in the main thread below two workers’ worth of files', () => {
+    expect(autoThreads(0, 16, 0)).toBe(1);
+    expect(autoThreads(999, 16, 0)).toBe(1);
+  });
+
+  it('adds a worker per FILES_PER_WORKER files, up to the idle cores', () => {
+    expect(autoThreads(2 * FILES_PER_WORKER, 16, 0)).toBe(2);
+    expect(autoThreads(5 * FILES_PER_WORKER, 16, 0)).toBe(5);
+    expect(autoThreads(20_000, 16, 0)).toBe(16);
+    expect(autoThreads(20_000, 16, 10.4)).toBe(6);
+  });
+
+  it('stays in the main thread when other processes keep the cores busy', () => {
+    expect(autoThreads(20_000, 2, 0)).toBe(2);
+    expect(autoThreads(20_000, 2, 1.6)).toBe(1);
+    expect(autoThreads(20_000, 2, 9)).toBe(1);
+  });
+});
