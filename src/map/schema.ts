@@ -8,7 +8,15 @@ import { z } from 'zod';
 const domainId = z
   .string()
   .regex(/^[a-z][a-z0-9-]*$/, 'expected a domain id: lower-case letters, digits and dashes');
-const glob = z.string().min(1, 'expected a non-empty glob');
+/** More `*` than this in one path segment makes glob matching backtrack for minutes (a map is untrusted input). */
+const MAX_STARS_PER_SEGMENT = 4;
+const glob = z
+  .string()
+  .min(1, 'expected a non-empty glob')
+  .refine(
+    (value) => value.split('/').every((segment) => segment === '**' || (segment.match(/\*/g)?.length ?? 0) <= MAX_STARS_PER_SEGMENT),
+    `expected a glob with at most ${MAX_STARS_PER_SEGMENT} \`*\` in one path segment`,
+  );
 const operation = z
   .enum(['read', 'insert', 'update', 'delete', 'truncate', 'merge', 'copy', 'create', 'alter', 'drop', 'reference', 'write'])
   .describe('A table operation; `write` stands for every write (insert, update, delete, truncate, merge, copy, create, alter, drop)');

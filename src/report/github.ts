@@ -37,7 +37,7 @@ export function renderGithub(input: GithubReportInput): string {
         file: notification.file === undefined ? undefined : input.pathPrefix + notification.file,
         line: notification.line,
         col: notification.column,
-        title: 'schema-guard: not analysed',
+        title: 'schema-guard',
       }, notification.message),
     );
   }

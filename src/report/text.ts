@@ -45,7 +45,7 @@ export function renderText(input: TextReportInput): string {
   }
   for (const notification of input.notifications) {
     const where = notification.file ? `${notification.file}${notification.line ? `:${notification.line}:${notification.column ?? 1}` : ''}: ` : '';
-    out.push(`${levelLabel(c, notification.level)}  not analysed: ${where}${notification.message}`);
+    out.push(`${levelLabel(c, notification.level)}  ${where}${notification.message}`);
   }
   if (input.notifications.length) out.push('');
   out.push(...summaryLines(c, input.summary));

@@ -84,7 +84,7 @@ describe('--format github', () => {
     });
     expect(out.split('\n')).toEqual([
       '::error file=odd%2Cname%3Ax%25.ts,line=3,col=5,title=ledger-write::100%25 of rows%0D%0Aare read: a, b',
-      '::notice file=data.sql,title=schema-guard%3A not analysed::skipped: binary content',
+      '::notice file=data.sql,title=schema-guard::skipped: binary content',
       '::notice title=schema-guard baseline::No longer found, so the baseline can shrink (run schema-guard baseline): ledger-write on ledger_entries in b.ts ×2',
       '',
     ]);
@@ -189,7 +189,7 @@ describe('--output, with the real CLI on the fixture', () => {
     const root = writeRepo({ 'ownership-map.yaml': readFileSync(ROOT_MAP, 'utf8') });
     const github = await run(['--root', root, '--format', 'github', '--changed-since', 'main']);
     expect(github.exitCode).toBe(2);
-    expect(github.stdout).toBe(`::error title=schema-guard%3A not analysed::--changed-since needs a git repository: ${root} is not inside one.\n`);
+    expect(github.stdout).toBe(`::error title=schema-guard::--changed-since needs a git repository: ${root} is not inside one.\n`);
     const markdown = await run(['--root', root, '--format', 'markdown', '--changed-since', 'main']);
     expect(markdown.exitCode).toBe(2);
     expect(markdown.stdout).toBe(`## schema-guard\n\n❌ The run stopped:\n\n\`\`\`\n--changed-since needs a git repository: ${root} is not inside one.\n\`\`\`\n`);

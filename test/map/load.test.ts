@@ -168,6 +168,12 @@ describe('loadOwnershipMap errors', () => {
     ]);
   });
 
+  it('refuses globs whose many `*` in one segment would make matching backtrack for minutes', () => {
+    const error = errorOf(VALID.replace('folders: [packages/shop/**]', 'folders: ["packages/**/*a*a*a*a*a*b"]'));
+    expect(lines(error)).toEqual(['11:15: domains.shop.folders[0]: expected a glob with at most 4 `*` in one path segment']);
+    expect(() => loadOwnershipMap(writeMap(VALID.replace('folders: [packages/shop/**]', 'folders: ["packages/**/*.{ts,sql}"]')))).not.toThrow();
+  });
+
   it('reports missing keys, unknown keys and bad ids with the zod path', () => {
     const text = VALID.replace('    currentOwner: Billing\n', '    curentOwner: Billing\n').replace('  shop:', '  Shop:').replace('targetOwner: billing', 'targetOwner: Bill ing');
     expect(lines(errorOf(text))).toEqual([
