@@ -1,7 +1,6 @@
 /**
  * The pipeline, in order: discover files → extract facts → evaluate rules → filter → (report, by the caller).
  */
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { discoverFiles, discoverPrismaSchemas } from './discover/files.js';
 import { filesOfShard, type Shard } from './discover/shard.js';
@@ -16,10 +15,10 @@ import { applySuppressions } from './filter/suppressions.js';
 import { changedFiles } from './git/changed-files.js';
 import { loadOwnershipMap, type LoadedMap } from './map/load.js';
 import { OwnershipIndex } from './map/resolve.js';
-import { evaluateFile, evaluateRepo, identityKey } from './rules/engine.js';
+import { completeFindings, evaluateFile, evaluateRepo } from './rules/engine.js';
 import type { Finding } from './rules/finding.js';
 import { getRuleCatalog, getRuleMeta } from './rules/catalog.js';
-import type { RuleContext, RuleFinding } from './rules/rule.js';
+import type { RuleContext } from './rules/rule.js';
 import type { SqlParserName } from './sql/index.js';
 import type { Notification } from './report/summary.js';
 
@@ -123,7 +122,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     mapPath === undefined || changedOnly || (options.shard && options.shard.index !== 1)
       ? []
       : auditExceptions(loadedMap, { mapFile: mapPath, today, used: new Set(waived.map((w) => w.exception)), fullRun });
-  let reported = [...suppressions.findings, ...completeRaised([...suppressions.problems, ...audit]).filter((f) => ran(f.ruleId))];
+  let reported = [...suppressions.findings, ...completeFindings([...suppressions.problems, ...audit], { levelOf: (id) => getRuleMeta(id)?.level ?? 'note' }).filter((f) => ran(f.ruleId))];
   let absent: BaselineEntry[] | undefined;
   if (options.baseline) {
     ({ findings: reported, absent } = applyBaseline(reported, options.baseline, (entry) => fullRun || (scanned.has(entry.file) && ran(entry.ruleId))));
@@ -135,18 +134,6 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
 /** Every rule id a run can report: the documented rules and the map's own restricted-table rules. */
 function knownRuleIds(loadedMap: LoadedMap): Set<string> {
   return new Set([...getRuleCatalog().map((rule) => rule.id), ...loadedMap.map.restrictedTables.map((rule) => rule.rule)]);
-}
-
-/** Level and fingerprint for the findings the filters raise, given as the engine gives them to rule findings. */
-function completeRaised(raised: Array<RuleFinding & { ruleId: string }>): Finding[] {
-  const occurrences = new Map<string, number>();
-  return raised.map((finding) => {
-    const key = identityKey(finding);
-    const ordinal = occurrences.get(key) ?? 0;
-    occurrences.set(key, ordinal + 1);
-    const fingerprint = createHash('sha256').update(`${key}\0${ordinal}`).digest('hex').slice(0, 20);
-    return { ...finding, level: finding.level ?? getRuleMeta(finding.ruleId)?.level ?? 'note', fingerprint };
-  });
 }
 
 /** A path as a repository-relative POSIX path, or undefined when it lies outside the root. */

@@ -214,6 +214,11 @@ export class OwnershipIndex {
     );
   }
 
+  /** Whether an exception of this map names the table in its `tables` (all tables when it names none). */
+  exceptionCoversTable(exception: MapException, table: TableName): boolean {
+    return exception.tables.length === 0 || this.exceptionTables.get(exception)!(table);
+  }
+
   /** The unexpired exceptions that waive `ruleId` for this file, domain, table and operation. */
   exceptionsFor(q: ExceptionQuery): MapException[] {
     return this.map.exceptions.filter(

@@ -4,8 +4,8 @@
  */
 import picomatch from 'picomatch';
 import { domainOf } from '../check.js';
-import type { FileFacts, TableName } from '../facts/types.js';
-import { formatTableName, parseTableName, tableKey } from '../map/names.js';
+import type { FileFacts } from '../facts/types.js';
+import { formatTableName, parseTableName } from '../map/names.js';
 import { matches, type OwnershipIndex } from '../map/resolve.js';
 import type { MapException, MapOperation } from '../map/schema.js';
 import type { OwnerContacts } from '../rules/finding.js';
@@ -87,7 +87,7 @@ export function answerTable(index: OwnershipIndex, text: string, today: string):
       level: rule.level,
       blocking: rule.blocking,
     })),
-    exceptions: index.map.exceptions.filter((e) => e.tables.length === 0 || e.tables.some((entry) => tableEntryMatches(entry, table))).map((e) => exceptionSummary(e, today)),
+    exceptions: index.map.exceptions.filter((e) => index.exceptionCoversTable(e, table)).map((e) => exceptionSummary(e, today)),
   };
 }
 
@@ -151,13 +151,6 @@ function exceptionSummary(e: MapException, today: string): ExceptionSummary {
     ...(e.expires ? { expires: e.expires } : {}),
     expired: e.expires !== undefined && today > e.expires,
   };
-}
-
-/** As exceptions read `tables`: exact names as PostgreSQL names, globs over `name` (public) or `schema.name`. */
-function tableEntryMatches(entry: string, table: TableName): boolean {
-  if (!/[*?[\]{}]/.test(entry)) return tableKey(parseTableName(entry)) === tableKey(table);
-  const schema = table.schema ?? 'public';
-  return entry.includes('.') ? picomatch.isMatch(`${schema}.${table.name}`, entry) : schema === 'public' && picomatch.isMatch(table.name, entry);
 }
 
 export function renderWhoOwnsText(answer: WhoOwnsAnswer): string {

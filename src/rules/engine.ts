@@ -13,7 +13,7 @@ export function evaluateFile(context: RuleContext, defaults: RuleDefaults): Find
   for (const rule of RULES) {
     for (const finding of rule.check(context)) raw.push({ ...finding, ruleId: finding.ruleId ?? rule.id });
   }
-  return complete(raw, defaults);
+  return completeFindings(raw, defaults);
 }
 
 /** Runs the rules that judge the repository as a whole, once per run. */
@@ -22,11 +22,11 @@ export function evaluateRepo(context: RepoRuleContext, defaults: RuleDefaults): 
   for (const rule of REPO_RULES) {
     for (const finding of rule.checkRepo(context)) raw.push({ ...finding, ruleId: finding.ruleId ?? rule.id });
   }
-  return complete(raw, defaults);
+  return completeFindings(raw, defaults);
 }
 
 /** Adds level and fingerprint; the ordinal tells apart findings that are otherwise the same. */
-function complete(raw: Array<RuleFinding & { ruleId: string }>, defaults: RuleDefaults): Finding[] {
+export function completeFindings(raw: Array<RuleFinding & { ruleId: string }>, defaults: RuleDefaults): Finding[] {
   raw.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
   const occurrences = new Map<string, number>();
   return raw.map((finding) => {
