@@ -18,7 +18,7 @@
  * reader never sees half a shard; a shard that is unreadable or from another salt counts as empty.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,10 +119,9 @@ export class FactsCache {
     const dirty = [...this.shards].filter(([, shard]) => shard.dirty);
     if (dirty.length === 0) return undefined;
     try {
+      // Checked before mkdir: a linked node_modules must not get folders created at its target.
+      if (this.leadsOutside()) return `the cache directory ${this.dir} leads outside ${this.confineTo}`;
       mkdirSync(this.dir, { recursive: true });
-      if (this.confineTo && !isInside(realpathSync(this.dir), realpathSync(this.confineTo))) {
-        return `the cache directory ${this.dir} leads outside ${this.confineTo}`;
-      }
       for (const [index, shard] of dirty) {
         const target = this.shardFile(index);
         const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
@@ -153,10 +152,19 @@ export class FactsCache {
     return shard;
   }
 
+  /** Whether the cache directory, or its nearest existing ancestor, really (links resolved) lies outside `confineTo`. */
+  private leadsOutside(): boolean {
+    if (!this.confineTo) return false;
+    let existing = this.dir;
+    while (!existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+    return !isInside(realpathSync(existing), realpathSync(this.confineTo));
+  }
+
   /** A shard's entries; a missing, corrupt or foreign shard is an empty one. */
   private read(index: number): Map<string, Entry> {
     const entries = new Map<string, Entry>();
     let parsed: unknown;
+    if (this.leadsOutside()) return entries;
     try {
       parsed = JSON.parse(readFileSync(this.shardFile(index), 'utf8'));
     } catch {

@@ -126,6 +126,16 @@ describe('a scan of a malicious repository', () => {
     expect(changed(before, snapshot(parent)).filter((file) => !allowed(file))).toEqual([]);
   });
 
+  it('neither creates nor reads a cache through a node_modules linked out of the root', async () => {
+    const outside = writeRepo({});
+    const root = writeRepo({ 'ownership-map.yaml': SMALL_MAP, ...VIOLATING_FILE });
+    symlinkSync(outside, path.join(root, 'node_modules'));
+    const result = await runCli(['--root', root, '--format', 'json']);
+    expect(result.exitCode).toBe(0);
+    expect(JSON.parse(result.stdout).findings).toHaveLength(1);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
   it('does not read a .gitignore that is a link out of the root', async () => {
     const outside = writeRepo({ ignore: '**/*.ts\n' });
     const root = writeRepo({ 'ownership-map.yaml': SMALL_MAP, ...VIOLATING_FILE });
