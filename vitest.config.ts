@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Most test files share one module graph per worker: loading the TypeScript compiler and the
@@ -9,6 +10,8 @@ export default defineConfig({
   test: {
     testTimeout: 30000,
     pool: 'forks',
+    // Most test time is waiting on child CLI processes, so even two cores take two workers.
+    maxWorkers: Math.max(2, availableParallelism()),
     projects: [
       { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: MOCKING, isolate: false } },
       { extends: true, test: { name: 'isolated', include: MOCKING } },

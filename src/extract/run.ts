@@ -48,37 +48,66 @@ export interface ExtractOptions {
   symbols?: RepoSymbols;
 }
 
+interface Pending {
+  index: number;
+  file: string;
+  /** statKey() before reading, when trustworthy. */
+  stat?: string;
+}
+
+type Job = Pending & ExtractJob & { hash: string };
+type Extractor = (jobs: ExtractJob[]) => ExtractOutcome[];
+
 export async function extractAll(root: string, files: string[], options: ExtractOptions, notifications: Notification[]): Promise<FileFacts[]> {
   const realRoot = realpathSync.native(root);
   const cache = options.cache ? new FactsCache(options.cache.dir, `${cacheSalt(options.sqlParser)}:${options.symbols?.fingerprint ?? ''}`, options.cache.confineTo) : undefined;
   const readNotes: Notification[][] = files.map(() => []);
   const outcomes = new Array<ExtractOutcome | undefined>(files.length);
-  const jobs: Array<ExtractJob & { index: number; hash: string; stat?: string }> = [];
+
+  // Files whose recorded stats still hold come from the cache without being read.
+  const pending: Pending[] = [];
   files.forEach((file, index) => {
-    // Taken before reading: a change while the file is read moves the stats past the recorded ones.
     const stat = cache && statKey(path.join(realRoot, file));
     const unchanged = stat === undefined ? undefined : cache?.byStat(file, stat);
-    if (unchanged) {
-      outcomes[index] = { facts: unchanged };
-      return;
-    }
-    const text = readSource(realRoot, file, readNotes[index]!);
-    if (text === undefined) return;
-    const hash = contentHash(text);
-    const cached = cache?.byHash(file, hash, stat);
-    if (cached) outcomes[index] = { facts: cached };
-    else jobs.push({ index, file, text, hash, stat });
+    if (unchanged) outcomes[index] = { facts: unchanged };
+    else pending.push({ index, file, stat });
   });
-  let done = files.length - jobs.length;
+  let done = files.length - pending.length;
   if (done > 0) options.onProgress?.(done, files.length);
   const progress = (count: number) => options.onProgress?.((done += count), files.length);
 
-  const extracted = await extract(jobs, options, progress, notifications);
-  jobs.forEach((job, k) => {
-    const outcome = extracted[k]!;
+  // The others are read and hashed (the stats were taken before, so a change while reading shows
+  // next time); what the cache does not hold for that hash is extracted.
+  const toJob = (entry: Pending): Job | undefined => {
+    const text = readSource(realRoot, entry.file, readNotes[entry.index]!);
+    if (text === undefined) return undefined;
+    const hash = contentHash(text);
+    const cached = cache?.byHash(entry.file, hash, entry.stat);
+    if (cached) outcomes[entry.index] = { facts: cached };
+    return cached ? undefined : { ...entry, text, hash };
+  };
+  const settle = (job: Job, outcome: ExtractOutcome) => {
     outcomes[job.index] = outcome;
     if ('facts' in outcome) cache?.set(job.file, job.hash, outcome.facts, job.stat);
-  });
+  };
+  let extractor: Extractor | undefined;
+  // Loaded only when needed: a run served from the cache never pays for the TypeScript compiler.
+  const inline = async (): Promise<Extractor> => (extractor ??= await (await import('./jobs.js')).createExtractor(options.sqlParser, options.symbols?.data));
+
+  if (threadCount(pending.length, options.threads) > 1 && workersAvailable()) {
+    const jobs = pending.map(toJob).filter((job): job is Job => job !== undefined);
+    progress(pending.length - jobs.length);
+    const extracted = await extractWithWorkers(jobs, options, progress, notifications, inline);
+    jobs.forEach((job, k) => settle(job, extracted[k]!));
+  } else {
+    // In this thread each batch is read, extracted and let go: the repository's text is never all in memory.
+    for (let start = 0; start < pending.length; start += PROGRESS_BATCH) {
+      const batch = pending.slice(start, start + PROGRESS_BATCH);
+      const jobs = batch.map(toJob).filter((job): job is Job => job !== undefined);
+      if (jobs.length > 0) (await inline())(jobs).forEach((outcome, k) => settle(jobs[k]!, outcome));
+      progress(batch.length);
+    }
+  }
   if (cache) {
     if (options.cache!.wholeRepository) cache.retainOnly(new Set(files));
     const problem = cache.save();
@@ -102,16 +131,16 @@ export async function extractAll(root: string, files: string[], options: Extract
   return facts;
 }
 
-/** Outcomes of the jobs, in their order: in workers when they pay, else in this thread. */
-async function extract(
+/** Outcomes of the jobs, in their order: in workers when the files that changed are enough, else in this thread. */
+async function extractWithWorkers(
   jobs: ExtractJob[],
   options: ExtractOptions,
   progress: (count: number) => void,
   notifications: Notification[],
+  inline: () => Promise<Extractor>,
 ): Promise<ExtractOutcome[]> {
-  if (jobs.length === 0) return [];
   const threads = threadCount(jobs.length, options.threads);
-  if (threads > 1 && workersAvailable()) {
+  if (threads > 1) {
     let extracted = 0;
     try {
       return await extractInWorkers(jobs, options.sqlParser, threads, (count) => {
@@ -123,17 +152,8 @@ async function extract(
       notifications.push({ level: 'note', message: `Worker threads failed (${(error as Error).message}); the files were analysed in the main thread.` });
     }
   }
-  // Loaded only now: a run served from the cache never pays for the TypeScript compiler.
-  const { createExtractor } = await import('./jobs.js');
-  const extractBatch = await createExtractor(options.sqlParser, options.symbols?.data);
-  const outcomes: ExtractOutcome[] = [];
-  for (let start = 0; start < jobs.length; start += PROGRESS_BATCH) {
-    const batch = jobs.slice(start, start + PROGRESS_BATCH);
-    outcomes.push(...extractBatch(batch));
-    // Extracted texts are let go at once: a repository's whole text need not stay in memory.
-    for (const job of batch) job.text = '';
-    progress(batch.length);
-  }
+  const outcomes = (await inline())(jobs);
+  progress(jobs.length);
   return outcomes;
 }
 
