@@ -33,9 +33,20 @@ export interface GraphEdge {
   rules: string[];
 }
 
+/** Seed 001's dependency chain as the map declares it, with the dependencies found to run against it. */
+export interface DependencyChain {
+  /** Domain modules, foundational first: each may depend on the ones before it. */
+  order: string[];
+  /** Modules that observe the chain and are depended on by none. */
+  crossCutting: string[];
+  /** Dependencies against the chain: upward, or into a cross-cutting module (dependency-direction findings). */
+  upward: Array<{ from: string; to: string; findings: number }>;
+}
+
 export interface AccessGraph {
   nodes: GraphNode[];
   edges: GraphEdge[];
+  chain?: DependencyChain;
 }
 
 export function buildGraph(result: CheckResult): AccessGraph {
@@ -83,10 +94,33 @@ export function buildGraph(result: CheckResult): AccessGraph {
     if (!target.rules.includes(finding.ruleId)) target.rules.push(finding.ruleId);
   }
 
-  return {
+  const graph: AccessGraph = {
     nodes: [...nodes.values()].sort((a, b) => a.id.localeCompare(b.id)),
     edges: [...edges.values()].map((e) => ({ ...e, rules: e.rules.sort() })).sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to)),
   };
+  const declared = index.map.dependencyChain;
+  if (declared) graph.chain = { order: [...declared.order], crossCutting: [...declared.crossCutting], upward: upwardDependencies(result) };
+  return graph;
+}
+
+function upwardDependencies(result: CheckResult): DependencyChain['upward'] {
+  const counts = new Map<string, number>();
+  for (const finding of result.findings) {
+    if (finding.ruleId !== 'dependency-direction' || !finding.domain || !finding.owner) continue;
+    const key = `${finding.domain}\u0000${finding.owner}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts]
+    .map(([key, findings]) => {
+      const [from, to] = key.split('\u0000') as [string, string];
+      return { from, to, findings };
+    })
+    .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+}
+
+/** Chain edges run from consumer to provider: each module depends on the one before it. */
+function chainEdges(chain: DependencyChain): Array<{ from: string; to: string }> {
+  return chain.order.slice(1).map((module, i) => ({ from: module, to: chain.order[i]! }));
 }
 
 /** A family, or for tables no family lists, the owner's "other tables" (by prefix or schema), or the unmapped ones. */
@@ -134,6 +168,21 @@ export function renderMermaid(graph: AccessGraph): string {
     lines.push(`  ${id(edge.from)} -->|"${text(edgeLabel(edge))}"| ${id(edge.to)}`);
     if (edge.violations) violations.push(i);
   });
+  let linkCount = graph.edges.length;
+  if (graph.chain) {
+    const module = (name: string) => id(`chain:${name}`);
+    lines.push(`  subgraph dependency_chain ["dependency chain (consumer → provider)"]`);
+    for (const name of [...graph.chain.order, ...graph.chain.crossCutting]) {
+      lines.push(`    ${module(name)}{{"${text(name)}${graph.chain.crossCutting.includes(name) ? ' (cross-cutting)' : ''}"}}`);
+    }
+    lines.push('  end');
+    for (const edge of chainEdges(graph.chain)) lines.push(`  ${module(edge.from)} -.->|depends on| ${module(edge.to)}`);
+    linkCount += graph.chain.order.length - 1;
+    for (const edge of graph.chain.upward) {
+      lines.push(`  ${module(edge.from)} -->|"upward: ${edge.findings}"| ${module(edge.to)}`);
+      violations.push(linkCount++);
+    }
+  }
   if (violations.length) lines.push(`  linkStyle ${violations.join(',')} stroke:#d73a49,stroke-width:2px,stroke-dasharray:5 5`);
   return `${lines.join('\n')}\n`;
 }
@@ -154,6 +203,18 @@ export function renderDot(graph: AccessGraph): string {
   for (const edge of graph.edges) {
     const style = edge.violations ? ', color=red, fontcolor=red, style=dashed' : '';
     lines.push(`  ${quote(edge.from)} -> ${quote(edge.to)} [label=${quote(edgeLabel(edge))}${style}];`);
+  }
+  if (graph.chain) {
+    const module = (name: string) => quote(`chain:${name}`);
+    lines.push(`  subgraph "cluster_dependency_chain" {`, `    label="dependency chain (consumer -> provider)";`);
+    for (const name of [...graph.chain.order, ...graph.chain.crossCutting]) {
+      lines.push(`    ${module(name)} [label=${quote(name + (graph.chain.crossCutting.includes(name) ? ' (cross-cutting)' : ''))}, shape=hexagon];`);
+    }
+    lines.push('  }');
+    for (const edge of chainEdges(graph.chain)) lines.push(`  ${module(edge.from)} -> ${module(edge.to)} [label="depends on", style=dotted];`);
+    for (const edge of graph.chain.upward) {
+      lines.push(`  ${module(edge.from)} -> ${module(edge.to)} [label=${quote(`upward: ${edge.findings}`)}, color=red, fontcolor=red, style=dashed];`);
+    }
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;

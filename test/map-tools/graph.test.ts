@@ -103,3 +103,33 @@ families:
     expect(result.stderr).toContain("argument 'svg' is invalid");
   });
 });
+
+describe('schema-guard graph on a map with a dependency chain (seed 001)', () => {
+  const MODULES = path.join(REPO_ROOT, 'fixtures/module-schemas');
+  const chainGraph = (format: string) => run(['graph', '--root', MODULES, '--map', path.join(MODULES, 'ownership-map.yaml'), '--format', format]);
+
+  it('draws the chain and marks each dependency that runs against it', async () => {
+    const { chain } = JSON.parse((await chainGraph('json')).stdout) as AccessGraph;
+    expect(chain?.order).toEqual(['identity', 'organization', 'entitlements', 'billing', 'cooperative']);
+    expect(chain?.crossCutting).toEqual(['audit', 'integration']);
+    expect(chain?.upward.map((e) => `${e.from} -> ${e.to}`)).toEqual([
+      'billing -> audit',
+      'entitlements -> billing',
+      'identity -> billing',
+      'identity -> organization',
+      'organization -> entitlements',
+    ]);
+  });
+
+  it('renders chain edges as dependencies and upward edges in red, in mermaid and dot', async () => {
+    const mermaid = (await chainGraph('mermaid')).stdout;
+    expect(mermaid).toContain('chain_organization -.->|depends on| chain_identity');
+    expect(mermaid).toContain('chain_identity -->|"upward: 1"| chain_organization');
+    const dot = (await chainGraph('dot')).stdout;
+    expect(dot).toContain('"chain:identity" -> "chain:organization" [label="upward: 1", color=red');
+  });
+
+  it('adds no chain where the map declares none', async () => {
+    expect((JSON.parse((await graph('json')).stdout) as AccessGraph).chain).toBeUndefined();
+  });
+});
