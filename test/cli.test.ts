@@ -2,20 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
-import { REPO_ROOT, ROOT_MAP, writeRepo } from './helpers.js';
+import { REPO_ROOT, ROOT_MAP, writeRepo, runCli } from './helpers.js';
 
 const BIN = path.join(REPO_ROOT, 'bin/schema-guard.js');
 /** The real executable in a child process: what users and CI run. */
 const spawn = (args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) =>
   execa('node', [BIN, ...args], { reject: false, cwd: options.cwd ?? REPO_ROOT, env: { NO_COLOR: '1', ...options.env } });
-/** The same entry point in-process (a child process costs a second of compiler loading). */
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const exitCode = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { exitCode, stdout, stderr };
-}
+const run = runCli;
 
 const violating = {
   'packages/gpuaas/provisioning/src/orgs.ts': "export const load = () => pool.query('SELECT * FROM organizations');\n",

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCheck } from '../src/check.js';
+import { main } from '../src/cli/main.js';
 import type { Finding } from '../src/rules/finding.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -29,4 +30,12 @@ export async function guard(files: Record<string, string>, options: { map?: stri
 /** The essentials of findings, for compact assertions: "rule file:line:column table". */
 export function brief(findings: Finding[]): string[] {
   return findings.map((f) => `${f.ruleId} ${f.file}:${f.line}:${f.column}${f.table ? ' ' + f.table : ''}`);
+}
+
+/** The CLI's own entry point, in-process with captured output (a child process costs a second of compiler loading). */
+export async function runCli(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const exitCode = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  return { exitCode, stdout, stderr };
 }

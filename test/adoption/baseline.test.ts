@@ -3,10 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { applyBaseline, baselineEntries, type BaselineEntry } from '../../src/filter/baseline.js';
 import type { Finding } from '../../src/rules/finding.js';
-import { REPO_ROOT, ROOT_MAP } from '../helpers.js';
+import { REPO_ROOT, ROOT_MAP, runCli } from '../helpers.js';
 
 const FIXTURE = path.join(REPO_ROOT, 'fixtures/platform-monorepo');
 const BIN = path.join(REPO_ROOT, 'bin/schema-guard.js');
@@ -25,12 +24,7 @@ function fixtureCopy(from = FIXTURE): string {
 
 const cli = (root: string, args: string[]) => execa('node', [BIN, ...args], { cwd: root, reject: false, env: { NO_COLOR: '1' } });
 
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const exitCode = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { exitCode, stdout, stderr };
-}
+const run = runCli;
 
 function edit(root: string, file: string, change: (text: string) => string): void {
   const absolute = path.join(root, file);

@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { REPO_ROOT, ROOT_MAP, writeRepo } from '../helpers.js';
+import { REPO_ROOT, ROOT_MAP, writeRepo, runCli } from '../helpers.js';
 
 const BIN = path.join(REPO_ROOT, 'bin/schema-guard.js');
 const ORGS = 'packages/gpuaas/provisioning/src/orgs.ts';
@@ -26,12 +25,7 @@ async function gitRepo(): Promise<string> {
   return root;
 }
 
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const exitCode = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { exitCode, stdout, stderr };
-}
+const run = runCli;
 
 async function jsonRun(root: string, ref: string) {
   const result = await run(['check', '--root', root, '--changed-since', ref, '--format', 'json']);

@@ -6,22 +6,16 @@ import addFormats from 'ajv-formats';
 import { execa } from 'execa';
 import type { Log } from 'sarif';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { renderGithub, workspacePrefix } from '../../src/report/github.js';
 import { fileLinks } from '../../src/report/markdown.js';
 import type { Finding } from '../../src/rules/finding.js';
-import { REPO_ROOT, ROOT_MAP, writeRepo } from '../helpers.js';
+import { REPO_ROOT, ROOT_MAP, writeRepo, runCli } from '../helpers.js';
 
 const BIN = path.join(REPO_ROOT, 'bin/schema-guard.js');
 const FILE = 'packages/gpuaas/provisioning/src/orgs.ts';
 const MARKER = '// schema-guard-ignore-next-line';
 
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const exitCode = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { exitCode, stdout, stderr };
-}
+const run = runCli;
 
 function fixtureCopy(): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'schema-guard-formats-'));

@@ -1,20 +1,14 @@
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { findSuppressionComments } from '../../src/extract/suppression-comments.js';
-import { brief, guard, REPO_ROOT, ROOT_MAP, writeRepo } from '../helpers.js';
+import { brief, guard, REPO_ROOT, ROOT_MAP, writeRepo, runCli } from '../helpers.js';
 
 const FILE = 'packages/gpuaas/provisioning/src/orgs.ts';
 const READ_ORGS = "pool.query('SELECT * FROM organizations');";
 const MARKER = '// schema-guard-ignore-next-line';
 
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const exitCode = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { exitCode, stdout, stderr };
-}
+const run = runCli;
 
 const suppressedBrief = (findings: Awaited<ReturnType<typeof guard>>) =>
   findings.map((f) => `${brief([f])[0]}${f.suppressed ? ` suppressed(${f.suppressed.reason})` : ''}`);

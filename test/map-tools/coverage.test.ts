@@ -1,16 +1,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { REPO_ROOT, ROOT_MAP, writeRepo } from '../helpers.js';
+import { REPO_ROOT, ROOT_MAP, writeRepo, runCli } from '../helpers.js';
 
 const FIXTURE = path.join(REPO_ROOT, 'fixtures/platform-monorepo');
 
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const exitCode = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { exitCode, stdout, stderr };
-}
+const run = runCli;
 
 const SHOP_MAP = `version: 1
 domains:

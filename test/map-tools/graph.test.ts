@@ -1,17 +1,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import type { AccessGraph, GraphEdge } from '../../src/report/graph.js';
-import { REPO_ROOT, ROOT_MAP, writeRepo } from '../helpers.js';
+import { REPO_ROOT, ROOT_MAP, writeRepo, runCli } from '../helpers.js';
 
 const FIXTURE = path.join(REPO_ROOT, 'fixtures/platform-monorepo');
 
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const exitCode = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { exitCode, stdout, stderr };
-}
+const run = runCli;
 const graph = (format: string) => run(['graph', '--root', FIXTURE, '--map', ROOT_MAP, '--format', format]);
 
 /** `from -> to: reads/writes/ddl violations [rules]`, for compact assertions. */

@@ -2,18 +2,12 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { samplePaths } from '../../src/map/validate.js';
-import { REPO_ROOT, writeRepo } from '../helpers.js';
+import { REPO_ROOT, writeRepo, runCli } from '../helpers.js';
 
 const FIXTURE = path.join(REPO_ROOT, 'fixtures/platform-monorepo');
 
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const exitCode = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { exitCode, stdout, stderr };
-}
+const run = runCli;
 
 /** A repository holding `map` as its ownership-map.yaml, plus `files`. */
 function repoWithMap(map: string, files: Record<string, string> = {}) {

@@ -1,18 +1,12 @@
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { REPO_ROOT, ROOT_MAP, writeRepo } from '../helpers.js';
+import { REPO_ROOT, ROOT_MAP, writeRepo, runCli } from '../helpers.js';
 
 const FIXTURE = path.join(REPO_ROOT, 'fixtures/platform-monorepo');
 const inFixture = (relative: string) => path.join(FIXTURE, relative);
 
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const exitCode = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { exitCode, stdout, stderr };
-}
+const run = runCli;
 const whoOwns = (subject: string, ...flags: string[]) => run(['who-owns', subject, '--root', FIXTURE, '--map', ROOT_MAP, ...flags]);
 
 describe('schema-guard who-owns <table>', () => {

@@ -2,16 +2,10 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { filesOfShard, parseShard } from '../../src/discover/shard.js';
-import { REPO_ROOT, ROOT_MAP } from '../helpers.js';
+import { REPO_ROOT, ROOT_MAP, runCli } from '../helpers.js';
 
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const exitCode = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { exitCode, stdout, stderr };
-}
+const run = runCli;
 
 const FIXTURE = path.join(REPO_ROOT, 'fixtures/platform-monorepo');
 const outDir = () => mkdtempSync(path.join(os.tmpdir(), 'schema-guard-shard-'));

@@ -1,18 +1,5 @@
-/** Runs the CLI in-process with captured output, as the robustness tests need it. */
-import { main } from '../../src/cli/main.js';
-
-export interface CliRun {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-export async function runCli(args: string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const exitCode = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { exitCode, stdout, stderr };
-}
+/** What the robustness tests share: the in-process CLI and a small map. */
+export { runCli } from '../helpers.js';
 
 /** The ownership-map test repositories use: one product domain and the table family it may not read. */
 export const SMALL_MAP = `version: 1
