@@ -185,6 +185,7 @@ function toResult(
       owner: finding.owner,
       ownerContacts: finding.ownerContacts,
       operation: finding.operation,
+      framework: finding.framework,
       blocking: finding.blocking,
     }).filter(([, value]) => value !== undefined && value !== null && value !== false),
   );
