@@ -13,6 +13,9 @@ export const crossDomainQuery: Rule = {
       const owner = map.ownerOfTable(access.table);
       if (!owner || owner.domain === domain) continue;
       if (access.operation === 'read' && owner.family?.readers.includes(domain)) continue;
+      // Where the map declares a dependency chain (seed 001), reads follow it: downward ones are allowed,
+      // and dependency-direction reports the others, so they are not reported twice.
+      if (access.operation === 'read' && map.dependencyVerdict(domain, owner.domain) !== undefined) continue;
       // A restricted-table rule (ledger-write, audit-write …) speaks for this table at this site.
       if (restrictedRulesCovering(map, access.table, access.operation).length > 0) continue;
       const related = owner.family ? mapLocation('family', owner.family.id) : undefined;

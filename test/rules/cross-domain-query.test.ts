@@ -1,5 +1,7 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { brief, guard } from '../helpers.js';
+import { runCheck } from '../../src/check.js';
+import { brief, guard, writeRepo } from '../helpers.js';
 
 const rule = ['cross-domain-query'];
 
@@ -82,5 +84,33 @@ describe('cross-domain-query', () => {
     expect(quiet).toEqual([]);
     const loud = await guard({ 'packages/gpuaas/inventory/src/reviews.ts': "pool.query('INSERT INTO gpuaas_provisioning_attention_reviews (node_id) VALUES ($1)');\n" }, { rules: rule });
     expect(loud.map((f) => f.owner)).toEqual(['platform-audit']);
+  });
+});
+
+describe('cross-domain-query on a map with a dependency chain (seed 001)', () => {
+  const CHAIN_MAP = `version: 1
+domains:
+  identity: { name: identity, kind: platform, folders: [identity/**], schemas: [identity] }
+  billing: { name: billing, kind: platform, folders: [billing/**], schemas: [billing] }
+dependencyChain:
+  order: [identity, billing]
+  crossCutting: []
+families: []
+`;
+
+  it('follows the chain for reads (downward is allowed, upward is left to dependency-direction) and still reports writes', async () => {
+    const root = writeRepo({
+      'map.yaml': CHAIN_MAP,
+      'billing/src/people.ts': [
+        "pool.query('SELECT * FROM identity.persons');",
+        "pool.query('UPDATE identity.persons SET name = $1');",
+      ].join('\n') + '\n',
+      'identity/src/accounts.ts': "pool.query('SELECT * FROM billing.billing_accounts');\n",
+    });
+    const { findings } = await runCheck({ root, mapFile: path.join(root, 'map.yaml'), rules: ['cross-domain-query', 'dependency-direction'] });
+    expect(brief(findings)).toEqual([
+      'cross-domain-query billing/src/people.ts:2:20 identity.persons',
+      'dependency-direction identity/src/accounts.ts:1:27 billing.billing_accounts',
+    ]);
   });
 });
