@@ -62,14 +62,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const root = path.resolve(options.root);
   const loadedMap = loadOwnershipMap(options.mapFile);
   const map = new OwnershipIndex(loadedMap.map);
-  let files = discoverFiles({ root, paths: options.paths, ignore: loadedMap.map.ignore });
-  // Query-builder and ORM declarations (Drizzle tables, entities, clients) come from the whole repository.
-  const repositoryFiles = options.paths?.length ? discoverFiles({ root, ignore: loadedMap.map.ignore }) : files;
-  const changed = options.changedSince === undefined ? undefined : await changedFiles(root, options.changedSince);
-  const changedOnly = changed !== undefined && !changed.includes(path.resolve(options.mapFile));
-  if (changedOnly) files = files.filter((file) => changed.underRoot.has(file));
-  const wholeRepository = !changedOnly && !options.paths?.some((p) => p !== '.');
-  if (options.shard) files = filesOfShard(files, options.shard);
+  const { files, repositoryFiles, changedOnly, wholeRepository } = await selectFiles(root, loadedMap, options);
   const fullRun = wholeRepository && !options.shard && !options.rules?.length;
   const resolver = new ImportResolver(root);
   const symbols = collectRepoSymbols({
@@ -96,7 +89,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       packageEntriesOf: (target) => resolver.packageOf(target)?.entries,
       mapLocation: relatedFor,
     };
-    findings.push(...evaluateFile(ruleContext, { levelOf: (id) => getRuleMeta(id)?.level ?? 'warning' }));
+    findings.push(...evaluateFile(ruleContext, DEFAULT_LEVELS));
   }
   // The repository rules judge a table by every migration: a partial run also reads the SQL files it
   // skipped, for them only, and keeps the findings in the files it scanned.
@@ -105,7 +98,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const evidence = skippedSql.length === 0 ? [] : await extractAll(root, skippedSql, extractOptions, []);
   const repoFindings = evaluateRepo(
     { files: [...facts, ...evidence], domainOf: (f) => domainOf(f, map), map },
-    { levelOf: (id) => getRuleMeta(id)?.level ?? 'warning' },
+    DEFAULT_LEVELS,
   );
   findings.push(...repoFindings.filter((finding) => scanned.has(finding.file)));
   if (options.rules?.length) findings = findings.filter((finding) => options.rules!.includes(finding.ruleId));
@@ -122,13 +115,32 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     mapPath === undefined || changedOnly || (options.shard && options.shard.index !== 1)
       ? []
       : auditExceptions(loadedMap, { mapFile: mapPath, today, used: new Set(waived.map((w) => w.exception)), fullRun });
-  let reported = [...suppressions.findings, ...completeFindings([...suppressions.problems, ...audit], { levelOf: (id) => getRuleMeta(id)?.level ?? 'note' }).filter((f) => ran(f.ruleId))];
+  let reported = [...suppressions.findings, ...completeFindings([...suppressions.problems, ...audit], DEFAULT_LEVELS).filter((f) => ran(f.ruleId))];
   let absent: BaselineEntry[] | undefined;
   if (options.baseline) {
     ({ findings: reported, absent } = applyBaseline(reported, options.baseline, (entry) => fullRun || (scanned.has(entry.file) && ran(entry.ruleId))));
   }
   reported.sort(compareFindings);
   return { findings: reported, filesScanned: facts.length, notifications, loadedMap, facts, waived, fullRun, ...(absent ? { absent } : {}) };
+}
+
+/** A rule's level as its page in rules/ gives it; restricted-table rules bring their own from the map. */
+const DEFAULT_LEVELS = { levelOf: (id: string) => getRuleMeta(id)?.level ?? 'warning' } as const;
+
+/**
+ * The files this run analyses (narrowed by paths, --changed-since and --shard), and the whole
+ * repository's files, which query-builder declarations and the repository rules need.
+ */
+async function selectFiles(root: string, loadedMap: LoadedMap, options: CheckOptions) {
+  let files = discoverFiles({ root, paths: options.paths, ignore: loadedMap.map.ignore });
+  const repositoryFiles = options.paths?.length ? discoverFiles({ root, ignore: loadedMap.map.ignore }) : files;
+  const changed = options.changedSince === undefined ? undefined : await changedFiles(root, options.changedSince);
+  // A change to the map changes every verdict: then the run is a full one.
+  const changedOnly = changed !== undefined && !changed.includes(path.resolve(options.mapFile));
+  if (changedOnly) files = files.filter((file) => changed.underRoot.has(file));
+  const wholeRepository = !changedOnly && !options.paths?.some((p) => p !== '.');
+  if (options.shard) files = filesOfShard(files, options.shard);
+  return { files, repositoryFiles, changedOnly, wholeRepository };
 }
 
 /** Every rule id a run can report: the documented rules and the map's own restricted-table rules. */
