@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCheck } from '../src/check.js';
+import { loadOwnershipMap, MapError, type LoadedMap } from '../src/map/load.js';
 import { main } from '../src/cli/main.js';
 import type { Finding } from '../src/rules/finding.js';
 
@@ -38,4 +39,22 @@ export async function runCli(args: string[]): Promise<{ exitCode: number; stdout
   let stderr = '';
   const exitCode = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
   return { exitCode, stdout, stderr };
+}
+
+/** Loads a map written from `text` into a fresh temporary file. */
+export function loadMapText(text: string): LoadedMap {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'schema-guard-map-')), 'ownership-map.yaml');
+  writeFileSync(file, text);
+  return loadOwnershipMap(file);
+}
+
+/** The loader's messages for a map it must reject, as `line:column: path: message`. */
+export function mapProblems(text: string): string[] {
+  try {
+    loadMapText(text);
+  } catch (error) {
+    if (!(error instanceof MapError)) throw error;
+    return error.message.split('\n').map((line) => line.slice(error.file.length + 1));
+  }
+  throw new Error('expected the map to be rejected');
 }

@@ -1,13 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { loadOwnershipMap, MapError } from '../../src/map/load.js';
+import { describe, expect, it } from 'vitest';
+import { loadMapText as load, mapProblems as problems } from '../helpers.js';
 import { OwnershipIndex } from '../../src/map/resolve.js';
-
-const dir = mkdtempSync(path.join(tmpdir(), 'schema-guard-chain-'));
-let count = 0;
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const DOMAINS = `version: 1
 domains:
@@ -17,24 +10,6 @@ domains:
   audit: { name: audit, kind: platform, folders: [audit/**], schemas: [audit] }
 families: []
 `;
-
-function load(text: string) {
-  const file = path.join(dir, `map-${++count}.yaml`);
-  writeFileSync(file, text);
-  return loadOwnershipMap(file);
-}
-
-/** The loader's messages, as `line:column: path: message`. */
-function problems(text: string): string[] {
-  try {
-    load(text);
-  } catch (error) {
-    expect(error).toBeInstanceOf(MapError);
-    const { file, message } = error as MapError;
-    return message.split('\n').map((line) => line.slice(file.length + 1));
-  }
-  throw new Error('expected the map to be rejected');
-}
 
 describe('the dependency chain in the map', () => {
   it('loads a chain, cross-cutting modules and dependsOn', () => {

@@ -1,31 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { loadOwnershipMap, MapError } from '../../src/map/load.js';
+import { describe, expect, it } from 'vitest';
+import { loadMapText as load, mapProblems as problems } from '../helpers.js';
 import { OwnershipIndex } from '../../src/map/resolve.js';
 import { TENANCY_MAP } from './helpers.js';
-
-const dir = mkdtempSync(path.join(tmpdir(), 'schema-guard-tenancy-'));
-let count = 0;
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function load(text: string) {
-  const file = path.join(dir, `map-${++count}.yaml`);
-  writeFileSync(file, text);
-  return loadOwnershipMap(file);
-}
-
-function problems(text: string): string[] {
-  try {
-    load(text);
-  } catch (error) {
-    expect(error).toBeInstanceOf(MapError);
-    const { file, message } = error as MapError;
-    return message.split('\n').map((line) => line.slice(file.length + 1));
-  }
-  throw new Error('expected the map to be rejected');
-}
 
 describe('tenancy and sensitive columns in the map', () => {
   it('defaults the tenant column to tenant_id and resolves scope by family, schema and table', () => {
