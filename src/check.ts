@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { discoverFiles, discoverPrismaSchemas } from './discover/files.js';
 import { filesOfShard, type Shard } from './discover/shard.js';
+import { CacheFolder } from './extract/cache.js';
 import { collectRepoSymbols, repositoryReader } from './extract/orm/collect.js';
 import { extractAll } from './extract/run.js';
 import { ImportResolver } from './extract/resolve-imports.js';
@@ -64,18 +65,21 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const map = new OwnershipIndex(loadedMap.map);
   const { files, repositoryFiles, changedOnly, wholeRepository } = await selectFiles(root, loadedMap, options);
   const fullRun = wholeRepository && !options.shard && !options.rules?.length;
-  const resolver = new ImportResolver(root);
-  const symbols = collectRepoSymbols({
+  const resolver = new ImportResolver(root, repositoryFiles);
+  const cacheFolder = options.cache && new CacheFolder(options.cache.dir, options.cache.confineTo);
+  const symbols = await collectRepoSymbols({
+    root,
     files: repositoryFiles.filter((file) => !file.endsWith('.sql')),
     prismaSchemas: discoverPrismaSchemas({ root, ignore: loadedMap.map.ignore }),
     resolver,
     readText: repositoryReader(root),
+    cache: cacheFolder,
   });
   const notifications: Notification[] = [];
   const extractOptions = { sqlParser: options.sqlParser ?? 'libpg-query', symbols, resolver, threads: options.threads } as const;
   const facts = await extractAll(root, files, {
     ...extractOptions,
-    cache: options.cache && { ...options.cache, wholeRepository: wholeRepository && !options.shard },
+    cache: cacheFolder && { folder: cacheFolder, wholeRepository: wholeRepository && !options.shard },
     onProgress: options.onProgress,
   }, notifications);
 

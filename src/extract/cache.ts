@@ -63,17 +63,71 @@ export function contentHash(text: string): string {
   return createHash('sha256').update(text).digest('base64url');
 }
 
+/**
+ * The cache directory: JSON files read leniently (missing, corrupt or foreign counts as absent) and
+ * written atomically (a temporary file renamed into place), never when the directory leads outside
+ * `confineTo`.
+ */
+export class CacheFolder {
+  private outside: boolean | undefined;
+
+  constructor(
+    readonly dir: string,
+    private readonly confineTo?: string,
+  ) {}
+
+  /** A file's parsed JSON with this format and salt, or undefined. */
+  read(name: string, salt: string): Record<string, unknown> | undefined {
+    if (this.leadsOutside()) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(path.join(this.dir, name), 'utf8'));
+    } catch {
+      return undefined;
+    }
+    return isRecord(parsed) && parsed.format === FORMAT && parsed.salt === salt ? parsed : undefined;
+  }
+
+  /** Writes the files; returns why they could not be written, or undefined. */
+  write(files: Array<{ name: string; salt: string; content: Record<string, unknown> }>): string | undefined {
+    if (files.length === 0) return undefined;
+    try {
+      // Checked before mkdir: a linked node_modules must not get folders created at its target.
+      if (this.leadsOutside()) return `the cache directory ${this.dir} leads outside ${this.confineTo}`;
+      mkdirSync(this.dir, { recursive: true });
+      for (const { name, salt, content } of files) {
+        const target = path.join(this.dir, name);
+        const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+        try {
+          writeFileSync(temporary, JSON.stringify({ format: FORMAT, salt, ...content }));
+          renameSync(temporary, target);
+        } finally {
+          rmSync(temporary, { force: true });
+        }
+      }
+      return undefined;
+    } catch (error) {
+      return `the cache directory ${this.dir} could not be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+    }
+  }
+
+  /** Whether the cache directory, or its nearest existing ancestor, really (links resolved) lies outside `confineTo`. */
+  private leadsOutside(): boolean {
+    if (!this.confineTo) return false;
+    if (this.outside !== undefined) return this.outside;
+    let existing = this.dir;
+    while (!existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+    return (this.outside = !isInside(realpathSync(existing), realpathSync(this.confineTo)));
+  }
+}
+
 export class FactsCache {
   private readonly shards = new Map<number, Shard>();
 
-  /**
-   * @param dir the cache directory; nothing is written anywhere else.
-   * @param confineTo when set, the cache is written only if `dir` really (links resolved) lies inside it.
-   */
+  /** @param folder the cache directory; nothing is written anywhere else. */
   constructor(
-    private readonly dir: string,
+    private readonly folder: CacheFolder,
     private readonly salt: string,
-    private readonly confineTo?: string,
   ) {}
 
   /** The facts of a file whose stats are those recorded with its entry, without reading it. Do not mutate them. */
@@ -117,26 +171,9 @@ export class FactsCache {
   /** Writes the changed shards. Returns why the cache could not be written, or undefined. */
   save(): string | undefined {
     const dirty = [...this.shards].filter(([, shard]) => shard.dirty);
-    if (dirty.length === 0) return undefined;
-    try {
-      // Checked before mkdir: a linked node_modules must not get folders created at its target.
-      if (this.leadsOutside()) return `the cache directory ${this.dir} leads outside ${this.confineTo}`;
-      mkdirSync(this.dir, { recursive: true });
-      for (const [index, shard] of dirty) {
-        const target = this.shardFile(index);
-        const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-        try {
-          writeFileSync(temporary, JSON.stringify({ format: FORMAT, salt: this.salt, entries: Object.fromEntries(shard.entries) }));
-          renameSync(temporary, target);
-        } finally {
-          rmSync(temporary, { force: true });
-        }
-        shard.dirty = false;
-      }
-      return undefined;
-    } catch (error) {
-      return `the cache directory ${this.dir} could not be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
-    }
+    const problem = this.folder.write(dirty.map(([index, shard]) => ({ name: shardName(index), salt: this.salt, content: { entries: Object.fromEntries(shard.entries) } })));
+    if (!problem) for (const [, shard] of dirty) shard.dirty = false;
+    return problem;
   }
 
   private shard(file: string): Shard {
@@ -152,35 +189,20 @@ export class FactsCache {
     return shard;
   }
 
-  /** Whether the cache directory, or its nearest existing ancestor, really (links resolved) lies outside `confineTo`. */
-  private leadsOutside(): boolean {
-    if (!this.confineTo) return false;
-    let existing = this.dir;
-    while (!existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
-    return !isInside(realpathSync(existing), realpathSync(this.confineTo));
-  }
-
   /** A shard's entries; a missing, corrupt or foreign shard is an empty one. */
   private read(index: number): Map<string, Entry> {
     const entries = new Map<string, Entry>();
-    let parsed: unknown;
-    if (this.leadsOutside()) return entries;
-    try {
-      parsed = JSON.parse(readFileSync(this.shardFile(index), 'utf8'));
-    } catch {
-      return entries;
-    }
-    const shard = parsed as { format?: unknown; salt?: unknown; entries?: unknown };
-    if (!isRecord(shard) || shard.format !== FORMAT || shard.salt !== this.salt || !isRecord(shard.entries)) return entries;
+    const shard = this.folder.read(shardName(index), this.salt);
+    if (!shard || !isRecord(shard.entries)) return entries;
     for (const [file, entry] of Object.entries(shard.entries)) {
       if (isEntry(entry, file)) entries.set(file, entry);
     }
     return entries;
   }
+}
 
-  private shardFile(index: number): string {
-    return path.join(this.dir, `facts-${String(index).padStart(2, '0')}.json`);
-  }
+function shardName(index: number): string {
+  return `facts-${String(index).padStart(2, '0')}.json`;
 }
 
 /**
@@ -188,7 +210,15 @@ export class FactsCache {
  * rebuilt tool never reads entries of an older build), the parsers' versions and the SQL parser chosen.
  */
 export function cacheSalt(sqlParser: SqlParserName): string {
-  const hash = createHash('sha256').update(`${FORMAT}\0${TOOL_VERSION}\0${sqlParser}\0`);
+  return createHash('sha256').update(`${codeSalt()}\0${sqlParser}`).digest('base64url');
+}
+
+let codeDigest: string | undefined;
+
+/** The tool version, the parsers' versions and the extraction code: what any cached fact was made by. */
+export function codeSalt(): string {
+  if (codeDigest) return codeDigest;
+  const hash = createHash('sha256').update(`${FORMAT}\0${TOOL_VERSION}\0`);
   const require = createRequire(import.meta.url);
   for (const dependency of ['ts-morph', 'libpg-query', 'pgsql-ast-parser']) {
     try {
@@ -204,14 +234,14 @@ export function cacheSalt(sqlParser: SqlParserName): string {
       hash.update(name).update(readFileSync(path.join(dir, name)));
     }
   }
-  return hash.digest('base64url');
+  return (codeDigest = hash.digest('base64url'));
 }
 
 function isInside(candidate: string, root: string): boolean {
   return candidate === root || candidate.startsWith(root + path.sep);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -2,10 +2,15 @@
  * Resolves import specifiers to repository-relative paths, statically: relative paths, tsconfig
  * `paths`, and workspace package names. Never leaves the repository root and never runs its code.
  * Results are cached per (directory, specifier).
+ *
+ * Probing candidates (`./x` → x.ts, x.tsx, …, x/index.ts …) asks first the discovered files, which
+ * costs no system call; only a path none of them answers is probed on disk (an ignored or
+ * generated file can still be imported).
  */
+import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ts } from 'ts-morph';
+import { parse as parseJsonc } from 'jsonc-parser';
 import { globSync } from 'tinyglobby';
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.d.ts'];
@@ -27,17 +32,64 @@ interface PathAlias {
   targets: string[];
 }
 
+type PathKind = 'file' | 'dir' | undefined;
+
+/** The discovered files and the folders that hold them, as repository-relative POSIX paths. */
+class FileIndex {
+  private readonly files: Set<string>;
+  private readonly dirs = new Set<string>();
+
+  constructor(files: Iterable<string>) {
+    this.files = new Set(files);
+    for (const file of this.files) {
+      for (let slash = file.lastIndexOf('/'); slash > 0; slash = file.lastIndexOf('/', slash - 1)) {
+        const dir = file.slice(0, slash);
+        if (this.dirs.has(dir)) break;
+        this.dirs.add(dir);
+      }
+    }
+  }
+
+  /** Sorted, one per line: a digest input. */
+  listing(): string {
+    return [...this.files].sort().join('\n');
+  }
+
+  kindOf(relative: string): PathKind {
+    return this.files.has(relative) ? 'file' : this.dirs.has(relative) ? 'dir' : undefined;
+  }
+}
+
 export class ImportResolver {
   private readonly cache = new Map<string, string | undefined>();
-  private readonly existsCache = new Map<string, 'file' | 'dir' | undefined>();
+  private readonly existsCache = new Map<string, PathKind>();
   readonly packages: WorkspacePackage[];
   private readonly aliases: PathAlias[];
   private readonly realRoot: string;
+  private readonly index: FileIndex | undefined;
+  private digest: string | undefined;
 
-  constructor(private readonly root: string) {
+  /** @param knownFiles the repository's discovered files (repository-relative), which spare probing the disk. */
+  constructor(
+    private readonly root: string,
+    knownFiles?: Iterable<string>,
+  ) {
     this.realRoot = realpathSync.native(root);
+    this.index = knownFiles && new FileIndex(knownFiles);
     this.packages = this.findWorkspacePackages();
     this.aliases = this.readPathAliases();
+  }
+
+  /**
+   * Changes whenever resolution may: the workspace packages, the tsconfig paths and the known
+   * files (a file outside them, found on disk, is not covered).
+   */
+  get fingerprint(): string {
+    return (this.digest ??= createHash('sha256')
+      .update(JSON.stringify([this.packages, this.aliases]))
+      .update('\0')
+      .update(this.index?.listing() ?? '(no file index)')
+      .digest('base64url'));
   }
 
   /** The repository-relative POSIX path an import resolves to, or undefined for external packages. */
@@ -91,23 +143,12 @@ export class ImportResolver {
 
   /** A file for a path: as is, with an extension, `.js` written for `.ts`, or a folder's index. */
   private resolvePath(candidate: string): string | undefined {
-    const kind = this.kindOf(candidate);
-    if (kind === 'file') return candidate;
-    const stem = candidate.replace(/\.(c|m)?jsx?$/, '');
-    for (const extension of EXTENSIONS) {
-      if (this.kindOf(stem + extension) === 'file') return stem + extension;
-    }
-    if (kind === 'dir') {
-      for (const extension of EXTENSIONS) {
-        const index = path.posix.join(candidate, 'index' + extension);
-        if (this.kindOf(index) === 'file') return index;
-      }
-    }
-    return undefined;
+    const known = this.index && probe(candidate, (relative) => this.index!.kindOf(relative));
+    return known ?? probe(candidate, (relative) => this.kindOnDisk(relative));
   }
 
-  /** What a repository-relative path is; undefined outside the root, also through a link. */
-  private kindOf(relative: string): 'file' | 'dir' | undefined {
+  /** What a repository-relative path is on disk; undefined outside the root, also through a link. */
+  private kindOnDisk(relative: string): PathKind {
     if (this.existsCache.has(relative)) return this.existsCache.get(relative);
     let kind: 'file' | 'dir' | undefined;
     // A manifest's "main": "../../etc/passwd" or a tsconfig path to /etc must not resolve.
@@ -153,7 +194,9 @@ export class ImportResolver {
     const text = readConfigText(file);
     if (text === undefined) return [];
     // tsconfig.json is repository content: any field may have any type.
-    const options: unknown = ts.parseConfigFileTextToJson(file, text).config?.compilerOptions;
+    // tsconfig.json is JSON with comments and trailing commas.
+    const config: unknown = parseJsonc(text, [], { allowTrailingComma: true });
+    const options = isObject(config) ? config.compilerOptions : undefined;
     if (!isObject(options)) return [];
     const baseUrl = path.posix.normalize(typeof options.baseUrl === 'string' ? options.baseUrl : '.');
     return Object.entries(isObject(options.paths) ? options.paths : {})
@@ -168,6 +211,23 @@ export class ImportResolver {
       })
       .sort((a, b) => b.prefix.length - a.prefix.length);
   }
+}
+
+/** Tries the candidates of a path in the order TypeScript does, asking `kindOf` what each is. */
+function probe(candidate: string, kindOf: (relative: string) => PathKind): string | undefined {
+  const kind = kindOf(candidate);
+  if (kind === 'file') return candidate;
+  const stem = candidate.replace(/\.(c|m)?jsx?$/, '');
+  for (const extension of EXTENSIONS) {
+    if (kindOf(stem + extension) === 'file') return stem + extension;
+  }
+  if (kind === 'dir') {
+    for (const extension of EXTENSIONS) {
+      const index = path.posix.join(candidate, 'index' + extension);
+      if (kindOf(index) === 'file') return index;
+    }
+  }
+  return undefined;
 }
 
 function readJsonObject(file: string): Record<string, unknown> | undefined {

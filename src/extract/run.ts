@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { FileFacts } from '../facts/types.js';
 import type { Notification } from '../report/summary.js';
 import type { SqlParserName } from '../sql/index.js';
-import { cacheSalt, contentHash, FactsCache, statKey } from './cache.js';
+import { type CacheFolder, cacheSalt, contentHash, FactsCache, statKey } from './cache.js';
 import type { ExtractJob, ExtractOutcome } from './jobs.js';
 import { extractInWorkers, workersAvailable } from './pool.js';
 import type { RepoSymbols } from './orm/symbols.js';
@@ -35,9 +35,7 @@ export interface ExtractOptions {
   resolver: ImportResolver;
   /** Cache of facts between runs; none when undefined. */
   cache?: {
-    dir: string;
-    /** Write the cache only when `dir`, links resolved, lies inside this folder (for the default, inside the root). */
-    confineTo?: string;
+    folder: CacheFolder;
     /** The files are the whole repository: entries of files not among them are dropped. */
     wholeRepository?: boolean;
   };
@@ -60,7 +58,7 @@ type Extractor = (jobs: ExtractJob[]) => ExtractOutcome[];
 
 export async function extractAll(root: string, files: string[], options: ExtractOptions, notifications: Notification[]): Promise<FileFacts[]> {
   const realRoot = realpathSync.native(root);
-  const cache = options.cache ? new FactsCache(options.cache.dir, `${cacheSalt(options.sqlParser)}:${options.symbols?.fingerprint ?? ''}`, options.cache.confineTo) : undefined;
+  const cache = options.cache && new FactsCache(options.cache.folder, `${cacheSalt(options.sqlParser)}:${options.symbols?.fingerprint ?? ''}`);
   const readNotes: Notification[][] = files.map(() => []);
   const outcomes = new Array<ExtractOutcome | undefined>(files.length);
 

@@ -70,6 +70,8 @@ export class OwnershipIndex {
   /** Longest glob first: the most specific folder wins when two domains' folders overlap. */
   private readonly folders: { domain: string; match: Matcher }[] = [];
   private readonly fileDomains = new Map<string, string | undefined>();
+  private readonly tableOwners = new Map<string, TableOwnership | undefined>();
+  private prefixList: string[] | undefined;
   private readonly restrictedTables = new Map<RestrictedTableRule, Set<string>>();
   private readonly exceptionTables = new Map<MapException, (table: TableName) => boolean>();
   private readonly retired: { entry: RetiredImport; match: Matcher }[];
@@ -149,8 +151,18 @@ export class OwnershipIndex {
     return entries.map(({ columns, owner }) => ({ columns, owner: owner ?? this.ownerOfTable(table)?.domain }));
   }
 
-  /** Who owns a table: a family listing it, else the owner of its schema, else the domain of its prefix. */
+  /** Who owns a table: a family listing it, else the owner of its schema, else the domain of its prefix. Do not mutate the answer. */
   ownerOfTable(table: TableName): TableOwnership | undefined {
+    // Asked for every access of every file: a repository names a few hundred tables, so answers are kept.
+    // Keyed by the name as written: the answer shows it (an unqualified name is not shown as public.x).
+    const key = `${table.schema === undefined ? '' : `${table.schema}.`}\u0000${table.name}`;
+    if (this.tableOwners.has(key)) return this.tableOwners.get(key);
+    const owner = this.findOwnerOfTable(table);
+    this.tableOwners.set(key, owner);
+    return owner;
+  }
+
+  private findOwnerOfTable(table: TableName): TableOwnership | undefined {
     const display = formatTableName(table);
     const family = this.familyTables.get(tableKey(table));
     if (family) return { domain: family.targetOwner, family, via: 'family', table: display };
@@ -171,8 +183,8 @@ export class OwnershipIndex {
   }
 
   /** Every owner-visible prefix, in map order. */
-  allPrefixes(): string[] {
-    return Object.values(this.map.domains).flatMap((d) => d.prefixes);
+  allPrefixes(): readonly string[] {
+    return (this.prefixList ??= Object.values(this.map.domains).flatMap((d) => d.prefixes));
   }
 
   domain(id: string): Domain | undefined {

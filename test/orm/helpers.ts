@@ -10,11 +10,13 @@ import { createSqlAnalyzer } from '../../src/sql/index.js';
 import { writeRepo } from '../helpers.js';
 
 /** The repository pre-pass over a repository on disk, as check runs it. */
-export function symbolsOf(root: string): RepoSymbols {
+export function symbolsOf(root: string): Promise<RepoSymbols> {
+  const files = discoverFiles({ root });
   return collectRepoSymbols({
-    files: discoverFiles({ root }).filter((file) => !file.endsWith('.sql')),
+    root,
+    files: files.filter((file) => !file.endsWith('.sql')),
     prismaSchemas: discoverPrismaSchemas({ root }),
-    resolver: new ImportResolver(root),
+    resolver: new ImportResolver(root, files),
     readText: repositoryReader(root),
   });
 }
@@ -23,7 +25,7 @@ export function symbolsOf(root: string): RepoSymbols {
 export async function factsOf(files: Record<string, string>, file: string): Promise<FileFacts> {
   const root = writeRepo(files);
   const analyzer = await createSqlAnalyzer();
-  return extractFile(file, readFileSync(path.join(root, file), 'utf8'), { analyzer, symbols: symbolsOf(root) });
+  return extractFile(file, readFileSync(path.join(root, file), 'utf8'), { analyzer, symbols: await symbolsOf(root) });
 }
 
 /** "framework operation table line:column"; an unresolved access shows `?` and the expression as written. */

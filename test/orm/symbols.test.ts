@@ -9,8 +9,8 @@ import { accessesOf, symbolsOf } from './helpers.js';
 const TABLES = `import { pgTable } from 'drizzle-orm/pg-core';\nexport const users = pgTable('users', {});\n`;
 
 describe('the repository symbol table', () => {
-  it('keeps the framework bindings of each file, re-exports followed, and nothing else', () => {
-    const symbols = symbolsOf(
+  it('keeps the framework bindings of each file, re-exports followed, and nothing else', async () => {
+    const symbols = await symbolsOf(
       writeRepo({
         'db/tables.ts': TABLES + `export const LIMIT = 10;\n`,
         'db/index.ts': `export * from './tables';\nexport { users as people } from './tables';\nexport { helper } from './helper';\n`,
@@ -34,17 +34,17 @@ describe('the repository symbol table', () => {
     expect(await accessesOf(files, 'app.ts')).toEqual(['drizzle delete users 3:21']);
   });
 
-  it('has a fingerprint that changes with a framework binding, not with other exports', () => {
+  it('has a fingerprint that changes with a framework binding, not with other exports', async () => {
     const base = { 'db/tables.ts': TABLES, 'db/index.ts': `export * from './tables';\n` };
-    const fingerprint = (files: Record<string, string>) => symbolsOf(writeRepo(files)).fingerprint;
-    const original = fingerprint(base);
-    expect(fingerprint(base)).toBe(original);
-    expect(fingerprint({ ...base, 'db/index.ts': `export * from './tables';\nexport const version = 2;\n` })).toBe(original);
-    expect(fingerprint({ ...base, 'db/tables.ts': TABLES.replace("'users'", "'accounts'") })).not.toBe(original);
+    const fingerprint = async (files: Record<string, string>) => (await symbolsOf(writeRepo(files))).fingerprint;
+    const original = await fingerprint(base);
+    expect(await fingerprint(base)).toBe(original);
+    expect(await fingerprint({ ...base, 'db/index.ts': `export * from './tables';\nexport const version = 2;\n` })).toBe(original);
+    expect(await fingerprint({ ...base, 'db/tables.ts': TABLES.replace("'users'", "'accounts'") })).not.toBe(original);
   });
 
-  it('resolves imports without the disk: relative paths as the resolver probes them, bare specifiers as the pre-pass found them', () => {
-    const symbols = symbolsOf(
+  it('resolves imports without the disk: relative paths as the resolver probes them, bare specifiers as the pre-pass found them', async () => {
+    const symbols = await symbolsOf(
       writeRepo({
         'package.json': '{ "name": "root" }',
         'packages/db/package.json': '{ "name": "@acme/db", "main": "src/index.ts" }',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCheck, type CheckOptions } from '../../src/check.js';
 import { main } from '../../src/cli/main.js';
-import { cacheSalt, defaultCacheDir, FactsCache, statKey } from '../../src/extract/cache.js';
+import { CacheFolder, cacheSalt, defaultCacheDir, FactsCache, statKey } from '../../src/extract/cache.js';
 import type { FileFacts } from '../../src/facts/types.js';
 import { brief, REPO_ROOT, ROOT_MAP, writeRepo } from '../helpers.js';
 
@@ -30,10 +30,10 @@ const check = (root: string, options: Partial<CheckOptions> = {}) =>
 describe('FactsCache', () => {
   it('returns stored facts for the same content hash after a reload, and nothing for another', () => {
     const dir = tempDir();
-    const cache = new FactsCache(dir, 'salt');
+    const cache = new FactsCache(new CacheFolder(dir), 'salt');
     cache.set('a.sql', 'h1', facts('a.sql'), undefined);
     expect(cache.save()).toBeUndefined();
-    const reloaded = new FactsCache(dir, 'salt');
+    const reloaded = new FactsCache(new CacheFolder(dir), 'salt');
     expect(reloaded.byHash('a.sql', 'h1', undefined)).toEqual(facts('a.sql'));
     expect(reloaded.byHash('a.sql', 'h2', undefined)).toBeUndefined();
     expect(reloaded.byHash('b.sql', 'h1', undefined)).toBeUndefined();
@@ -41,34 +41,34 @@ describe('FactsCache', () => {
 
   it('ignores entries written with another salt (tool build or SQL parser)', () => {
     const dir = tempDir();
-    const cache = new FactsCache(dir, 'one');
+    const cache = new FactsCache(new CacheFolder(dir), 'one');
     cache.set('a.sql', 'h1', facts('a.sql'), undefined);
     cache.save();
-    expect(new FactsCache(dir, 'two').byHash('a.sql', 'h1', undefined)).toBeUndefined();
+    expect(new FactsCache(new CacheFolder(dir), 'two').byHash('a.sql', 'h1', undefined)).toBeUndefined();
     expect(cacheSalt('libpg-query')).not.toBe(cacheSalt('pgsql-ast-parser'));
     expect(cacheSalt('libpg-query')).toBe(cacheSalt('libpg-query'));
   });
 
   it('treats a corrupt or malformed shard as empty, and rewrites it', () => {
     const dir = tempDir();
-    const cache = new FactsCache(dir, 'salt');
+    const cache = new FactsCache(new CacheFolder(dir), 'salt');
     cache.set('a.sql', 'h1', facts('a.sql'), undefined);
     cache.save();
     const [shard] = readdirSync(dir);
     for (const damage of ['{"format":1,"salt":"salt","entr', '[]', '{"format":1,"salt":"salt","entries":{"a.sql":{"hash":"h1","facts":{"file":"b.sql"}}}}']) {
       writeFileSync(path.join(dir, shard!), damage);
-      const reloaded = new FactsCache(dir, 'salt');
+      const reloaded = new FactsCache(new CacheFolder(dir), 'salt');
       expect(reloaded.byHash('a.sql', 'h1', undefined)).toBeUndefined();
       reloaded.set('a.sql', 'h1', facts('a.sql'), undefined);
       expect(reloaded.save()).toBeUndefined();
-      expect(new FactsCache(dir, 'salt').byHash('a.sql', 'h1', undefined)).toEqual(facts('a.sql'));
+      expect(new FactsCache(new CacheFolder(dir), 'salt').byHash('a.sql', 'h1', undefined)).toEqual(facts('a.sql'));
     }
   });
 
   it('writes only shard files inside its directory, leaving no temporary files', () => {
     const parent = tempDir();
     const dir = path.join(parent, 'nested', 'cache');
-    const cache = new FactsCache(dir, 'salt');
+    const cache = new FactsCache(new CacheFolder(dir), 'salt');
     for (let i = 0; i < 50; i++) cache.set(`f${i}.sql`, 'h', facts(`f${i}.sql`), undefined);
     expect(cache.save()).toBeUndefined();
     expect(readdirSync(parent)).toEqual(['nested']);
@@ -81,7 +81,7 @@ describe('FactsCache', () => {
     const elsewhere = tempDir();
     mkdirSync(path.join(root, 'node_modules', '.cache'), { recursive: true });
     symlinkSync(elsewhere, defaultCacheDir(root));
-    const cache = new FactsCache(defaultCacheDir(root), 'salt', root);
+    const cache = new FactsCache(new CacheFolder(defaultCacheDir(root), root), 'salt');
     cache.set('a.sql', 'h', facts('a.sql'), undefined);
     expect(cache.save()).toMatch(/leads outside/);
     expect(readdirSync(elsewhere)).toEqual([]);
@@ -89,29 +89,29 @@ describe('FactsCache', () => {
 
   it('drops entries of files that are gone, when told the whole repository', () => {
     const dir = tempDir();
-    const cache = new FactsCache(dir, 'salt');
+    const cache = new FactsCache(new CacheFolder(dir), 'salt');
     cache.set('kept.sql', 'h', facts('kept.sql'), undefined);
     cache.set('gone.sql', 'h', facts('gone.sql'), undefined);
     cache.save();
-    const next = new FactsCache(dir, 'salt');
+    const next = new FactsCache(new CacheFolder(dir), 'salt');
     next.retainOnly(new Set(['kept.sql']));
     next.save();
-    const last = new FactsCache(dir, 'salt');
+    const last = new FactsCache(new CacheFolder(dir), 'salt');
     expect(last.byHash('kept.sql', 'h', undefined)).toBeDefined();
     expect(last.byHash('gone.sql', 'h', undefined)).toBeUndefined();
   });
 
   it('finds unchanged files by their recorded stats, which a content hash hit keeps up to date', () => {
     const dir = tempDir();
-    const cache = new FactsCache(dir, 'salt');
+    const cache = new FactsCache(new CacheFolder(dir), 'salt');
     cache.set('a.sql', 'h', facts('a.sql'), 'stat-1');
     cache.save();
-    const next = new FactsCache(dir, 'salt');
+    const next = new FactsCache(new CacheFolder(dir), 'salt');
     expect(next.byStat('a.sql', 'stat-1')).toEqual(facts('a.sql'));
     expect(next.byStat('a.sql', 'stat-2')).toBeUndefined();
     expect(next.byHash('a.sql', 'h', 'stat-2')).toEqual(facts('a.sql'));
     next.save();
-    expect(new FactsCache(dir, 'salt').byStat('a.sql', 'stat-2')).toEqual(facts('a.sql'));
+    expect(new FactsCache(new CacheFolder(dir), 'salt').byStat('a.sql', 'stat-2')).toEqual(facts('a.sql'));
   });
 });
 
@@ -152,7 +152,7 @@ describe('runs with a cache', () => {
 
     // Emptying the cached accesses proves the next run reads them from the cache.
     const dir = path.join(root, '.schema-guard-cache');
-    for (const shard of readdirSync(dir)) {
+    for (const shard of readdirSync(dir).filter((name) => name.startsWith('facts-'))) {
       const text = readFileSync(path.join(dir, shard), 'utf8');
       const parsed = JSON.parse(text);
       if (parsed.entries[file]) {
@@ -199,9 +199,10 @@ describe('schema-guard check and the cache', () => {
     await run(['check', '--root', root, '--map', ROOT_MAP, '--no-cache', '--quiet']);
     expect(existsSync(path.join(root, 'node_modules'))).toBe(false);
     await run(['check', '--root', root, '--map', ROOT_MAP, '--quiet']);
-    expect(readdirSync(defaultCacheDir(root))).toHaveLength(1);
+    const cacheFiles = ['facts-18.json', 'prepass.json'];
+    expect(readdirSync(defaultCacheDir(root))).toEqual(cacheFiles);
     const elsewhere = path.join(tempDir(), 'cache');
     await run(['check', '--root', root, '--map', ROOT_MAP, '--cache-dir', elsewhere, '--quiet']);
-    expect(readdirSync(elsewhere)).toHaveLength(1);
+    expect(readdirSync(elsewhere)).toEqual(cacheFiles);
   });
 });

@@ -1,22 +1,25 @@
 /**
- * The repository pre-pass: builds the symbol table the per-file ORM pass reads. Only files that
- * import a framework, name a client conventionally or re-export something are parsed (a text test
- * decides); their exports are classified lazily, following imports and re-exports through the
- * ImportResolver, and only the framework bindings are kept. Prisma models come from .prisma files.
+ * The repository pre-pass: builds the symbol table the per-file ORM pass reads. A text test picks
+ * the candidate files (those that import a framework, name a client conventionally or re-export
+ * something) and only they are parsed, by classify-candidates.ts. Prisma models come from .prisma files.
+ *
+ * With a cache folder, each file's text test is kept under the file's stats, and the symbol table
+ * under a key of everything it is made from: the candidates' content, the bare specifiers in use,
+ * the resolver's view of the repository and the Prisma schemas. A re-run in which none of that
+ * changed reads no source file and loads no parser.
  */
+import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ts } from 'ts-morph';
+import { type CacheFolder, codeSalt, contentHash, isRecord, statKey } from '../cache.js';
 import type { ImportResolver } from '../resolve-imports.js';
 import { MAX_FILE_BYTES } from '../run.js';
-import { Classifier, type SymbolLookup } from './bindings.js';
-import { readEntity } from './entities.js';
 import { frameworkOfPackage } from './packages.js';
 import { readPrismaModels } from './prisma-schema.js';
-import { RepoSymbols, type EntityInfo } from './symbols.js';
-import type { Binding } from './types.js';
+import { RepoSymbols, type RepoSymbolData } from './symbols.js';
 
 export interface SymbolSources {
+  root: string;
   /** Every TypeScript/JavaScript file of the repository: symbols come from the whole root even when a scan is narrowed. */
   files: string[];
   /** The repository's .prisma files. */
@@ -24,6 +27,8 @@ export interface SymbolSources {
   resolver: ImportResolver;
   /** A repository file's text, or undefined when it cannot be read (the scan reports that itself). */
   readText(file: string): string | undefined;
+  /** Where the pre-pass of the last run is kept; none when undefined. */
+  cache?: CacheFolder;
 }
 
 /** Words without which a file declares no framework binding (package names, PrismaClient, the knex convention). */
@@ -32,32 +37,57 @@ const FRAMEWORK_WORDS = ['knex', 'kysely', 'drizzle-orm', 'prisma', 'Prisma', 't
 const REEXPORT = /\bexport\s*(?:type\s+)?[*{]|\bexport\s+default\s+[\w$]+\s*;?\s*$/m;
 /** Bare import specifiers (`from '@acme/db'`, `require('@acme/db')`, `import('@acme/db')`). */
 const BARE_SPECIFIER = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"\s.][^'"\s]*)\1/g;
+const CACHE_FILE = 'prepass.json';
 
-export function collectRepoSymbols(sources: SymbolSources): RepoSymbols {
-  const collector = new Collector(sources);
-  const bare = new Set<string>();
+/** What the pre-pass needs of one file, without its text. */
+interface FileSummary {
+  hash: string;
+  /** Parsed for its exports. */
+  candidate: boolean;
+  /** The bare specifiers it imports. */
+  bare: string[];
+  /** statKey() when the summary was made, if trustworthy. */
+  stat?: string;
+}
+
+interface StoredPrepass {
+  files: Record<string, FileSummary>;
+  symbols?: { key: string; data: RepoSymbolData };
+}
+
+export async function collectRepoSymbols(sources: SymbolSources): Promise<RepoSymbols> {
+  const stored = sources.cache && readStored(sources.cache);
+  const summaries: Record<string, FileSummary> = {};
+  const texts = new Map<string, string>();
+  let changed = stored === undefined;
   for (const file of sources.files) {
+    const stat = sources.cache && statKey(path.join(sources.root, file));
+    const known = stored && Object.hasOwn(stored.files, file) ? stored.files[file] : undefined;
+    if (stat !== undefined && known?.stat === stat) {
+      summaries[file] = known;
+      continue;
+    }
     const text = sources.readText(file);
     if (text === undefined) continue;
-    for (const match of text.matchAll(BARE_SPECIFIER)) bare.add(match[2]!);
-    if (FRAMEWORK_WORDS.some((word) => text.includes(word)) || REEXPORT.test(text)) collector.addCandidate(file, text);
+    texts.set(file, text);
+    const summary = (summaries[file] = summarize(text, stat));
+    changed ||= known?.hash !== summary.hash || known.stat !== summary.stat;
   }
-  const exports: Record<string, Record<string, Binding>> = {};
-  for (const file of collector.candidates()) {
-    const found = collector.exportsOf(file);
-    if (found && Object.keys(found).length > 0) exports[file] = found;
-  }
-  const specifiers: Record<string, string> = {};
-  for (const specifier of [...bare].sort()) {
-    if (frameworkOfPackage(specifier)) continue;
-    const target = sources.resolver.resolve('', specifier);
-    if (target !== undefined && Object.hasOwn(exports, target)) specifiers[specifier] = target;
-  }
+  if (stored && Object.keys(stored.files).length !== Object.keys(summaries).length) changed = true;
+
   const prismaFiles = sources.prismaSchemas.flatMap((file) => {
     const text = sources.readText(file);
     return text === undefined ? [] : [{ file, text }];
   });
-  return new RepoSymbols({ exports, entities: collector.entities(), prismaModels: readPrismaModels(prismaFiles), specifiers });
+  const key = symbolsKey(summaries, sources.resolver, prismaFiles);
+  let data = stored?.symbols?.key === key ? stored.symbols.data : undefined;
+  if (!data) {
+    data = await buildSymbols(summaries, texts, sources, prismaFiles);
+    changed = true;
+  }
+  // A cache folder that cannot be written is reported once, by the facts cache that shares it.
+  if (sources.cache && changed) sources.cache.write([{ name: CACHE_FILE, salt: codeSalt(), content: { files: summaries, symbols: { key, data } } }]);
+  return new RepoSymbols(data);
 }
 
 /**
@@ -76,129 +106,66 @@ export function repositoryReader(root: string): (file: string) => string | undef
   };
 }
 
-interface Module {
-  source: ts.SourceFile;
-  classifier: Classifier;
+function summarize(text: string, stat: string | undefined): FileSummary {
+  const bare = new Set<string>();
+  for (const match of text.matchAll(BARE_SPECIFIER)) bare.add(match[2]!);
+  const candidate = FRAMEWORK_WORDS.some((word) => text.includes(word)) || REEXPORT.test(text);
+  return { hash: contentHash(text), candidate, bare: [...bare].sort(), ...(stat === undefined ? {} : { stat }) };
 }
 
-class Collector implements SymbolLookup {
-  private readonly texts = new Map<string, string>();
-  private readonly modules = new Map<string, Module>();
-  private readonly exportMemo = new Map<string, Record<string, Binding>>();
-  private readonly pending = new Set<string>();
-  /** Set when a read met a file still being read. */
-  private cycle = false;
-
-  constructor(private readonly sources: SymbolSources) {}
-
-  addCandidate(file: string, text: string): void {
-    this.texts.set(file, text);
+/** The symbol table, parsing the candidates (read now when their summary came from the cache). */
+async function buildSymbols(
+  summaries: Record<string, FileSummary>,
+  texts: Map<string, string>,
+  sources: SymbolSources,
+  prismaFiles: Array<{ file: string; text: string }>,
+): Promise<RepoSymbolData> {
+  const candidates = new Map<string, string>();
+  for (const [file, summary] of Object.entries(summaries)) {
+    if (!summary.candidate) continue;
+    const text = texts.get(file) ?? sources.readText(file);
+    if (text !== undefined) candidates.set(file, text);
   }
-
-  candidates(): string[] {
-    return [...this.texts.keys()].sort();
+  // The TypeScript parser is loaded only here: a run whose symbol table is cached never pays for it.
+  const { classifyCandidates } = await import('./classify-candidates.js');
+  const { exports, entities } = classifyCandidates(candidates, sources.resolver);
+  const specifiers: Record<string, string> = {};
+  for (const specifier of bareSpecifiers(summaries)) {
+    if (frameworkOfPackage(specifier)) continue;
+    const target = sources.resolver.resolve('', specifier);
+    if (target !== undefined && Object.hasOwn(exports, target)) specifiers[specifier] = target;
   }
+  return { exports, entities, prismaModels: readPrismaModels(prismaFiles), specifiers };
+}
 
-  exportOf(file: string, name: string): Binding | undefined {
-    const exports = this.exportsOf(file);
-    return exports && Object.hasOwn(exports, name) ? exports[name] : undefined;
-  }
+function bareSpecifiers(summaries: Record<string, FileSummary>): string[] {
+  return [...new Set(Object.values(summaries).flatMap((summary) => summary.bare))].sort();
+}
 
-  /**
-   * A file's exported framework bindings, re-exports followed. Within a cycle of re-exports the file
-   * being read contributes nothing, and what was read meanwhile is not kept: it is read again later.
-   */
-  exportsOf(file: string): Record<string, Binding> | undefined {
-    const memo = this.exportMemo.get(file);
-    if (memo) return memo;
-    const module = this.module(file);
-    if (!module) return undefined;
-    if (this.pending.has(file)) {
-      this.cycle = true;
-      return undefined;
-    }
-    const outerCycle = this.cycle;
-    this.cycle = false;
-    this.pending.add(file);
-    const found: Record<string, Binding> = {};
-    const put = (name: string, binding: Binding | undefined) => {
-      if (binding && !Object.hasOwn(found, name)) found[name] = binding;
-    };
-    for (const statement of module.source.statements) this.exportsOfStatement(file, module, statement, put);
-    this.pending.delete(file);
-    if (!this.cycle) this.exportMemo.set(file, found);
-    this.cycle ||= outerCycle;
-    return found;
-  }
+/** A digest of everything the symbol table is made from. */
+function symbolsKey(summaries: Record<string, FileSummary>, resolver: ImportResolver, prismaFiles: Array<{ file: string; text: string }>): string {
+  const hash = createHash('sha256').update(codeSalt()).update('\0').update(resolver.fingerprint);
+  for (const [file, summary] of Object.entries(summaries)) if (summary.candidate) hash.update(`\0c\0${file}\0${summary.hash}`);
+  for (const specifier of bareSpecifiers(summaries)) hash.update(`\0b\0${specifier}`);
+  for (const { file, text } of prismaFiles) hash.update(`\0p\0${file}\0${contentHash(text)}`);
+  return hash.digest('base64url');
+}
 
-  /** Every `@Entity` class of the candidate files, exported or not, by key `file#Class`. */
-  entities(): Record<string, EntityInfo> {
-    const entities: Record<string, EntityInfo> = {};
-    for (const file of this.candidates()) {
-      const module = this.module(file);
-      if (!module || !/\bEntity\b/.test(this.texts.get(file)!)) continue;
-      for (const statement of module.source.statements) {
-        if (ts.isClassDeclaration(statement) && statement.name && module.classifier.isEntityClass(statement)) {
-          entities[`${file}#${statement.name.text}`] = readEntity(statement as ts.ClassDeclaration & { name: ts.Identifier }, module.classifier);
-        }
-      }
-    }
-    return entities;
-  }
-
-  private exportsOfStatement(file: string, module: Module, statement: ts.Statement, put: (name: string, binding: Binding | undefined) => void): void {
-    const { classifier } = module;
-    const exported = ts.getModifiers(statement as ts.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
-    const isDefault = ts.getModifiers(statement as ts.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) ?? false;
-    if (ts.isVariableStatement(statement) && exported) {
-      for (const declaration of statement.declarationList.declarations) {
-        if (ts.isIdentifier(declaration.name)) put(declaration.name.text, classifier.ofDeclaration(declaration));
-      }
-    } else if (ts.isClassDeclaration(statement) && exported) {
-      const binding = classifier.ofDeclaration(statement);
-      if (isDefault) put('default', binding);
-      else if (statement.name) put(statement.name.text, binding);
-    } else if (ts.isExportAssignment(statement) && !statement.isExportEquals) {
-      put('default', classifier.classify(statement.expression));
-    } else if (ts.isExportDeclaration(statement)) {
-      const target = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? this.sources.resolver.resolve(file, statement.moduleSpecifier.text) : undefined;
-      const clause = statement.exportClause;
-      if (!clause) {
-        // export * from './x': everything but its default.
-        for (const [name, binding] of Object.entries((target && this.exportsOf(target)) ?? {})) if (name !== 'default') put(name, binding);
-      } else if (ts.isNamespaceExport(clause)) {
-        if (target) put(clause.name.text, { kind: 'module', file: target });
-      } else {
-        for (const element of clause.elements) {
-          const local = element.propertyName ?? element.name;
-          if (statement.moduleSpecifier) put(element.name.text, target ? this.exportOf(target, local.text) : undefined);
-          else if (ts.isIdentifier(local)) put(element.name.text, classifier.classify(local));
-        }
-      }
+/** The stored pre-pass, shape-checked (a damaged one is no pre-pass), or undefined. */
+function readStored(cache: CacheFolder): StoredPrepass | undefined {
+  const stored = cache.read(CACHE_FILE, codeSalt());
+  if (!stored || !isRecord(stored.files)) return undefined;
+  const files: Record<string, FileSummary> = {};
+  for (const [file, summary] of Object.entries(stored.files)) {
+    if (isRecord(summary) && typeof summary.hash === 'string' && typeof summary.candidate === 'boolean' && Array.isArray(summary.bare) && summary.bare.every((b) => typeof b === 'string') && (summary.stat === undefined || typeof summary.stat === 'string')) {
+      files[file] = summary as unknown as FileSummary;
     }
   }
+  const symbols = stored.symbols;
+  const data = isRecord(symbols) && typeof symbols.key === 'string' && isSymbolData(symbols.data) ? { key: symbols.key, data: symbols.data } : undefined;
+  return { files, ...(data ? { symbols: data } : {}) };
+}
 
-  private module(file: string): Module | undefined {
-    const known = this.modules.get(file);
-    if (known) return known;
-    const text = this.texts.get(file);
-    if (text === undefined) return undefined;
-    const kind = file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
-    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
-    const classifier = new Classifier({
-      file,
-      source,
-      importTarget: (specifier) => {
-        const framework = frameworkOfPackage(specifier);
-        if (framework) return { framework };
-        const resolved = this.sources.resolver.resolve(file, specifier);
-        return resolved === undefined ? undefined : { file: resolved };
-      },
-      lookup: this,
-      symbols: RepoSymbols.EMPTY,
-    });
-    const module = { source, classifier };
-    this.modules.set(file, module);
-    return module;
-  }
+function isSymbolData(value: unknown): value is RepoSymbolData {
+  return isRecord(value) && isRecord(value.exports) && isRecord(value.entities) && Array.isArray(value.prismaModels) && isRecord(value.specifiers);
 }

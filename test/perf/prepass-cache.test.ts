@@ -1,0 +1,133 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { discoverFiles, discoverPrismaSchemas } from '../../src/discover/files.js';
+import { CacheFolder } from '../../src/extract/cache.js';
+import { collectRepoSymbols, repositoryReader } from '../../src/extract/orm/collect.js';
+import { ImportResolver } from '../../src/extract/resolve-imports.js';
+import { writeRepo } from '../helpers.js';
+
+const TABLES = `import { pgTable } from 'drizzle-orm/pg-core';\nexport const users = pgTable('users', {});\n`;
+
+/** The pre-pass as check runs it, with a cache folder, counting the files it reads. */
+async function prepass(root: string, cacheDir: string) {
+  const files = discoverFiles({ root });
+  const read: string[] = [];
+  const reader = repositoryReader(root);
+  const symbols = await collectRepoSymbols({
+    root,
+    files,
+    prismaSchemas: discoverPrismaSchemas({ root }),
+    resolver: new ImportResolver(root, files),
+    readText: (file) => {
+      read.push(file);
+      return reader(file);
+    },
+    cache: new CacheFolder(cacheDir),
+  });
+  return { symbols, read };
+}
+
+/** Runs the pre-pass as if some seconds had passed since the files were written: stats taken right after a write are not trusted. */
+async function prepassLater(root: string, cacheDir: string) {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(Date.now() + 5000);
+  return prepass(root, cacheDir);
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the cached repository pre-pass', () => {
+  const repo = () =>
+    writeRepo({
+      'db/tables.ts': TABLES,
+      'db/index.ts': `export * from './tables';\n`,
+      'app/orders.ts': `import { users } from '../db';\nexport const n = 1;\n`,
+    });
+
+  it('reads no file when nothing changed, and gives the same symbol table', async () => {
+    const root = repo();
+    const cacheDir = path.join(root, '.cache');
+    const first = await prepass(root, cacheDir);
+    expect(first.read.sort()).toEqual(['app/orders.ts', 'db/index.ts', 'db/tables.ts']);
+    // Stats taken within seconds of a write are not trusted: this run reads the files again and records them.
+    expect((await prepassLater(root, cacheDir)).read).toHaveLength(3);
+    const warm = await prepassLater(root, cacheDir);
+    expect(warm.read).toEqual([]);
+    expect(warm.symbols.data).toEqual(first.symbols.data);
+  });
+
+  it('serves the symbol table from the cache until a candidate file changes', async () => {
+    const root = repo();
+    const cacheDir = path.join(root, '.cache');
+    await prepass(root, cacheDir);
+    // Replacing the stored table proves the next run takes it from the cache.
+    const stored = JSON.parse(readFileSync(path.join(cacheDir, 'prepass.json'), 'utf8'));
+    stored.symbols.data.exports = {};
+    writeFileSync(path.join(cacheDir, 'prepass.json'), JSON.stringify(stored));
+    expect((await prepass(root, cacheDir)).symbols.data.exports).toEqual({});
+
+    writeFileSync(path.join(root, 'db/tables.ts'), TABLES.replace("'users'", "'accounts'"));
+    const changed = await prepass(root, cacheDir);
+    expect(changed.symbols.data.exports['db/tables.ts']).toEqual({ users: { kind: 'table', table: { name: 'accounts' } } });
+  });
+
+  it('rebuilds when a file that is no candidate starts to matter: a new bare import or a new file', async () => {
+    const root = repo();
+    const cacheDir = path.join(root, '.cache');
+    const first = await prepass(root, cacheDir);
+    expect(first.symbols.data.specifiers).toEqual({});
+
+    writeFileSync(path.join(root, 'package.json'), '{ "name": "root", "workspaces": ["db"] }');
+    writeFileSync(path.join(root, 'db/package.json'), '{ "name": "@acme/db", "main": "index.ts" }');
+    writeFileSync(path.join(root, 'app/orders.ts'), `import { users } from '@acme/db';\n`);
+    const second = await prepass(root, cacheDir);
+    expect(second.symbols.data.specifiers).toEqual({ '@acme/db': 'db/index.ts' });
+
+    rmSync(path.join(root, 'db/index.ts'));
+    const third = await prepass(root, cacheDir);
+    expect(third.symbols.data.exports['db/index.ts']).toBeUndefined();
+  });
+
+  it('ignores a damaged cache file', async () => {
+    const root = repo();
+    const cacheDir = path.join(root, '.cache');
+    const first = await prepass(root, cacheDir);
+    const stored = JSON.parse(readFileSync(path.join(cacheDir, 'prepass.json'), 'utf8'));
+    stored.files = { 'db/tables.ts': { hash: 7 } };
+    stored.symbols = { key: 'x', data: 'not a table' };
+    writeFileSync(path.join(cacheDir, 'prepass.json'), JSON.stringify(stored));
+    const again = await prepassLater(root, cacheDir);
+    expect(again.read.sort()).toEqual(['app/orders.ts', 'db/index.ts', 'db/tables.ts']);
+    expect(again.symbols.data).toEqual(first.symbols.data);
+  });
+});
+
+describe('the import resolver with the discovered files', () => {
+  it('answers from the file list, and asks the disk only for what the list does not hold', () => {
+    const root = writeRepo({ 'src/a.ts': '', 'generated/client.ts': '' });
+    // src/b.ts is listed but not on disk: resolving it proves the list is asked first.
+    const resolver = new ImportResolver(root, ['src/a.ts', 'src/b.ts', 'lib/index.ts']);
+    expect(resolver.resolve('src/a.ts', './b.js')).toBe('src/b.ts');
+    expect(resolver.resolve('src/a.ts', '../lib')).toBe('lib/index.ts');
+    // An ignored or generated file, not discovered, still resolves from the disk.
+    expect(resolver.resolve('src/a.ts', '../generated/client')).toBe('generated/client.ts');
+    expect(resolver.resolve('src/a.ts', './missing')).toBe('src/missing');
+  });
+
+  it('has a fingerprint that changes with the file list', () => {
+    const root = writeRepo({ 'src/a.ts': '' });
+    expect(new ImportResolver(root, ['src/a.ts']).fingerprint).toBe(new ImportResolver(root, ['src/a.ts']).fingerprint);
+    expect(new ImportResolver(root, ['src/a.ts', 'src/b.ts']).fingerprint).not.toBe(new ImportResolver(root, ['src/a.ts']).fingerprint);
+  });
+
+  it('reads a tsconfig.json with comments and trailing commas', () => {
+    const root = writeRepo({
+      'tsconfig.json': '{\n  // aliases\n  "compilerOptions": { /* base */ "baseUrl": ".", "paths": { "@lib/*": ["lib/*"], }, },\n}\n',
+      'lib/x.ts': '',
+    });
+    expect(new ImportResolver(root, ['lib/x.ts']).resolve('src/a.ts', '@lib/x')).toBe('lib/x.ts');
+  });
+});
