@@ -136,6 +136,11 @@ export class FactsCache {
     return entry?.stat !== undefined && entry.stat === stat ? entry.facts : undefined;
   }
 
+  /** The content hash of the facts stored for a file, if any. */
+  hashOf(file: string): string | undefined {
+    return this.shard(file).entries.get(file)?.hash;
+  }
+
   /** The facts stored for this content hash, or undefined; records the file's current stats for the next run. */
   byHash(file: string, hash: string, stat: string | undefined): FileFacts | undefined {
     const shard = this.shard(file);

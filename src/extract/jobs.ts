@@ -1,31 +1,58 @@
 /**
- * Extraction of a batch of files, the same in the main thread and in a worker thread:
- * a file that cannot be analysed becomes an error outcome, never an exception.
+ * Extraction of a batch of files, the same in the main thread and in a worker thread: each file is
+ * read, hashed and, unless its content is the one the cache holds facts for, analysed. A file that
+ * cannot be read or analysed becomes an outcome that says so, never an exception.
  */
 import type { FileFacts } from '../facts/types.js';
+import type { Notification } from '../report/summary.js';
 import { createSqlAnalyzer, type SqlParserName } from '../sql/index.js';
+import { contentHash } from './cache.js';
 import { extractFile } from './file.js';
 import { RepoSymbols, type RepoSymbolData } from './orm/symbols.js';
+import { readSource } from './read-source.js';
 
 export interface ExtractJob {
+  /** Repository-relative path. */
   file: string;
-  text: string;
+  /** The content hash the cache holds facts for: a file with this hash is not analysed again. */
+  cachedHash?: string;
 }
 
-export type ExtractOutcome = { facts: FileFacts } | { error: string };
+export interface ExtractOutcome {
+  /** Why the file was not read, or what reading it noticed. */
+  notes: Notification[];
+  /** The content hash of the text read; absent when the file could not be read. */
+  hash?: string;
+  /** Fresh facts; absent when the file was not read, failed, or has the cached content. */
+  facts?: FileFacts;
+  /** Why the file could not be analysed. */
+  error?: string;
+}
 
-/** An extractor for one SQL parser and repository symbol table; the parser is loaded once. */
-export async function createExtractor(sqlParser: SqlParserName, symbols?: RepoSymbolData): Promise<(jobs: ExtractJob[]) => ExtractOutcome[]> {
-  const analyzer = await createSqlAnalyzer(sqlParser);
-  const repoSymbols = symbols && new RepoSymbols(symbols);
+export interface ExtractorSetup {
+  /** The scanned root with links resolved. */
+  realRoot: string;
+  sqlParser: SqlParserName;
+  symbols?: RepoSymbolData;
+}
+
+/** An extractor for one root, SQL parser and repository symbol table; the parsers are loaded once. */
+export async function createExtractor(setup: ExtractorSetup): Promise<(jobs: ExtractJob[]) => ExtractOutcome[]> {
+  const analyzer = await createSqlAnalyzer(setup.sqlParser);
+  const symbols = setup.symbols && new RepoSymbols(setup.symbols);
   return (jobs) =>
-    jobs.map((job) => {
+    jobs.map((job): ExtractOutcome => {
+      const notes: Notification[] = [];
+      const text = readSource(setup.realRoot, job.file, notes);
+      if (text === undefined) return { notes };
+      const hash = contentHash(text);
+      if (hash === job.cachedHash) return { notes, hash };
       try {
-        return { facts: extractFile(job.file, job.text, { analyzer, symbols: repoSymbols }) };
+        return { notes, hash, facts: extractFile(job.file, text, { analyzer, symbols }) };
       } catch (error) {
         const message = (error as Error).message;
         // The parsers recurse: code nested thousands deep overflows the stack, which is no bug to report.
-        return { error: /call stack/i.test(message) ? `nested too deeply to parse (${message})` : message };
+        return { notes, hash, error: /call stack/i.test(message) ? `nested too deeply to parse (${message})` : message };
       }
     });
 }

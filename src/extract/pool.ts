@@ -1,66 +1,99 @@
 /**
- * Extraction in worker threads, for runs with enough files to pay for each worker loading its own
- * TypeScript parser and SQL analyzer. Files go out in small batches to whichever worker is free, and
- * outcomes come back in the order of the jobs, so the result is the same as extracting inline.
+ * Runs extraction jobs in lanes: this thread, and, when more lanes are asked for, worker threads
+ * that each load their own parsers. Every lane takes small batches from one queue, so a faster lane
+ * takes more, and each lane reads its own files, so the repository's text is never all in memory.
+ * Outcomes come back in the order of the jobs: the same as extracting in this thread alone.
+ * A worker that fails hands its batch back; this thread finishes the work.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { SqlParserName } from '../sql/index.js';
-import type { ExtractJob, ExtractOutcome } from './jobs.js';
-import type { RepoSymbolData } from './orm/symbols.js';
+import type { ExtractJob, ExtractorSetup, ExtractOutcome } from './jobs.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
+/** Small enough to spread the files evenly and to keep this thread answering the workers. */
 const BATCH_SIZE = 32;
 
-/** Workers run the compiled worker.js; from TypeScript sources (tests) there is none and extraction stays inline. */
+export type Extractor = (jobs: ExtractJob[]) => ExtractOutcome[];
+
+/** Workers run the compiled worker.js; from TypeScript sources (tests) there is none and extraction stays in this thread. */
 export function workersAvailable(): boolean {
   return import.meta.url.endsWith('.js') && existsSync(fileURLToPath(WORKER_URL));
 }
 
-/** Rejects when a worker fails to start or dies; the caller can then extract inline. */
-export function extractInWorkers(
-  jobs: ExtractJob[],
-  sqlParser: SqlParserName,
-  threads: number,
-  progress: (count: number) => void,
-  symbols?: RepoSymbolData,
-): Promise<ExtractOutcome[]> {
-  if (jobs.length === 0) return Promise.resolve([]);
-  return new Promise((resolve, reject) => {
-    const outcomes = new Array<ExtractOutcome>(jobs.length);
-    const workers: Worker[] = [];
-    let next = 0;
-    let done = 0;
-    let settled = false;
-    const finish = (error?: Error): void => {
-      if (settled) return;
-      settled = true;
-      for (const worker of workers) void worker.terminate();
-      if (error) reject(error);
-      else resolve(outcomes);
-    };
+export interface LaneOptions {
+  setup: ExtractorSetup;
+  /** Threads that extract, this one included. */
+  lanes: number;
+  /** This thread's extractor, loaded on first use. */
+  inline: () => Promise<Extractor>;
+  progress: (count: number) => void;
+  /** Called once when a worker fails; its files are extracted by the remaining lanes. */
+  onWorkerFailure: (message: string) => void;
+}
 
-    for (let i = 0; i < Math.min(threads, jobs.length); i++) {
-      const worker = new Worker(WORKER_URL, { workerData: { sqlParser, symbols } });
-      workers.push(worker);
-      let batchStart = 0;
-      const sendBatch = (): void => {
-        if (next >= jobs.length) return;
-        batchStart = next;
-        next = Math.min(jobs.length, next + BATCH_SIZE);
-        worker.postMessage(jobs.slice(batchStart, next).map(({ file, text }) => ({ file, text })));
-      };
-      worker.on('message', (results: ExtractOutcome[]) => {
-        results.forEach((outcome, k) => (outcomes[batchStart + k] = outcome));
-        done += results.length;
-        progress(results.length);
-        if (done === jobs.length) finish();
-        else sendBatch();
-      });
-      worker.on('error', (error) => finish(error));
-      worker.on('exit', (code) => finish(new Error(`an extraction worker stopped early (exit code ${code})`)));
-      sendBatch();
+export async function runLanes(jobs: ExtractJob[], options: LaneOptions): Promise<ExtractOutcome[]> {
+  if (jobs.length === 0) return [];
+  const outcomes = new Array<ExtractOutcome>(jobs.length);
+  const queue: Array<[number, number]> = [];
+  for (let start = 0; start < jobs.length; start += BATCH_SIZE) queue.push([start, Math.min(jobs.length, start + BATCH_SIZE)]);
+  let remaining = jobs.length;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const place = ([start]: [number, number], results: ExtractOutcome[]) => {
+    results.forEach((outcome, k) => (outcomes[start + k] = outcome));
+    remaining -= results.length;
+    options.progress(results.length);
+  };
+
+  const workerCount = options.lanes > 1 && workersAvailable() ? Math.min(options.lanes - 1, queue.length - 1) : 0;
+  let failed = false;
+  for (let i = 0; i < workerCount; i++) {
+    const worker = new Worker(WORKER_URL, { workerData: options.setup });
+    let current: [number, number] | undefined;
+    let done = false;
+    const stop = () => {
+      done = true;
+      void worker.terminate();
+    };
+    const sendNext = () => {
+      current = queue.shift();
+      if (current) worker.postMessage(jobs.slice(current[0], current[1]));
+      else stop();
+    };
+    worker.on('message', (results: ExtractOutcome[]) => {
+      place(current!, results);
+      sendNext();
+      notify();
+    });
+    const fail = (reason: string) => {
+      if (done) return;
+      if (current) queue.unshift(current);
+      current = undefined;
+      stop();
+      if (!failed) options.onWorkerFailure(reason);
+      failed = true;
+      notify();
+    };
+    worker.on('error', (error) => fail(error.message));
+    worker.on('exit', (code) => fail(`an extraction worker stopped early (exit code ${code})`));
+    sendNext();
+  }
+
+  const extract = await options.inline();
+  while (remaining > 0) {
+    const batch = queue.shift();
+    if (batch) {
+      place(batch, extract(jobs.slice(batch[0], batch[1])));
+      // Lets the workers' answers in, so that they get their next batch without waiting for this thread.
+      await new Promise((resolve) => setImmediate(resolve));
+    } else {
+      // The queue is empty but workers still hold batches: wait for an answer (or a failure, which requeues).
+      await new Promise<void>((resolve) => (wake = resolve));
     }
-  });
+  }
+  return outcomes;
 }

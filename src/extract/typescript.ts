@@ -49,15 +49,14 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKind);
   const imports: RawImport[] = [];
   const sqlSites: SqlSite[] = [];
-  const consumed = new Set<ts.Node>();
-  const constStrings = collectConstStrings(source);
+  const consts = new Map<string, ts.Expression>();
+  const queryArguments: ts.Expression[] = [];
+  // SQL candidates in walk order (parents first): a query site consumes the literals it is built
+  // from, so that a loose string inside it is not seen twice.
+  const candidates: Array<{ node: ts.Expression; queryPosition: boolean }> = [];
 
-  const addSite = (node: ts.Expression, queryPosition: boolean): void => {
-    const sql = embeddedSqlOf(node, source, constStrings, consumed);
-    if (sql) sqlSites.push({ sql, queryPosition, enclosingFunction: enclosingFunctionOf(node), expressionStart: node.getStart(source) });
-  };
-
-  const visit = (node: ts.Node): void => {
+  // One walk over the file; the SQL sites are read after it, when every const string is known.
+  forEachNode(source, (node) => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       imports.push(importOf(node.moduleSpecifier, 'import', isTypeOnlyImport(node), source));
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
@@ -68,6 +67,11 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
       ts.isStringLiteral(node.moduleReference.expression)
     ) {
       imports.push(importOf(node.moduleReference.expression, 'require', node.isTypeOnly, source));
+    } else if (ts.isVariableDeclarationList(node)) {
+      if ((node.flags & ts.NodeFlags.Const) === 0) return;
+      for (const declaration of node.declarations) {
+        if (ts.isIdentifier(declaration.name) && declaration.initializer) consts.set(declaration.name.text, unwrap(declaration.initializer));
+      }
     } else if (ts.isCallExpression(node)) {
       const [first] = node.arguments;
       if (first && ts.isStringLiteralLike(first) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
@@ -75,21 +79,28 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
       } else if (first && ts.isStringLiteralLike(first) && ts.isIdentifier(node.expression) && node.expression.text === 'require') {
         imports.push(importOf(first, 'require', false, source));
       } else if (first && QUERY_METHODS.has(calleeName(node.expression) ?? '')) {
-        addSite(queryArgument(first), true);
+        const argument = queryArgument(first);
+        queryArguments.push(argument);
+        candidates.push({ node: argument, queryPosition: true });
       }
     } else if (ts.isTaggedTemplateExpression(node) && SQL_TAGS.has(calleeName(node.tag) ?? '')) {
-      addSite(node.template, true);
+      candidates.push({ node: node.template, queryPosition: true });
     } else if (
       (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) &&
-      !consumed.has(node) &&
       STATEMENT_START.test(ts.isTemplateExpression(node) ? node.head.text : node.text)
     ) {
-      addSite(node, false);
+      candidates.push({ node, queryPosition: false });
     }
-  };
+  });
+
   // Query positions first, so that a const string passed to .query() is not also seen as a loose string.
-  markQueryPositionConsts(source, constStrings, consumed);
-  forEachNode(source, visit);
+  const consumed = new Set<ts.Node>();
+  for (const argument of queryArguments) markLiterals(argument, consts, consumed, 0);
+  for (const { node, queryPosition } of candidates) {
+    if (!queryPosition && consumed.has(node)) continue;
+    const sql = embeddedSqlOf(node, source, consts, consumed);
+    if (sql) sqlSites.push({ sql, queryPosition, enclosingFunction: enclosingFunctionOf(node), expressionStart: node.getStart(source) });
+  }
 
   const header = ownerHeaderOf(source, text);
   const syntaxErrors = (source as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
@@ -179,41 +190,12 @@ function functionNameOf(node: ts.Node): string | undefined {
   return undefined;
 }
 
-/** `const NAME = '…'` (also `as const`) in this file, for query calls that pass an identifier. */
-function collectConstStrings(source: ts.SourceFile): Map<string, ts.Expression> {
-  const consts = new Map<string, ts.Expression>();
-  const visit = (node: ts.Node): void => {
-    if (
-      ts.isVariableDeclarationList(node) &&
-      (node.flags & ts.NodeFlags.Const) !== 0
-    ) {
-      for (const declaration of node.declarations) {
-        if (ts.isIdentifier(declaration.name) && declaration.initializer) {
-          consts.set(declaration.name.text, unwrap(declaration.initializer));
-        }
-      }
-    }
-  };
-  forEachNode(source, visit);
-  return consts;
-}
-
 function unwrap(expression: ts.Expression): ts.Expression {
   let current = expression;
   while (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current)) {
     current = current.expression;
   }
   return current;
-}
-
-/** Marks the literals that query calls reach through identifiers, before the main walk meets them. */
-function markQueryPositionConsts(source: ts.SourceFile, consts: Map<string, ts.Expression>, consumed: Set<ts.Node>): void {
-  const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node) && node.arguments[0] && QUERY_METHODS.has(calleeName(node.expression) ?? '')) {
-      markLiterals(queryArgument(node.arguments[0]), consts, consumed, 0);
-    }
-  };
-  forEachNode(source, visit);
 }
 
 function markLiterals(node: ts.Expression, consts: Map<string, ts.Expression>, consumed: Set<ts.Node>, depth: number): void {

@@ -131,12 +131,16 @@ function columnRef(ref: Json): ColumnRef {
 }
 
 /** Every column reference in an expression; a subquery is a level of its own and is not entered. */
-function columnRefs(node: unknown): ColumnRef[] {
-  if (Array.isArray(node)) return node.flatMap(columnRefs);
-  if (!isObj(node)) return [];
-  return Object.entries(node).flatMap(([key, value]) => {
-    if (key === 'SubLink') return [];
-    if (key === 'ColumnRef' && isObj(value)) return [columnRef(value)];
-    return columnRefs(value);
-  });
+function columnRefs(node: unknown, found: ColumnRef[] = []): ColumnRef[] {
+  if (Array.isArray(node)) {
+    for (const item of node) columnRefs(item, found);
+  } else if (isObj(node)) {
+    for (const key in node) {
+      const value = node[key];
+      if (key === 'SubLink') continue;
+      if (key === 'ColumnRef' && isObj(value)) found.push(columnRef(value));
+      else columnRefs(value, found);
+    }
+  }
+  return found;
 }

@@ -81,14 +81,16 @@ class Walker {
       return;
     }
     if (!isObj(node)) return;
-    for (const [key, value] of Object.entries(node)) {
+    // for…in, not Object.entries: this runs for every node of every statement (parsed JSON has no inherited keys).
+    for (const key in node) {
+      const value = node[key];
       if (!isObj(value) || !this.node(key, value, op)) this.walk(value, op);
     }
   }
 
   /** Walk every field but `skip` with `op`. */
   private rest(node: Json, skip: string[], op: Operation | undefined): void {
-    for (const [key, value] of Object.entries(node)) if (!skip.includes(key)) this.walk(value, op);
+    for (const key in node) if (!skip.includes(key)) this.walk(node[key], op);
   }
 
   private table(rangeVar: unknown, op: Operation, details?: AccessDetails): void {

@@ -1,11 +1,13 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/check.js';
 import { workersAvailable } from '../../src/extract/pool.js';
 import { autoThreads, FILES_PER_WORKER } from '../../src/extract/run.js';
-import { REPO_ROOT, ROOT_MAP } from '../helpers.js';
+import type { RepoSymbolData } from '../../src/extract/orm/symbols.js';
+import { REPO_ROOT, ROOT_MAP, writeRepo } from '../helpers.js';
 
 const FIXTURE = path.join(REPO_ROOT, 'fixtures/platform-monorepo');
 const BIN = path.join(REPO_ROOT, 'bin/schema-guard.js');
@@ -30,6 +32,29 @@ describe('extraction in worker threads', () => {
     const inline = await runCheck({ root: FIXTURE, mapFile: ROOT_MAP, threads: 1 });
     expect(threaded.facts).toEqual(inline.facts);
     expect(threaded.notifications).toEqual([]);
+  });
+});
+
+describe('extraction lanes', () => {
+  const built = path.join(REPO_ROOT, 'dist/extract/pool.js');
+
+  // A worker that cannot start (here: a symbol table it cannot read) hands its files back to this thread.
+  it.skipIf(!existsSync(built))('finish the work in this thread when a worker fails, and say so once', async () => {
+    const { runLanes } = (await import(pathToFileURL(built).href)) as typeof import('../../src/extract/pool.js');
+    const { createExtractor } = (await import(pathToFileURL(path.join(REPO_ROOT, 'dist/extract/jobs.js')).href)) as typeof import('../../src/extract/jobs.js');
+    const root = writeRepo(Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`m/${i}.sql`, `SELECT * FROM t${i};\n`])));
+    const realRoot = realpathSync(root);
+    const jobs = Array.from({ length: 100 }, (_, i) => ({ file: `m/${i}.sql` }));
+    const failures: string[] = [];
+    const outcomes = await runLanes(jobs, {
+      setup: { realRoot, sqlParser: 'libpg-query', symbols: { exports: null } as unknown as RepoSymbolData },
+      lanes: 3,
+      inline: () => createExtractor({ realRoot, sqlParser: 'libpg-query' }),
+      progress: () => {},
+      onWorkerFailure: (reason) => failures.push(reason),
+    });
+    expect(failures).toHaveLength(1);
+    expect(outcomes.map((outcome) => outcome.facts?.accesses[0]?.table.name)).toEqual(jobs.map((_, i) => `t${i}`));
   });
 });
 

@@ -13,7 +13,7 @@ import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type CacheFolder, codeSalt, contentHash, isRecord, statKey } from '../cache.js';
 import type { ImportResolver } from '../resolve-imports.js';
-import { MAX_FILE_BYTES } from '../run.js';
+import { MAX_FILE_BYTES } from '../read-source.js';
 import { frameworkOfPackage } from './packages.js';
 import { readPrismaModels } from './prisma-schema.js';
 import { RepoSymbols, type RepoSymbolData } from './symbols.js';

@@ -45,7 +45,11 @@ export class RepoSymbols {
   private digest: string | undefined;
   private drizzleByName: Map<string, TableName | null> | undefined;
 
-  constructor(readonly data: RepoSymbolData) {}
+  private readonly exportCount: number;
+
+  constructor(readonly data: RepoSymbolData) {
+    this.exportCount = Object.keys(data.exports).length;
+  }
 
   /** Changes whenever anything in the table changes: part of the cache key of every file's facts. */
   get fingerprint(): string {
@@ -62,6 +66,8 @@ export class RepoSymbols {
    * probing the table's files the way ImportResolver probes the disk.
    */
   fileOf(fromFile: string, specifier: string): string | undefined {
+    // Most repositories export no framework binding at all: then no import leads to one.
+    if (this.exportCount === 0) return undefined;
     if (!specifier.startsWith('.')) return Object.hasOwn(this.data.specifiers, specifier) ? this.data.specifiers[specifier] : undefined;
     const joined = path.posix.normalize(path.posix.join(path.posix.dirname(fromFile), specifier));
     const stem = joined.replace(/\.(c|m)?jsx?$/, '');

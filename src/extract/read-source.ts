@@ -1,0 +1,44 @@
+/**
+ * Reading a repository file for extraction, the same in the main thread and in a worker: links that
+ * lead out of the root, non-regular files, binaries and oversized files are refused with a note.
+ */
+import { isUtf8 } from 'node:buffer';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Notification } from '../report/summary.js';
+
+/** Larger files are generated code or data, not hand-written queries: reported as not analysed. */
+export const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+/** The file's text, or undefined with a notification saying why it was not read. */
+export function readSource(realRoot: string, file: string, notifications: Notification[]): string | undefined {
+  const absolute = path.join(realRoot, file);
+  try {
+    const real = realpathSync.native(absolute);
+    if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+      notifications.push({ level: 'note', file, message: 'skipped: it is a link to a place outside the scanned root' });
+      return undefined;
+    }
+    const stats = statSync(real);
+    if (!stats.isFile()) {
+      // A FIFO or device would block the read or never end.
+      notifications.push({ level: 'note', file, message: 'skipped: not a regular file' });
+      return undefined;
+    }
+    const size = stats.size;
+    if (size > MAX_FILE_BYTES) {
+      notifications.push({ level: 'note', file, message: `skipped: ${Math.round(size / 1024)} kB is over the ${MAX_FILE_BYTES / 1024} kB limit for source files` });
+      return undefined;
+    }
+    const buffer = readFileSync(real);
+    if (buffer.subarray(0, 8000).includes(0)) {
+      notifications.push({ level: 'note', file, message: 'skipped: binary content (NUL bytes)' });
+      return undefined;
+    }
+    // Not UTF-8: replacement characters would shift columns; Latin-1 keeps one column per byte.
+    return buffer.toString(isUtf8(buffer) ? 'utf8' : 'latin1');
+  } catch (error) {
+    notifications.push({ level: 'error', file, message: `could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+    return undefined;
+  }
+}
