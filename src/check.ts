@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { discoverFiles, discoverPrismaSchemas } from './discover/files.js';
 import { filesOfShard, type Shard } from './discover/shard.js';
-import { CacheFolder } from './extract/cache.js';
+import { CacheFolder, statKey } from './extract/cache.js';
 import { collectRepoSymbols, repositoryReader } from './extract/orm/collect.js';
 import { extractAll } from './extract/run.js';
 import { ImportResolver } from './extract/resolve-imports.js';
@@ -13,7 +13,6 @@ import { applyBaseline, type BaselineEntry } from './filter/baseline.js';
 import { auditExceptions } from './filter/exception-audit.js';
 import { applyExceptions } from './filter/exceptions.js';
 import { applySuppressions } from './filter/suppressions.js';
-import { changedFiles } from './git/changed-files.js';
 import { loadOwnershipMap, type LoadedMap } from './map/load.js';
 import { OwnershipIndex } from './map/resolve.js';
 import { completeFindings, evaluateFile, evaluateRepo } from './rules/engine.js';
@@ -67,6 +66,12 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const fullRun = wholeRepository && !options.shard && !options.rules?.length;
   const resolver = new ImportResolver(root, repositoryFiles);
   const cacheFolder = options.cache && new CacheFolder(options.cache.dir, options.cache.confineTo);
+  // Both caches ask for a file's stats; taken once, before either reads the file.
+  const stats = new Map<string, string | undefined>();
+  const statOf = (file: string) => {
+    if (!stats.has(file)) stats.set(file, statKey(path.join(root, file)));
+    return stats.get(file);
+  };
   const symbols = await collectRepoSymbols({
     root,
     files: repositoryFiles.filter((file) => !file.endsWith('.sql')),
@@ -74,12 +79,14 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     resolver,
     readText: repositoryReader(root),
     cache: cacheFolder,
+    statOf,
   });
   const notifications: Notification[] = [];
   const extractOptions = { sqlParser: options.sqlParser ?? 'libpg-query', symbols, resolver, threads: options.threads } as const;
   const facts = await extractAll(root, files, {
     ...extractOptions,
     cache: cacheFolder && { folder: cacheFolder, wholeRepository: wholeRepository && !options.shard },
+    statOf,
     onProgress: options.onProgress,
   }, notifications);
 
@@ -138,7 +145,8 @@ const DEFAULT_LEVELS = { levelOf: (id: string) => getRuleMeta(id)?.level ?? 'war
 async function selectFiles(root: string, loadedMap: LoadedMap, options: CheckOptions) {
   let files = discoverFiles({ root, paths: options.paths, ignore: loadedMap.map.ignore });
   const repositoryFiles = options.paths?.length ? discoverFiles({ root, ignore: loadedMap.map.ignore }) : files;
-  const changed = options.changedSince === undefined ? undefined : await changedFiles(root, options.changedSince);
+  // Loaded only for --changed-since: running git needs execa, which every other run can do without.
+  const changed = options.changedSince === undefined ? undefined : await (await import('./git/changed-files.js')).changedFiles(root, options.changedSince);
   // A change to the map changes every verdict: then the run is a full one.
   const changedOnly = changed !== undefined && !changed.includes(path.resolve(options.mapFile));
   if (changedOnly) files = files.filter((file) => changed.underRoot.has(file));

@@ -38,6 +38,8 @@ export interface ExtractOptions {
   onProgress?: (done: number, total: number) => void;
   /** The repository's query-builder / ORM declarations (src/extract/orm): facts depend on them, so they salt the cache. */
   symbols?: RepoSymbols;
+  /** statKey() of a repository file, when the caller has taken them already. */
+  statOf?: (file: string) => string | undefined;
 }
 
 interface Pending {
@@ -56,7 +58,7 @@ export async function extractAll(root: string, files: string[], options: Extract
   // Files whose recorded stats still hold come from the cache without being read.
   const pending: Pending[] = [];
   files.forEach((file, index) => {
-    const stat = cache && statKey(path.join(realRoot, file));
+    const stat = cache && (options.statOf ? options.statOf(file) : statKey(path.join(realRoot, file)));
     const unchanged = stat === undefined ? undefined : cache?.byStat(file, stat);
     if (unchanged) facts[index] = unchanged;
     else pending.push({ index, file, stat });

@@ -70,6 +70,7 @@ export class OwnershipIndex {
   /** Longest glob first: the most specific folder wins when two domains' folders overlap. */
   private readonly folders: { domain: string; match: Matcher }[] = [];
   private readonly fileDomains = new Map<string, string | undefined>();
+  private readonly retiredByPath = new Map<string, RetiredImport | undefined>();
   private readonly tableOwners = new Map<string, TableOwnership | undefined>();
   private prefixList: string[] | undefined;
   private readonly restrictedTables = new Map<RestrictedTableRule, Set<string>>();
@@ -209,7 +210,10 @@ export class OwnershipIndex {
 
   /** The retired-imports entry covering `path` (a file or folder an import resolves to), if any. */
   retiredFolderOf(path: string): RetiredImport | undefined {
-    return this.retired.find((r) => r.match(path))?.entry;
+    // Asked for every import of every file, and imports lead to the same files again and again.
+    if (this.retired.length === 0) return undefined;
+    if (!this.retiredByPath.has(path)) this.retiredByPath.set(path, this.retired.find((r) => r.match(path))?.entry);
+    return this.retiredByPath.get(path);
   }
 
   /** `matches`, for rules that hold only the index (e.g. a restricted rule's allow.folders). */

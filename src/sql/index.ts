@@ -16,7 +16,7 @@ export interface SqlAnalyzer {
   analyze(sql: string): SqlAnalysis;
 }
 
-const CACHE_LIMIT = 50_000;
+const CACHE_LIMIT = 5_000;
 const analyzers = new Map<SqlParserName, Promise<SqlAnalyzer>>();
 
 function cachedAnalyzer(backend: Backend): SqlAnalyzer {

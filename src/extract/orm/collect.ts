@@ -29,6 +29,8 @@ export interface SymbolSources {
   readText(file: string): string | undefined;
   /** Where the pre-pass of the last run is kept; none when undefined. */
   cache?: CacheFolder;
+  /** statKey() of a repository file, taken once per run (the facts cache asks for it too). */
+  statOf?: (file: string) => string | undefined;
 }
 
 /** Words without which a file declares no framework binding (package names, PrismaClient, the knex convention). */
@@ -61,7 +63,7 @@ export async function collectRepoSymbols(sources: SymbolSources): Promise<RepoSy
   const texts = new Map<string, string>();
   let changed = stored === undefined;
   for (const file of sources.files) {
-    const stat = sources.cache && statKey(path.join(sources.root, file));
+    const stat = sources.cache && (sources.statOf ? sources.statOf(file) : statKey(path.join(sources.root, file)));
     const known = stored && Object.hasOwn(stored.files, file) ? stored.files[file] : undefined;
     if (stat !== undefined && known?.stat === stat) {
       summaries[file] = known;
@@ -69,8 +71,9 @@ export async function collectRepoSymbols(sources: SymbolSources): Promise<RepoSy
     }
     const text = sources.readText(file);
     if (text === undefined) continue;
-    texts.set(file, text);
     const summary = (summaries[file] = summarize(text, stat));
+    // Only candidates are parsed: the text of every other file is let go at once.
+    if (summary.candidate) texts.set(file, text);
     changed ||= known?.hash !== summary.hash || known.stat !== summary.stat;
   }
   if (stored && Object.keys(stored.files).length !== Object.keys(summaries).length) changed = true;
