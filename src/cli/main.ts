@@ -97,7 +97,7 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
     .option('--shard <i/n>', 'scan only part i of n of the files, for a CI matrix (combine the reports with `merge`)', shardArgument)
     .option('--cache-dir <dir>', 'where facts are cached between runs (default: <root>/node_modules/.cache/schema-guard)')
     .option('--no-cache', 'neither read nor write the cache of facts')
-    .option('--threads <n>', 'worker threads for parsing (default: by the number of files and cores; 1: none)', positiveInteger)
+    .option('--threads <n>', 'threads that extract, this one included (default: by the number of files and cores; 1: no workers)', positiveInteger)
     .action(async (paths: string[], flags: CheckFlags) => {
       exitCode = await check(paths, flags, io);
     });

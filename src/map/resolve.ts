@@ -70,6 +70,7 @@ export class OwnershipIndex {
   /** Longest glob first: the most specific folder wins when two domains' folders overlap. */
   private readonly folders: { domain: string; match: Matcher }[] = [];
   private readonly fileDomains = new Map<string, string | undefined>();
+  private readonly restrictedByTable = new Map<string, RestrictedTableRule[]>();
   private readonly retiredByPath = new Map<string, RetiredImport | undefined>();
   private readonly tableOwners = new Map<string, TableOwnership | undefined>();
   private prefixList: string[] | undefined;
@@ -222,12 +223,18 @@ export class OwnershipIndex {
   }
 
   /** The restricted-table rules covering a table, by name or through its family, in map order. */
-  restrictedRulesFor(table: TableName): RestrictedTableRule[] {
+  restrictedRulesFor(table: TableName): readonly RestrictedTableRule[] {
+    // Asked for every access by several rules: answers are kept per table.
     const key = tableKey(table);
-    const family = this.ownerOfTable(table)?.family?.id;
-    return this.map.restrictedTables.filter(
-      (rule) => this.restrictedTables.get(rule)!.has(key) || (family !== undefined && rule.families.includes(family)),
-    );
+    let rules = this.restrictedByTable.get(key);
+    if (!rules) {
+      const family = this.ownerOfTable(table)?.family?.id;
+      rules = this.map.restrictedTables.filter(
+        (rule) => this.restrictedTables.get(rule)!.has(key) || (family !== undefined && rule.families.includes(family)),
+      );
+      this.restrictedByTable.set(key, rules);
+    }
+    return rules;
   }
 
   /** Whether an exception of this map names the table in its `tables` (all tables when it names none). */

@@ -43,9 +43,10 @@ const CACHE_FILE = 'prepass.json';
 
 /** What the pre-pass needs of one file, without its text. */
 interface FileSummary {
-  hash: string;
   /** Parsed for its exports. */
   candidate: boolean;
+  /** A candidate's content hash (the symbol table depends on a candidate's whole text, on other files only through `bare`). */
+  hash?: string;
   /** The bare specifiers it imports. */
   bare: string[];
   /** statKey() when the summary was made, if trustworthy. */
@@ -74,7 +75,7 @@ export async function collectRepoSymbols(sources: SymbolSources): Promise<RepoSy
     const summary = (summaries[file] = summarize(text, stat));
     // Only candidates are parsed: the text of every other file is let go at once.
     if (summary.candidate) texts.set(file, text);
-    changed ||= known?.hash !== summary.hash || known.stat !== summary.stat;
+    changed ||= !known || !sameSummary(known, summary);
   }
   if (stored && Object.keys(stored.files).length !== Object.keys(summaries).length) changed = true;
 
@@ -109,11 +110,15 @@ export function repositoryReader(root: string): (file: string) => string | undef
   };
 }
 
+function sameSummary(a: FileSummary, b: FileSummary): boolean {
+  return a.candidate === b.candidate && a.hash === b.hash && a.stat === b.stat && a.bare.join('\0') === b.bare.join('\0');
+}
+
 function summarize(text: string, stat: string | undefined): FileSummary {
   const bare = new Set<string>();
   for (const match of text.matchAll(BARE_SPECIFIER)) bare.add(match[2]!);
   const candidate = FRAMEWORK_WORDS.some((word) => text.includes(word)) || REEXPORT.test(text);
-  return { hash: contentHash(text), candidate, bare: [...bare].sort(), ...(stat === undefined ? {} : { stat }) };
+  return { candidate, ...(candidate ? { hash: contentHash(text) } : {}), bare: [...bare].sort(), ...(stat === undefined ? {} : { stat }) };
 }
 
 /** The symbol table, parsing the candidates (read now when their summary came from the cache). */
@@ -160,13 +165,22 @@ function readStored(cache: CacheFolder): StoredPrepass | undefined {
   if (!stored || !isRecord(stored.files)) return undefined;
   const files: Record<string, FileSummary> = {};
   for (const [file, summary] of Object.entries(stored.files)) {
-    if (isRecord(summary) && typeof summary.hash === 'string' && typeof summary.candidate === 'boolean' && Array.isArray(summary.bare) && summary.bare.every((b) => typeof b === 'string') && (summary.stat === undefined || typeof summary.stat === 'string')) {
-      files[file] = summary as unknown as FileSummary;
-    }
+    if (isSummary(summary)) files[file] = summary;
   }
   const symbols = stored.symbols;
   const data = isRecord(symbols) && typeof symbols.key === 'string' && isSymbolData(symbols.data) ? { key: symbols.key, data: symbols.data } : undefined;
   return { files, ...(data ? { symbols: data } : {}) };
+}
+
+function isSummary(value: unknown): value is FileSummary {
+  return (
+    isRecord(value) &&
+    typeof value.candidate === 'boolean' &&
+    (value.hash === undefined || typeof value.hash === 'string') &&
+    Array.isArray(value.bare) &&
+    value.bare.every((specifier) => typeof specifier === 'string') &&
+    (value.stat === undefined || typeof value.stat === 'string')
+  );
 }
 
 function isSymbolData(value: unknown): value is RepoSymbolData {
