@@ -5,7 +5,6 @@
 import type { SqlAnalysis } from '../facts/types.js';
 import { analyzeSql, type Backend, type SqlParserName } from './engine.js';
 import { libpgBackend, loadLibpgQuery } from './libpg.js';
-import { pgAstBackend } from './pgast.js';
 
 export type { SqlParserName } from './engine.js';
 export { isSyntheticTableName } from './placeholders.js';
@@ -35,13 +34,14 @@ function cachedAnalyzer(backend: Backend): SqlAnalyzer {
   };
 }
 
-/** One analyzer (and cache) per backend; libpg-query's WASM module is loaded on first request. */
+/** One analyzer (and cache) per backend, loaded on first request. */
 export function createSqlAnalyzer(name: SqlParserName = 'libpg-query'): Promise<SqlAnalyzer> {
   let analyzer = analyzers.get(name);
   if (analyzer === undefined) {
+    // Each backend is loaded only when chosen: pgsql-ast-parser alone takes ~130 ms to import.
     analyzer = name === 'libpg-query'
       ? loadLibpgQuery().then(() => cachedAnalyzer(libpgBackend))
-      : Promise.resolve(cachedAnalyzer(pgAstBackend));
+      : import('./pgast.js').then(({ pgAstBackend }) => cachedAnalyzer(pgAstBackend));
     analyzers.set(name, analyzer);
   }
   return analyzer;
