@@ -5,7 +5,8 @@ import path from 'node:path';
 import { discoverFiles, discoverPrismaSchemas } from './discover/files.js';
 import { filesOfShard, type Shard } from './discover/shard.js';
 import { CacheFolder, statKey } from './extract/cache.js';
-import { collectRepoSymbols, repositoryReader } from './extract/orm/collect.js';
+import { collectRepoSymbols } from './extract/orm/collect.js';
+import { SourceTexts } from './extract/read-source.js';
 import { extractAll } from './extract/run.js';
 import { ImportResolver } from './extract/resolve-imports.js';
 import type { FileFacts } from './facts/types.js';
@@ -72,12 +73,14 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     if (!stats.has(file)) stats.set(file, statKey(path.join(root, file)));
     return stats.get(file);
   };
+  // What the pre-pass reads of the files this run extracts is kept for the extraction: read once.
+  const texts = new SourceTexts(root, new Set(files));
   const symbols = await collectRepoSymbols({
     root,
     files: repositoryFiles.filter((file) => !file.endsWith('.sql')),
     prismaSchemas: discoverPrismaSchemas({ root, ignore: loadedMap.map.ignore }),
     resolver,
-    readText: repositoryReader(root),
+    readText: (file) => texts.read(file),
     cache: cacheFolder,
     statOf,
   });
@@ -87,8 +90,10 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     ...extractOptions,
     cache: cacheFolder && { folder: cacheFolder, wholeRepository: wholeRepository && !options.shard },
     statOf,
+    preread: (file) => texts.take(file),
     onProgress: options.onProgress,
   }, notifications);
+  texts.clear();
 
   const relatedFor = relatedLocations(loadedMap, options.mapFile, root);
   let findings: Finding[] = [];

@@ -36,14 +36,17 @@ export interface ExtractorSetup {
   symbols?: RepoSymbolData;
 }
 
-/** An extractor for one root, SQL parser and repository symbol table; the parsers are loaded once. */
-export async function createExtractor(setup: ExtractorSetup): Promise<(jobs: ExtractJob[]) => ExtractOutcome[]> {
+/**
+ * An extractor for one root, SQL parser and repository symbol table; the parsers are loaded once.
+ * `preread` gives texts already read in this thread (SourceTexts.take); other files are read here.
+ */
+export async function createExtractor(setup: ExtractorSetup, preread?: (file: string) => string | undefined): Promise<(jobs: ExtractJob[]) => ExtractOutcome[]> {
   const analyzer = await createSqlAnalyzer(setup.sqlParser);
   const symbols = setup.symbols && new RepoSymbols(setup.symbols);
   return (jobs) =>
     jobs.map((job): ExtractOutcome => {
       const notes: Notification[] = [];
-      const text = readSource(setup.realRoot, job.file, notes);
+      const text = preread?.(job.file) ?? readSource(setup.realRoot, job.file, notes);
       if (text === undefined) return { notes };
       const hash = contentHash(text);
       if (hash === job.cachedHash) return { notes, hash };

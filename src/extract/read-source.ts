@@ -42,3 +42,52 @@ export function readSource(realRoot: string, file: string, notifications: Notifi
     return undefined;
   }
 }
+
+/**
+ * Texts read ahead of extraction by the ORM pre-pass, handed to the extraction in this thread, so
+ * that a cold run reads each file once. They are read the way extraction reads them, kept only for
+ * the files extraction will ask for and only up to a budget, and handed over once.
+ */
+export class SourceTexts {
+  private readonly realRoot: string;
+  private readonly kept = new Map<string, string>();
+  private size = 0;
+
+  /**
+   * @param toExtract the files the run extracts: only their texts are kept.
+   * @param budget the most characters kept at once: a huge repository's text is never all in memory.
+   */
+  constructor(
+    root: string,
+    private readonly toExtract: ReadonlySet<string> = new Set(),
+    private readonly budget = 32 * 1024 * 1024,
+  ) {
+    this.realRoot = realpathSync.native(root);
+  }
+
+  /** A file's text as extraction reads it, or undefined; why it could not be read is left for extraction to report. */
+  read(file: string): string | undefined {
+    const text = readSource(this.realRoot, file, []);
+    if (text !== undefined && this.toExtract.has(file) && this.size + text.length <= this.budget) {
+      this.kept.set(file, text);
+      this.size += text.length;
+    }
+    return text;
+  }
+
+  /** The text read ahead for a file, once; undefined when there is none. */
+  take(file: string): string | undefined {
+    const text = this.kept.get(file);
+    if (text !== undefined) {
+      this.kept.delete(file);
+      this.size -= text.length;
+    }
+    return text;
+  }
+
+  /** Lets go of what extraction did not ask for. */
+  clear(): void {
+    this.kept.clear();
+    this.size = 0;
+  }
+}

@@ -40,6 +40,8 @@ export interface ExtractOptions {
   symbols?: RepoSymbols;
   /** statKey() of a repository file, when the caller has taken them already. */
   statOf?: (file: string) => string | undefined;
+  /** Texts the caller has read already (SourceTexts.take), for extraction in this thread. */
+  preread?: (file: string) => string | undefined;
 }
 
 interface Pending {
@@ -75,7 +77,7 @@ export async function extractAll(root: string, files: string[], options: Extract
     setup,
     lanes: threadCount(jobs.length, options.threads),
     // Loaded only when needed: a run served from the cache never pays for the TypeScript compiler.
-    inline: async () => (extractor ??= await (await import('./jobs.js')).createExtractor(setup)),
+    inline: async () => (extractor ??= await (await import('./jobs.js')).createExtractor(setup, options.preread)),
     progress: (count) => options.onProgress?.((done += count), files.length),
     onWorkerFailure: (reason) => notifications.push({ level: 'note', message: `An extraction worker failed (${reason}); its files were analysed by the other threads.` }),
   });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { discoverFiles, discoverPrismaSchemas } from '../../src/discover/files.js';
 import { extractFile } from '../../src/extract/file.js';
-import { collectRepoSymbols, repositoryReader } from '../../src/extract/orm/collect.js';
+import { collectRepoSymbols } from '../../src/extract/orm/collect.js';
+import { SourceTexts } from '../../src/extract/read-source.js';
 import type { RepoSymbols } from '../../src/extract/orm/symbols.js';
 import { ImportResolver } from '../../src/extract/resolve-imports.js';
 import type { FileFacts, TableAccessFact } from '../../src/facts/types.js';
@@ -17,7 +18,7 @@ export function symbolsOf(root: string): Promise<RepoSymbols> {
     files: files.filter((file) => !file.endsWith('.sql')),
     prismaSchemas: discoverPrismaSchemas({ root }),
     resolver: new ImportResolver(root, files),
-    readText: repositoryReader(root),
+    readText: (file) => new SourceTexts(root).read(file),
   });
 }
 

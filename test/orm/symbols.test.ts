@@ -2,7 +2,7 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repositoryReader } from '../../src/extract/orm/collect.js';
+import { SourceTexts } from '../../src/extract/read-source.js';
 import { writeRepo } from '../helpers.js';
 import { accessesOf, symbolsOf } from './helpers.js';
 
@@ -73,9 +73,9 @@ describe('reading files for the pre-pass', () => {
     writeFileSync(path.join(outside, 'secret.ts'), TABLES);
     const root = writeRepo({ 'inside.ts': TABLES });
     symlinkSync(path.join(outside, 'secret.ts'), path.join(root, 'link.ts'));
-    const read = repositoryReader(root);
-    expect(read('inside.ts')).toBe(TABLES);
-    expect(read('link.ts')).toBeUndefined();
-    expect(read('missing.ts')).toBeUndefined();
+    const texts = new SourceTexts(root);
+    expect(texts.read('inside.ts')).toBe(TABLES);
+    expect(texts.read('link.ts')).toBeUndefined();
+    expect(texts.read('missing.ts')).toBeUndefined();
   });
 });

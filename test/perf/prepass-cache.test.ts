@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { discoverFiles, discoverPrismaSchemas } from '../../src/discover/files.js';
 import { CacheFolder } from '../../src/extract/cache.js';
-import { collectRepoSymbols, repositoryReader } from '../../src/extract/orm/collect.js';
+import { collectRepoSymbols } from '../../src/extract/orm/collect.js';
+import { SourceTexts } from '../../src/extract/read-source.js';
 import { ImportResolver } from '../../src/extract/resolve-imports.js';
 import { writeRepo } from '../helpers.js';
 
@@ -13,7 +14,7 @@ const TABLES = `import { pgTable } from 'drizzle-orm/pg-core';\nexport const use
 async function prepass(root: string, cacheDir: string) {
   const files = discoverFiles({ root });
   const read: string[] = [];
-  const reader = repositoryReader(root);
+  const texts = new SourceTexts(root);
   const symbols = await collectRepoSymbols({
     root,
     files,
@@ -21,7 +22,7 @@ async function prepass(root: string, cacheDir: string) {
     resolver: new ImportResolver(root, files),
     readText: (file) => {
       read.push(file);
-      return reader(file);
+      return texts.read(file);
     },
     cache: new CacheFolder(cacheDir),
   });
@@ -129,5 +130,22 @@ describe('the import resolver with the discovered files', () => {
       'lib/x.ts': '',
     });
     expect(new ImportResolver(root, ['lib/x.ts']).resolve('src/a.ts', '@lib/x')).toBe('lib/x.ts');
+  });
+});
+
+describe('texts read ahead for extraction', () => {
+  it('keeps only the files to extract, hands each over once, and stays within its budget', () => {
+    const root = writeRepo({ 'a.ts': 'const a = 1;\n', 'b.ts': 'const b = 2;\n', 'c.ts': 'const c = 333;\n', 'bin.ts': 'x\u0000y' });
+    const texts = new SourceTexts(root, new Set(['a.ts', 'c.ts', 'bin.ts']), 'const a = 1;\n'.length + 1);
+    expect(texts.read('a.ts')).toBe('const a = 1;\n');
+    expect(texts.read('b.ts')).toBe('const b = 2;\n');
+    expect(texts.read('c.ts')).toBe('const c = 333;\n');
+    expect(texts.read('bin.ts')).toBeUndefined();
+    expect(texts.take('a.ts')).toBe('const a = 1;\n');
+    expect(texts.take('a.ts')).toBeUndefined();
+    // b.ts is not extracted; c.ts did not fit the budget; bin.ts is extraction's to report.
+    expect(texts.take('b.ts')).toBeUndefined();
+    expect(texts.take('c.ts')).toBeUndefined();
+    expect(texts.take('bin.ts')).toBeUndefined();
   });
 });

@@ -9,11 +9,9 @@
  * changed reads no source file and loads no parser.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type CacheFolder, codeSalt, contentHash, isRecord, statKey } from '../cache.js';
 import type { ImportResolver } from '../resolve-imports.js';
-import { MAX_FILE_BYTES } from '../read-source.js';
 import { frameworkOfPackage } from './packages.js';
 import { readPrismaModels } from './prisma-schema.js';
 import { RepoSymbols, type RepoSymbolData } from './symbols.js';
@@ -25,7 +23,7 @@ export interface SymbolSources {
   /** The repository's .prisma files. */
   prismaSchemas: string[];
   resolver: ImportResolver;
-  /** A repository file's text, or undefined when it cannot be read (the scan reports that itself). */
+  /** A repository file's text, or undefined when it cannot be read (the scan reports that itself): SourceTexts.read. */
   readText(file: string): string | undefined;
   /** Where the pre-pass of the last run is kept; none when undefined. */
   cache?: CacheFolder;
@@ -92,22 +90,6 @@ export async function collectRepoSymbols(sources: SymbolSources): Promise<RepoSy
   // A cache folder that cannot be written is reported once, by the facts cache that shares it.
   if (sources.cache && changed) sources.cache.write([{ name: CACHE_FILE, salt: codeSalt(), content: { files: summaries, symbols: { key, data } } }]);
   return new RepoSymbols(data);
-}
-
-/**
- * Reads files for the pre-pass: regular files only (a link is not followed; discovery never enters
- * linked folders), none over the scan's size limit. What it cannot read, the scan reports.
- */
-export function repositoryReader(root: string): (file: string) => string | undefined {
-  return (file) => {
-    try {
-      const absolute = path.join(root, file);
-      const stats = lstatSync(absolute);
-      return stats.isFile() && stats.size <= MAX_FILE_BYTES ? readFileSync(absolute, 'utf8') : undefined;
-    } catch {
-      return undefined;
-    }
-  };
 }
 
 function sameSummary(a: FileSummary, b: FileSummary): boolean {
