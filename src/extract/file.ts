@@ -3,6 +3,7 @@
  * line/column of the file. Depends on the file's path and text alone (run.ts caches the facts by
  * content, and resolves the imports afterwards); knows nothing of the map or rules.
  */
+import { detachStrings } from '../facts/detach.js';
 import { LineIndex } from '../facts/positions.js';
 import type { FileFacts, Framework, SqlAnalysis, TableAccessFact } from '../facts/types.js';
 import type { SqlAnalyzer } from '../sql/index.js';
@@ -39,7 +40,7 @@ export function extractFile(file: string, rawText: string, context: ExtractConte
   facts.suppressions = findSuppressionComments(text, facts.language);
   if (facts.language === 'sql') {
     placeSql(facts, context.analyzer.analyze(text), SAME_OFFSETS, lines, undefined, true, 'sql');
-    return facts;
+    return detachStrings(facts);
   }
 
   const ts = extractTypeScript(file, text);
@@ -70,7 +71,8 @@ export function extractFile(file: string, rawText: string, context: ExtractConte
     placeSql(facts, analysis, site.sql, lines, site.enclosingFunction, site.queryPosition, framework);
   }
   facts.accesses.push(...toAccessFacts(orm, nextStatement(facts), lines));
-  return facts;
+  // Names and specifiers are cut from the text; the facts must not keep the whole text alive.
+  return detachStrings(facts);
 }
 
 /** Where SQL offsets are in the file: embedded SQL maps through its segments, a .sql file is its own text. */
@@ -91,7 +93,8 @@ function placeSql(
     for (const access of [...parsed.accesses].sort((a, b) => a.offset - b.offset)) {
       const start = place.toFileOffset(access.offset);
       const fact: TableAccessFact = {
-        table: access.table,
+        // A copy: the analysis is cached and shared.
+        table: { ...access.table },
         operation: access.operation,
         statement,
         ...lines.range(start, place.toFileEnd(access.offset + access.length) - start),

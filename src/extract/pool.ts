@@ -50,22 +50,27 @@ export async function runLanes(jobs: ExtractJob[], options: LaneOptions): Promis
   };
 
   const workerCount = options.lanes > 1 && workersAvailable() ? Math.min(options.lanes - 1, queue.length - 1) : 0;
+  const stops: Array<() => void> = [];
   let failed = false;
   for (let i = 0; i < workerCount; i++) {
     const worker = new Worker(WORKER_URL, { workerData: options.setup });
     let current: [number, number] | undefined;
     let done = false;
     const stop = () => {
+      if (done) return;
       done = true;
       void worker.terminate();
     };
+    stops.push(stop);
     const sendNext = () => {
       current = queue.shift();
       if (current) worker.postMessage(jobs.slice(current[0], current[1]));
       else stop();
     };
     worker.on('message', (results: ExtractOutcome[]) => {
-      place(current!, results);
+      // An answer that arrives after a failure handed the batch back is not used twice.
+      if (done || !current) return;
+      place(current, results);
       sendNext();
       notify();
     });
@@ -83,17 +88,22 @@ export async function runLanes(jobs: ExtractJob[], options: LaneOptions): Promis
     sendNext();
   }
 
-  const extract = await options.inline();
-  while (remaining > 0) {
-    const batch = queue.shift();
-    if (batch) {
-      place(batch, extract(jobs.slice(batch[0], batch[1])));
-      // Lets the workers' answers in, so that they get their next batch without waiting for this thread.
-      await new Promise((resolve) => setImmediate(resolve));
-    } else {
-      // The queue is empty but workers still hold batches: wait for an answer (or a failure, which requeues).
-      await new Promise<void>((resolve) => (wake = resolve));
+  try {
+    const extract = await options.inline();
+    while (remaining > 0) {
+      const batch = queue.shift();
+      if (batch) {
+        place(batch, extract(jobs.slice(batch[0], batch[1])));
+        // Lets the workers' answers in, so that they get their next batch without waiting for this thread.
+        await new Promise((resolve) => setImmediate(resolve));
+      } else {
+        // The queue is empty but workers still hold batches: wait for an answer (or a failure, which requeues).
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
     }
+    return outcomes;
+  } finally {
+    // Normally every worker has stopped already; not when this thread's extractor could not load.
+    for (const stop of stops) stop();
   }
-  return outcomes;
 }

@@ -60,7 +60,7 @@ export class SourceTexts {
   constructor(
     root: string,
     private readonly toExtract: ReadonlySet<string> = new Set(),
-    private readonly budget = 32 * 1024 * 1024,
+    private readonly budget = 16 * 1024 * 1024,
   ) {
     this.realRoot = realpathSync.native(root);
   }

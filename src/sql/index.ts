@@ -2,6 +2,7 @@
  * SQL analysis: which tables each statement reads and writes, with offsets in the SQL text.
  * Two interchangeable backends; libpg-query (PostgreSQL's own parser) is the default.
  */
+import { detachString } from '../facts/detach.js';
 import type { SqlAnalysis } from '../facts/types.js';
 import { analyzeSql, type Backend, type SqlParserName } from './engine.js';
 import { libpgBackend, loadLibpgQuery } from './libpg.js';
@@ -27,7 +28,8 @@ function cachedAnalyzer(backend: Backend): SqlAnalyzer {
       if (analysis === undefined) {
         analysis = analyzeSql(backend, sql);
         if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!); // oldest first
-        cache.set(sql, analysis);
+        // The key is often cut from a file's text: a copy, so that the cache does not hold the file.
+        cache.set(detachString(sql), analysis);
       }
       return analysis;
     },

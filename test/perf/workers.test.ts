@@ -56,6 +56,19 @@ describe('extraction lanes', () => {
     expect(failures).toHaveLength(1);
     expect(outcomes.map((outcome) => outcome.facts?.accesses[0]?.table.name)).toEqual(jobs.map((_, i) => `t${i}`));
   });
+
+  it.skipIf(!existsSync(built))('stop the workers and pass the error on when this thread cannot load its extractor', async () => {
+    const { runLanes } = (await import(pathToFileURL(built).href)) as typeof import('../../src/extract/pool.js');
+    const root = writeRepo(Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`m/${i}.sql`, `SELECT 1;\n`])));
+    const run = runLanes(Array.from({ length: 100 }, (_, i) => ({ file: `m/${i}.sql` })), {
+      setup: { realRoot: realpathSync(root), sqlParser: 'libpg-query' },
+      lanes: 2,
+      inline: () => Promise.reject(new Error('no parser here')),
+      progress: () => {},
+      onWorkerFailure: () => {},
+    });
+    await expect(run).rejects.toThrow('no parser here');
+  });
 });
 
 describe('autoThreads', () => {
