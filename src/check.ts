@@ -76,20 +76,17 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   // What the pre-pass reads of the files this run extracts is kept for the extraction: read once.
   const texts = new SourceTexts(root, new Set(files));
   const symbols = await collectRepoSymbols({
-    root,
     files: repositoryFiles.filter((file) => !file.endsWith('.sql')),
     prismaSchemas: discoverPrismaSchemas({ root, ignore: loadedMap.map.ignore }),
     resolver,
     readText: (file) => texts.read(file),
-    cache: cacheFolder,
-    statOf,
+    cache: cacheFolder && { folder: cacheFolder, statOf },
   });
   const notifications: Notification[] = [];
   const extractOptions = { sqlParser: options.sqlParser ?? 'libpg-query', symbols, resolver, threads: options.threads } as const;
   const facts = await extractAll(root, files, {
     ...extractOptions,
-    cache: cacheFolder && { folder: cacheFolder, wholeRepository: wholeRepository && !options.shard },
-    statOf,
+    cache: cacheFolder && { folder: cacheFolder, statOf, wholeRepository: wholeRepository && !options.shard },
     preread: (file) => texts.take(file),
     onProgress: options.onProgress,
   }, notifications);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Notification } from '../report/summary.js';
 
 /** Larger files are generated code or data, not hand-written queries: reported as not analysed. */
-export const MAX_FILE_BYTES = 2 * 1024 * 1024;
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 /** The file's text, or undefined with a notification saying why it was not read. */
 export function readSource(realRoot: string, file: string, notifications: Notification[]): string | undefined {

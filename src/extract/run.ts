@@ -7,11 +7,10 @@
  */
 import { realpathSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import path from 'node:path';
 import type { FileFacts } from '../facts/types.js';
 import type { Notification } from '../report/summary.js';
 import type { SqlParserName } from '../sql/index.js';
-import { type CacheFolder, cacheSalt, FactsCache, statKey } from './cache.js';
+import { type CacheFolder, cacheSalt, FactsCache } from './cache.js';
 import type { ExtractJob, ExtractorSetup, ExtractOutcome } from './jobs.js';
 import { runLanes, type Extractor } from './pool.js';
 import type { RepoSymbols } from './orm/symbols.js';
@@ -30,6 +29,8 @@ export interface ExtractOptions {
   /** Cache of facts between runs; none when undefined. */
   cache?: {
     folder: CacheFolder;
+    /** A repository file's statKey(), taken once per run (the ORM pre-pass asks too). */
+    statOf(file: string): string | undefined;
     /** The files are the whole repository: entries of files not among them are dropped. */
     wholeRepository?: boolean;
   };
@@ -38,8 +39,6 @@ export interface ExtractOptions {
   onProgress?: (done: number, total: number) => void;
   /** The repository's query-builder / ORM declarations (src/extract/orm): facts depend on them, so they salt the cache. */
   symbols?: RepoSymbols;
-  /** statKey() of a repository file, when the caller has taken them already. */
-  statOf?: (file: string) => string | undefined;
   /** Texts the caller has read already (SourceTexts.take), for extraction in this thread. */
   preread?: (file: string) => string | undefined;
 }
@@ -60,7 +59,7 @@ export async function extractAll(root: string, files: string[], options: Extract
   // Files whose recorded stats still hold come from the cache without being read.
   const pending: Pending[] = [];
   files.forEach((file, index) => {
-    const stat = cache && (options.statOf ? options.statOf(file) : statKey(path.join(realRoot, file)));
+    const stat = options.cache?.statOf(file);
     const unchanged = stat === undefined ? undefined : cache?.byStat(file, stat);
     if (unchanged) facts[index] = unchanged;
     else pending.push({ index, file, stat });

@@ -14,7 +14,6 @@ import { writeRepo } from '../helpers.js';
 export function symbolsOf(root: string): Promise<RepoSymbols> {
   const files = discoverFiles({ root });
   return collectRepoSymbols({
-    root,
     files: files.filter((file) => !file.endsWith('.sql')),
     prismaSchemas: discoverPrismaSchemas({ root }),
     resolver: new ImportResolver(root, files),

@@ -2,7 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { discoverFiles, discoverPrismaSchemas } from '../../src/discover/files.js';
-import { CacheFolder } from '../../src/extract/cache.js';
+import { CacheFolder, statKey } from '../../src/extract/cache.js';
 import { collectRepoSymbols } from '../../src/extract/orm/collect.js';
 import { SourceTexts } from '../../src/extract/read-source.js';
 import { ImportResolver } from '../../src/extract/resolve-imports.js';
@@ -16,7 +16,6 @@ async function prepass(root: string, cacheDir: string) {
   const read: string[] = [];
   const texts = new SourceTexts(root);
   const symbols = await collectRepoSymbols({
-    root,
     files,
     prismaSchemas: discoverPrismaSchemas({ root }),
     resolver: new ImportResolver(root, files),
@@ -24,7 +23,7 @@ async function prepass(root: string, cacheDir: string) {
       read.push(file);
       return texts.read(file);
     },
-    cache: new CacheFolder(cacheDir),
+    cache: { folder: new CacheFolder(cacheDir), statOf: (file) => statKey(path.join(root, file)) },
   });
   return { symbols, read };
 }

@@ -9,15 +9,13 @@
  * changed reads no source file and loads no parser.
  */
 import { createHash } from 'node:crypto';
-import path from 'node:path';
-import { type CacheFolder, codeSalt, contentHash, isRecord, statKey } from '../cache.js';
+import { type CacheFolder, codeSalt, contentHash, isRecord } from '../cache.js';
 import type { ImportResolver } from '../resolve-imports.js';
 import { frameworkOfPackage } from './packages.js';
 import { readPrismaModels } from './prisma-schema.js';
 import { RepoSymbols, type RepoSymbolData } from './symbols.js';
 
 export interface SymbolSources {
-  root: string;
   /** Every TypeScript/JavaScript file of the repository: symbols come from the whole root even when a scan is narrowed. */
   files: string[];
   /** The repository's .prisma files. */
@@ -25,10 +23,8 @@ export interface SymbolSources {
   resolver: ImportResolver;
   /** A repository file's text, or undefined when it cannot be read (the scan reports that itself): SourceTexts.read. */
   readText(file: string): string | undefined;
-  /** Where the pre-pass of the last run is kept; none when undefined. */
-  cache?: CacheFolder;
-  /** statKey() of a repository file, taken once per run (the facts cache asks for it too). */
-  statOf?: (file: string) => string | undefined;
+  /** Where the pre-pass of the last run is kept, and each file's statKey() (taken once per run: the facts cache asks too); none when undefined. */
+  cache?: { folder: CacheFolder; statOf(file: string): string | undefined };
 }
 
 /** Words without which a file declares no framework binding (package names, PrismaClient, the knex convention). */
@@ -57,12 +53,12 @@ interface StoredPrepass {
 }
 
 export async function collectRepoSymbols(sources: SymbolSources): Promise<RepoSymbols> {
-  const stored = sources.cache && readStored(sources.cache);
+  const stored = sources.cache && readStored(sources.cache.folder);
   const summaries: Record<string, FileSummary> = {};
   const texts = new Map<string, string>();
   let changed = stored === undefined;
   for (const file of sources.files) {
-    const stat = sources.cache && (sources.statOf ? sources.statOf(file) : statKey(path.join(sources.root, file)));
+    const stat = sources.cache?.statOf(file);
     const known = stored && Object.hasOwn(stored.files, file) ? stored.files[file] : undefined;
     if (stat !== undefined && known?.stat === stat) {
       summaries[file] = known;
@@ -88,7 +84,7 @@ export async function collectRepoSymbols(sources: SymbolSources): Promise<RepoSy
     changed = true;
   }
   // A cache folder that cannot be written is reported once, by the facts cache that shares it.
-  if (sources.cache && changed) sources.cache.write([{ name: CACHE_FILE, salt: codeSalt(), content: { files: summaries, symbols: { key, data } } }]);
+  if (sources.cache && changed) sources.cache.folder.write([{ name: CACHE_FILE, salt: codeSalt(), content: { files: summaries, symbols: { key, data } } }]);
   return new RepoSymbols(data);
 }
 
