@@ -1,6 +1,6 @@
 /**
  * Extraction of a batch of files, the same in the main thread and in a worker thread: each file is
- * read, hashed and, unless its content is the one the cache holds facts for, analysed. A file that
+ * read, hashed and analysed (run.ts has taken what the cache could answer). A file that
  * cannot be read or analysed becomes an outcome that says so, never an exception.
  */
 import type { FileFacts } from '../facts/types.js';
@@ -14,8 +14,6 @@ import { readSource } from './read-source.js';
 export interface ExtractJob {
   /** Repository-relative path. */
   file: string;
-  /** The content hash the cache holds facts for: a file with this hash is not analysed again. */
-  cachedHash?: string;
 }
 
 export interface ExtractOutcome {
@@ -23,7 +21,7 @@ export interface ExtractOutcome {
   notes: Notification[];
   /** The content hash of the text read; absent when the file could not be read. */
   hash?: string;
-  /** Fresh facts; absent when the file was not read, failed, or has the cached content. */
+  /** Fresh facts; absent when the file was not read or failed. */
   facts?: FileFacts;
   /** Why the file could not be analysed. */
   error?: string;
@@ -49,7 +47,6 @@ export async function createExtractor(setup: ExtractorSetup, preread?: (file: st
       const text = preread?.(job.file) ?? readSource(setup.realRoot, job.file, notes);
       if (text === undefined) return { notes };
       const hash = contentHash(text);
-      if (hash === job.cachedHash) return { notes, hash };
       try {
         return { notes, hash, facts: extractFile(job.file, text, { analyzer, symbols }) };
       } catch (error) {

@@ -10,9 +10,10 @@ import { availableParallelism, loadavg } from 'node:os';
 import type { FileFacts } from '../facts/types.js';
 import type { Notification } from '../report/summary.js';
 import type { SqlParserName } from '../sql/index.js';
-import { type CacheFolder, cacheSalt, FactsCache } from './cache.js';
+import { type CacheFolder, cacheSalt, contentHash, FactsCache } from './cache.js';
 import type { ExtractJob, ExtractorSetup, ExtractOutcome } from './jobs.js';
 import { runLanes, type Extractor } from './pool.js';
+import { readSource } from './read-source.js';
 import type { RepoSymbols } from './orm/symbols.js';
 import type { ImportResolver } from './resolve-imports.js';
 
@@ -56,22 +57,29 @@ export async function extractAll(root: string, files: string[], options: Extract
   const facts = new Array<FileFacts | undefined>(files.length);
   const fileNotes: Notification[][] = files.map(() => []);
 
-  // Files whose recorded stats still hold come from the cache without being read.
+  // Files whose recorded stats still hold come from the cache without being read; those the cache
+  // knows by another stat (just saved, checked out again, in a fresh clone) are read and hashed
+  // here, so that a run whose files all have their cached content loads no parser.
   const pending: Pending[] = [];
   files.forEach((file, index) => {
     const stat = options.cache?.statOf(file);
-    const unchanged = stat === undefined ? undefined : cache?.byStat(file, stat);
+    const unchanged = (stat === undefined ? undefined : cache?.byStat(file, stat)) ?? sameContent(file, stat);
     if (unchanged) facts[index] = unchanged;
     else pending.push({ index, file, stat });
   });
+  function sameContent(file: string, stat: string | undefined): FileFacts | undefined {
+    if (cache?.hashOf(file) === undefined) return undefined;
+    const text = options.preread?.(file) ?? readSource(realRoot, file, []);
+    return text === undefined ? undefined : cache.byHash(file, contentHash(text), stat);
+  }
   let done = files.length - pending.length;
   if (done > 0) options.onProgress?.(done, files.length);
 
-  // The others are read and hashed by the lanes (the stats were taken before, so a change while
-  // reading shows next time); a file whose content the cache holds facts for is not analysed again.
+  // The others are read and analysed by the lanes (the stats were taken before, so a change while
+  // reading shows next time).
   const setup: ExtractorSetup = { realRoot, sqlParser: options.sqlParser, symbols: options.symbols?.data };
   let extractor: Extractor | undefined;
-  const jobs: ExtractJob[] = pending.map(({ file }) => ({ file, cachedHash: cache?.hashOf(file) }));
+  const jobs: ExtractJob[] = pending.map(({ file }) => ({ file }));
   const outcomes: ExtractOutcome[] = await runLanes(jobs, {
     setup,
     lanes: threadCount(jobs.length, options.threads),
@@ -88,8 +96,6 @@ export async function extractAll(root: string, files: string[], options: Extract
     } else if (outcome.facts) {
       cache?.set(file, outcome.hash!, outcome.facts, stat);
       facts[index] = outcome.facts;
-    } else if (outcome.hash !== undefined) {
-      facts[index] = cache?.byHash(file, outcome.hash, stat);
     }
   });
   if (cache) {

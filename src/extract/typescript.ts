@@ -2,7 +2,8 @@
  * Walks one TypeScript/JavaScript file's compiler nodes (not ts-morph wrappers: those measured
  * 10× slower on large trees) and collects imports and embedded SQL. Nothing here knows the map or rules.
  */
-import { ts } from 'ts-morph';
+import type { ts } from 'ts-morph';
+import { typescript } from './typescript-compiler.js';
 import type { ImportKind } from '../facts/types.js';
 import { EmbeddedSql, EmbeddedSqlBuilder } from './sql-text.js';
 
@@ -45,8 +46,8 @@ const STATEMENT_START = /^\s*(select|insert|update|delete|with|create|alter|drop
 const OWNER_HEADER = /^[ \t]*\/\/[ \t]*@owner[ \t]+([A-Za-z0-9_-]+)/m;
 
 export function extractTypeScript(fileName: string, text: string): TypeScriptFacts {
-  const scriptKind = fileName.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
-  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKind);
+  const scriptKind = fileName.endsWith('x') ? typescript.ScriptKind.TSX : typescript.ScriptKind.TS;
+  const source = typescript.createSourceFile(fileName, text, typescript.ScriptTarget.Latest, true, scriptKind);
   const imports: RawImport[] = [];
   const sqlSites: SqlSite[] = [];
   const consts = new Map<string, ts.Expression>();
@@ -57,37 +58,37 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
 
   // One walk over the file; the SQL sites are read after it, when every const string is known.
   forEachNode(source, (node) => {
-    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (typescript.isImportDeclaration(node) && typescript.isStringLiteral(node.moduleSpecifier)) {
       imports.push(importOf(node.moduleSpecifier, 'import', isTypeOnlyImport(node), source));
-    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    } else if (typescript.isExportDeclaration(node) && node.moduleSpecifier && typescript.isStringLiteral(node.moduleSpecifier)) {
       imports.push(importOf(node.moduleSpecifier, 'export', node.isTypeOnly, source));
     } else if (
-      ts.isImportEqualsDeclaration(node) &&
-      ts.isExternalModuleReference(node.moduleReference) &&
-      ts.isStringLiteral(node.moduleReference.expression)
+      typescript.isImportEqualsDeclaration(node) &&
+      typescript.isExternalModuleReference(node.moduleReference) &&
+      typescript.isStringLiteral(node.moduleReference.expression)
     ) {
       imports.push(importOf(node.moduleReference.expression, 'require', node.isTypeOnly, source));
-    } else if (ts.isVariableDeclarationList(node)) {
-      if ((node.flags & ts.NodeFlags.Const) === 0) return;
+    } else if (typescript.isVariableDeclarationList(node)) {
+      if ((node.flags & typescript.NodeFlags.Const) === 0) return;
       for (const declaration of node.declarations) {
-        if (ts.isIdentifier(declaration.name) && declaration.initializer) consts.set(declaration.name.text, unwrap(declaration.initializer));
+        if (typescript.isIdentifier(declaration.name) && declaration.initializer) consts.set(declaration.name.text, unwrap(declaration.initializer));
       }
-    } else if (ts.isCallExpression(node)) {
+    } else if (typescript.isCallExpression(node)) {
       const [first] = node.arguments;
-      if (first && ts.isStringLiteralLike(first) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      if (first && typescript.isStringLiteralLike(first) && node.expression.kind === typescript.SyntaxKind.ImportKeyword) {
         imports.push(importOf(first, 'dynamic-import', false, source));
-      } else if (first && ts.isStringLiteralLike(first) && ts.isIdentifier(node.expression) && node.expression.text === 'require') {
+      } else if (first && typescript.isStringLiteralLike(first) && typescript.isIdentifier(node.expression) && node.expression.text === 'require') {
         imports.push(importOf(first, 'require', false, source));
       } else if (first && QUERY_METHODS.has(calleeName(node.expression) ?? '')) {
         const argument = queryArgument(first);
         queryArguments.push(argument);
         candidates.push({ node: argument, queryPosition: true });
       }
-    } else if (ts.isTaggedTemplateExpression(node) && SQL_TAGS.has(calleeName(node.tag) ?? '')) {
+    } else if (typescript.isTaggedTemplateExpression(node) && SQL_TAGS.has(calleeName(node.tag) ?? '')) {
       candidates.push({ node: node.template, queryPosition: true });
     } else if (
-      (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) &&
-      STATEMENT_START.test(ts.isTemplateExpression(node) ? node.head.text : node.text)
+      (typescript.isStringLiteral(node) || typescript.isNoSubstitutionTemplateLiteral(node) || typescript.isTemplateExpression(node)) &&
+      STATEMENT_START.test(typescript.isTemplateExpression(node) ? node.head.text : node.text)
     ) {
       candidates.push({ node, queryPosition: false });
     }
@@ -109,7 +110,7 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
     sqlSites,
     ownerHeader: header,
     syntaxErrors: syntaxErrors.map((d) => ({
-      message: ts.flattenDiagnosticMessageText(d.messageText, ' '),
+      message: typescript.flattenDiagnosticMessageText(d.messageText, ' '),
       offset: d.start ?? 0,
     })),
     source,
@@ -126,22 +127,22 @@ function isTypeOnlyImport(node: ts.ImportDeclaration): boolean {
   if (!clause) return false; // a side-effect import runs the module
   if (clause.isTypeOnly) return true;
   const bindings = clause.namedBindings;
-  return !clause.name && !!bindings && ts.isNamedImports(bindings) && bindings.elements.length > 0 &&
+  return !clause.name && !!bindings && typescript.isNamedImports(bindings) && bindings.elements.length > 0 &&
     bindings.elements.every((element) => element.isTypeOnly);
 }
 
 /** The last name of a callee or tag: `pool.query` → query, `Prisma.sql` → sql, `sql` → sql. */
 function calleeName(expression: ts.Expression): string | undefined {
-  if (ts.isIdentifier(expression)) return expression.text;
-  if (ts.isPropertyAccessExpression(expression)) return expression.name.text;
+  if (typescript.isIdentifier(expression)) return expression.text;
+  if (typescript.isPropertyAccessExpression(expression)) return expression.name.text;
   return undefined;
 }
 
 /** `{ text: '…', values }` objects carry their SQL in `text`. */
 function queryArgument(argument: ts.Expression): ts.Expression {
-  if (ts.isObjectLiteralExpression(argument)) {
+  if (typescript.isObjectLiteralExpression(argument)) {
     for (const property of argument.properties) {
-      if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && property.name.text === 'text') {
+      if (typescript.isPropertyAssignment(property) && typescript.isIdentifier(property.name) && property.name.text === 'text') {
         return property.initializer;
       }
     }
@@ -159,7 +160,7 @@ function forEachNode(root: ts.Node, visit: (node: ts.Node) => void): void {
   while (stack.length > 0) {
     const node = stack.pop()!;
     visit(node);
-    ts.forEachChild(node, (child) => {
+    typescript.forEachChild(node, (child) => {
       children.push(child);
     });
     while (children.length > 0) stack.push(children.pop()!);
@@ -176,23 +177,23 @@ export function enclosingFunctionOf(node: ts.Node): string | undefined {
 }
 
 function functionNameOf(node: ts.Node): string | undefined {
-  if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.name) {
+  if ((typescript.isFunctionDeclaration(node) || typescript.isMethodDeclaration(node)) && node.name) {
     const own = node.name.getText();
-    const owner = ts.isMethodDeclaration(node) && ts.isClassLike(node.parent) && node.parent.name ? `${node.parent.name.text}.` : '';
+    const owner = typescript.isMethodDeclaration(node) && typescript.isClassLike(node.parent) && node.parent.name ? `${node.parent.name.text}.` : '';
     return owner + own;
   }
-  if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
+  if (typescript.isArrowFunction(node) || typescript.isFunctionExpression(node)) {
     const parent = node.parent;
-    if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
-    if (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) return parent.name.getText();
-    if (ts.isFunctionExpression(node) && node.name) return node.name.text;
+    if (typescript.isVariableDeclaration(parent) && typescript.isIdentifier(parent.name)) return parent.name.text;
+    if (typescript.isPropertyAssignment(parent) || typescript.isPropertyDeclaration(parent)) return parent.name.getText();
+    if (typescript.isFunctionExpression(node) && node.name) return node.name.text;
   }
   return undefined;
 }
 
 function unwrap(expression: ts.Expression): ts.Expression {
   let current = expression;
-  while (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current)) {
+  while (typescript.isParenthesizedExpression(current) || typescript.isAsExpression(current) || typescript.isSatisfiesExpression(current)) {
     current = current.expression;
   }
   return current;
@@ -201,10 +202,10 @@ function unwrap(expression: ts.Expression): ts.Expression {
 function markLiterals(node: ts.Expression, consts: Map<string, ts.Expression>, consumed: Set<ts.Node>, depth: number): void {
   const expression = unwrap(node);
   if (depth > 8) return;
-  if (ts.isIdentifier(expression)) {
+  if (typescript.isIdentifier(expression)) {
     const target = consts.get(expression.text);
     if (target) markLiterals(target, consts, consumed, depth + 1);
-  } else if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+  } else if (typescript.isBinaryExpression(expression) && expression.operatorToken.kind === typescript.SyntaxKind.PlusToken) {
     markLiterals(expression.left, consts, consumed, depth + 1);
     markLiterals(expression.right, consts, consumed, depth + 1);
   } else {
@@ -227,19 +228,19 @@ function embeddedSqlOf(
   let literalParts = 0;
   const append = (raw: ts.Expression, depth: number): void => {
     const expression = unwrap(raw);
-    if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) {
+    if (typescript.isStringLiteral(expression) || typescript.isNoSubstitutionTemplateLiteral(expression)) {
       const start = expression.getStart(source) + 1;
       builder.literal(source.text.slice(start, expression.end - 1), start);
       consumed.add(expression);
       literalParts++;
-    } else if (ts.isTemplateExpression(expression)) {
+    } else if (typescript.isTemplateExpression(expression)) {
       appendTemplate(expression, source, builder);
       consumed.add(expression);
       literalParts++;
-    } else if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.PlusToken && depth < 8) {
+    } else if (typescript.isBinaryExpression(expression) && expression.operatorToken.kind === typescript.SyntaxKind.PlusToken && depth < 8) {
       append(expression.left, depth + 1);
       append(expression.right, depth + 1);
-    } else if (ts.isIdentifier(expression) && consts.has(expression.text) && depth < 8) {
+    } else if (typescript.isIdentifier(expression) && consts.has(expression.text) && depth < 8) {
       const target = consts.get(expression.text)!;
       // The identifier stands in for its string; locations point at the string's declaration.
       append(target, depth + 1);
@@ -260,7 +261,7 @@ function appendTemplate(template: ts.TemplateExpression, source: ts.SourceFile, 
     const holeStart = span.expression.getFullStart() - 2; // the `${`
     const literalStart = span.literal.getStart(source) + 1; // after `}`
     builder.hole(literalStart - holeStart, holeStart);
-    const literalEnd = ts.isTemplateTail(span.literal) ? span.literal.end - 1 : span.literal.end - 2;
+    const literalEnd = typescript.isTemplateTail(span.literal) ? span.literal.end - 1 : span.literal.end - 2;
     builder.literal(source.text.slice(literalStart, literalEnd), literalStart);
   }
 }

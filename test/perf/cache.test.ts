@@ -166,6 +166,19 @@ describe('runs with a cache', () => {
     expect(brief((await check(root)).findings)).toContain(finding);
   });
 
+  it('answer files saved again with the same content by their hash, without starting an extraction', async () => {
+    const root = copyOfFixture();
+    const cold = await check(root);
+    const file = path.join(root, 'packages/gpuaas/inventory/src/catalog.ts');
+    writeFileSync(file, readFileSync(file)); // new stats, same content
+    const progress: Array<[number, number]> = [];
+    const again = await check(root, { onProgress: (done, total) => progress.push([done, total]) });
+    // Every file is done before any extraction lane starts: nothing was analysed.
+    expect(progress).toEqual([[cold.filesScanned, cold.filesScanned]]);
+    expect(again.findings).toEqual(cold.findings);
+    expect(again.facts).toEqual(cold.facts);
+  });
+
   it('resolve imports on every run, so a changed layout is seen without the importing file changing', async () => {
     const files = {
       'package.json': '{ "name": "acme", "private": true }\n',

@@ -3,7 +3,8 @@
  * file, the package or repository file it is imported from, its type annotation or decorator, or the
  * builder callback it is a parameter of. Used by the per-file pass and by the repository pre-pass.
  */
-import { ts } from 'ts-morph';
+import type { ts } from 'ts-morph';
+import { typescript } from '../typescript-compiler.js';
 import type { TableName } from '../../facts/types.js';
 import { decompose, stepsOf, unwrap } from './chain.js';
 import { staticStringOf } from './names.js';
@@ -79,15 +80,15 @@ export class Classifier implements ReadContext {
   }
 
   private classifyNode(node: ts.Expression): Binding | undefined {
-    if (ts.isIdentifier(node)) return this.ofIdentifier(node);
-    if (node.kind === ts.SyntaxKind.ThisKeyword) {
+    if (typescript.isIdentifier(node)) return this.ofIdentifier(node);
+    if (node.kind === typescript.SyntaxKind.ThisKeyword) {
       const fn = thisFunctionOf(node);
       return fn && this.thisRoots.get(fn);
     }
-    if (ts.isPropertyAccessExpression(node)) return this.ofProperty(node, node.name.text);
-    if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression)) return this.ofProperty(node, node.argumentExpression.text);
-    if (ts.isNewExpression(node)) return this.ofNew(node);
-    if (ts.isCallExpression(node) || ts.isTaggedTemplateExpression(node)) {
+    if (typescript.isPropertyAccessExpression(node)) return this.ofProperty(node, node.name.text);
+    if (typescript.isElementAccessExpression(node) && typescript.isStringLiteralLike(node.argumentExpression)) return this.ofProperty(node, node.argumentExpression.text);
+    if (typescript.isNewExpression(node)) return this.ofNew(node);
+    if (typescript.isCallExpression(node) || typescript.isTaggedTemplateExpression(node)) {
       const chain = decompose(node);
       const root = this.rootOf(chain);
       if (!root || root.start === chain.links.length) return root?.binding;
@@ -108,9 +109,9 @@ export class Classifier implements ReadContext {
   rootOf(chain: Chain): { binding: Binding; start: number } | undefined {
     const { root, links } = chain;
     const first = links[0];
-    if (ts.isIdentifier(root) && root.text === 'require' && first?.kind === 'call') {
+    if (typescript.isIdentifier(root) && root.text === 'require' && first?.kind === 'call') {
       const [specifier] = first.node.arguments;
-      const binding = specifier && ts.isStringLiteralLike(specifier) ? moduleBinding(this.host.importTarget(specifier.text)) : undefined;
+      const binding = specifier && typescript.isStringLiteralLike(specifier) ? moduleBinding(this.host.importTarget(specifier.text)) : undefined;
       return binding && { binding, start: 1 };
     }
     const bound = this.classify(root);
@@ -135,22 +136,22 @@ export class Classifier implements ReadContext {
     const [first, second, third] = chain.links;
     let declaration: ts.Node | undefined;
     let receivesCall: boolean;
-    if (ts.isIdentifier(root)) {
+    if (typescript.isIdentifier(root)) {
       declaration = this.declarations.of(root);
       receivesCall = second?.kind === 'call';
-    } else if (root.kind === ts.SyntaxKind.ThisKeyword && first?.kind === 'property') {
+    } else if (root.kind === typescript.SyntaxKind.ThisKeyword && first?.kind === 'property') {
       const cls = thisClassOf(root);
       declaration = cls && memberOf(cls, first.name);
       receivesCall = third?.kind === 'call';
     } else {
-      return !ts.isNewExpression(root) && !ts.isArrayLiteralExpression(root) && !ts.isObjectLiteralExpression(root);
+      return !typescript.isNewExpression(root) && !typescript.isArrayLiteralExpression(root) && !typescript.isObjectLiteralExpression(root);
     }
     if (!declaration) return true;
-    if (ts.isClassDeclaration(declaration) || ts.isFunctionDeclaration(declaration)) return false;
-    if (!ts.isParameter(declaration) && !ts.isVariableDeclaration(declaration) && !ts.isPropertyDeclaration(declaration)) return true;
+    if (typescript.isClassDeclaration(declaration) || typescript.isFunctionDeclaration(declaration)) return false;
+    if (!typescript.isParameter(declaration) && !typescript.isVariableDeclaration(declaration) && !typescript.isPropertyDeclaration(declaration)) return true;
     if (declaration.initializer) return false;
     const type = declaration.type;
-    return !(receivesCall && type && type.kind !== ts.SyntaxKind.AnyKeyword && type.kind !== ts.SyntaxKind.UnknownKeyword);
+    return !(receivesCall && type && type.kind !== typescript.SyntaxKind.AnyKeyword && type.kind !== typescript.SyntaxKind.UnknownKeyword);
   }
 
   /** Reads steps with the reader of the root's framework, or with the readers that recognise a chain by its arguments. */
@@ -168,7 +169,7 @@ export class Classifier implements ReadContext {
   bindCallback(callback: CallbackRoot): void {
     const [parameter] = callback.fn.parameters;
     if (parameter) this.parameterRoots.set(parameter, callback.binding);
-    if (ts.isFunctionExpression(callback.fn)) this.thisRoots.set(callback.fn, callback.binding);
+    if (typescript.isFunctionExpression(callback.fn)) this.thisRoots.set(callback.fn, callback.binding);
   }
 
   /** What a declaration binds its name to: memoised, and undefined for cycles. */
@@ -188,7 +189,7 @@ export class Classifier implements ReadContext {
   }
 
   private ofProperty(node: ts.PropertyAccessExpression | ts.ElementAccessExpression, name: string): Binding | undefined {
-    if (node.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    if (node.expression.kind === typescript.SyntaxKind.ThisKeyword) {
       const cls = thisClassOf(node);
       const member = cls && memberOf(cls, name);
       const bound = member && this.ofDeclaration(member);
@@ -197,7 +198,7 @@ export class Classifier implements ReadContext {
     const base = this.classify(node.expression);
     if (base?.kind === 'module') return memberOfModule(base, name, this.host.lookup);
     if (base) {
-      const nameNode = ts.isPropertyAccessExpression(node) ? node.name : node.argumentExpression;
+      const nameNode = typescript.isPropertyAccessExpression(node) ? node.name : node.argumentExpression;
       const bound = this.read(base, [{ kind: 'member', name, nameNode, args: [] }])?.result;
       if (bound) return bound;
     }
@@ -207,7 +208,7 @@ export class Classifier implements ReadContext {
   private ofNew(node: ts.NewExpression): Binding | undefined {
     const constructor = this.classify(node.expression);
     if (constructor?.kind === 'entity') return { kind: 'instance', entity: constructor.entity };
-    const name = constructor?.kind === 'package' ? constructor.name : ts.isIdentifier(node.expression) ? node.expression.text : undefined;
+    const name = constructor?.kind === 'package' ? constructor.name : typescript.isIdentifier(node.expression) ? node.expression.text : undefined;
     if (name === 'PrismaClient') return { kind: 'client', framework: 'prisma' };
     if (constructor?.kind !== 'package') return undefined;
     if (constructor.framework === 'kysely' && name === 'Kysely') return { kind: 'client', framework: 'kysely' };
@@ -216,31 +217,31 @@ export class Classifier implements ReadContext {
   }
 
   private bindingOf(declaration: ts.Node): Binding | undefined {
-    if (ts.isImportSpecifier(declaration)) {
+    if (typescript.isImportSpecifier(declaration)) {
       const specifier = declaration.parent.parent.parent.moduleSpecifier;
       const imported = (declaration.propertyName ?? declaration.name).text;
-      return ts.isStringLiteral(specifier) ? memberOfModule(moduleBinding(this.host.importTarget(specifier.text)), imported, this.host.lookup) : undefined;
+      return typescript.isStringLiteral(specifier) ? memberOfModule(moduleBinding(this.host.importTarget(specifier.text)), imported, this.host.lookup) : undefined;
     }
-    if (ts.isImportClause(declaration)) {
+    if (typescript.isImportClause(declaration)) {
       const specifier = declaration.parent.moduleSpecifier;
-      return ts.isStringLiteral(specifier) ? memberOfModule(moduleBinding(this.host.importTarget(specifier.text)), 'default', this.host.lookup) : undefined;
+      return typescript.isStringLiteral(specifier) ? memberOfModule(moduleBinding(this.host.importTarget(specifier.text)), 'default', this.host.lookup) : undefined;
     }
-    if (ts.isNamespaceImport(declaration)) {
+    if (typescript.isNamespaceImport(declaration)) {
       const specifier = declaration.parent.parent.moduleSpecifier;
-      return ts.isStringLiteral(specifier) ? moduleBinding(this.host.importTarget(specifier.text)) : undefined;
+      return typescript.isStringLiteral(specifier) ? moduleBinding(this.host.importTarget(specifier.text)) : undefined;
     }
-    if (ts.isImportEqualsDeclaration(declaration)) {
+    if (typescript.isImportEqualsDeclaration(declaration)) {
       const reference = declaration.moduleReference;
-      return ts.isExternalModuleReference(reference) && ts.isStringLiteral(reference.expression)
+      return typescript.isExternalModuleReference(reference) && typescript.isStringLiteral(reference.expression)
         ? moduleBinding(this.host.importTarget(reference.expression.text))
         : undefined;
     }
-    if (ts.isClassDeclaration(declaration) || ts.isClassExpression(declaration)) {
+    if (typescript.isClassDeclaration(declaration) || typescript.isClassExpression(declaration)) {
       return this.isEntityClass(declaration) && declaration.name ? { kind: 'entity', entity: `${this.file}#${declaration.name.text}` } : undefined;
     }
-    if (ts.isBindingElement(declaration)) return this.ofBindingElement(declaration);
-    if (ts.isParameter(declaration) || ts.isPropertyDeclaration(declaration) || ts.isVariableDeclaration(declaration)) {
-      const injected = ts.isVariableDeclaration(declaration) ? undefined : this.ofDecorators(declaration);
+    if (typescript.isBindingElement(declaration)) return this.ofBindingElement(declaration);
+    if (typescript.isParameter(declaration) || typescript.isPropertyDeclaration(declaration) || typescript.isVariableDeclaration(declaration)) {
+      const injected = typescript.isVariableDeclaration(declaration) ? undefined : this.ofDecorators(declaration);
       if (injected) return injected;
       const typed = declaration.type && this.ofType(declaration.type);
       if (typed) return typed;
@@ -253,17 +254,17 @@ export class Classifier implements ReadContext {
   private ofBindingElement(element: ts.BindingElement): Binding | undefined {
     const pattern = element.parent;
     const holder = pattern.parent;
-    if (!ts.isObjectBindingPattern(pattern) || !ts.isVariableDeclaration(holder) || !holder.initializer) return undefined;
+    if (!typescript.isObjectBindingPattern(pattern) || !typescript.isVariableDeclaration(holder) || !holder.initializer) return undefined;
     const source = this.classify(holder.initializer);
     const property = element.propertyName ?? element.name;
-    return source?.kind === 'module' && ts.isIdentifier(property) ? memberOfModule(source, property.text, this.host.lookup) : undefined;
+    return source?.kind === 'module' && typescript.isIdentifier(property) ? memberOfModule(source, property.text, this.host.lookup) : undefined;
   }
 
   /** `@InjectRepository(E)` and `@InjectDataSource()` / `@InjectEntityManager()` (Nest). */
   private ofDecorators(node: ts.HasDecorators): Binding | undefined {
-    for (const decorator of ts.getDecorators(node) ?? []) {
+    for (const decorator of typescript.getDecorators(node) ?? []) {
       const call = decorator.expression;
-      if (!ts.isCallExpression(call)) continue;
+      if (!typescript.isCallExpression(call)) continue;
       const callee = this.classify(call.expression);
       if (callee?.kind !== 'package' || callee.framework !== 'typeorm') continue;
       if (callee.name === 'InjectRepository') {
@@ -276,11 +277,11 @@ export class Classifier implements ReadContext {
   }
 
   private ofType(type: ts.TypeNode): Binding | undefined {
-    if (ts.isTypeQueryNode(type) && ts.isIdentifier(type.exprName)) return this.classify(type.exprName);
-    if (!ts.isTypeReferenceNode(type)) return undefined;
+    if (typescript.isTypeQueryNode(type) && typescript.isIdentifier(type.exprName)) return this.classify(type.exprName);
+    if (!typescript.isTypeReferenceNode(type)) return undefined;
     const names: string[] = [];
     let name: ts.EntityName = type.typeName;
-    while (ts.isQualifiedName(name)) {
+    while (typescript.isQualifiedName(name)) {
       names.unshift(name.right.text);
       name = name.left;
     }
@@ -292,29 +293,29 @@ export class Classifier implements ReadContext {
     if (binding?.kind !== 'package') return undefined;
     const [argument] = type.typeArguments ?? [];
     if (binding.framework === 'typeorm' && REPOSITORY_TYPES.test(last)) {
-      const entity = argument && ts.isTypeReferenceNode(argument) && ts.isIdentifier(argument.typeName) ? this.ofIdentifier(argument.typeName) : undefined;
+      const entity = argument && typescript.isTypeReferenceNode(argument) && typescript.isIdentifier(argument.typeName) ? this.ofIdentifier(argument.typeName) : undefined;
       return { kind: 'repository', entity: entity?.kind === 'entity' ? entity.entity : undefined };
     }
     if (!CLIENT_TYPES[binding.framework].test(last)) return undefined;
-    const tables = binding.framework === 'drizzle' && argument && ts.isTypeQueryNode(argument) ? this.drizzleTablesOf(argument.exprName) : undefined;
+    const tables = binding.framework === 'drizzle' && argument && typescript.isTypeQueryNode(argument) ? this.drizzleTablesOf(argument.exprName) : undefined;
     return tables ? { kind: 'client', framework: 'drizzle', tables } : { kind: 'client', framework: binding.framework };
   }
 
   /** The tables a drizzle `schema` holds, by export name: a namespace import, `{ ...a, users }`, or `typeof schema`. */
   drizzleTablesOf(node: ts.Node): Record<string, TableName> | undefined {
-    if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) {
+    if (typescript.isIdentifier(node) || typescript.isPropertyAccessExpression(node)) {
       const bound = this.classify(node);
       if (bound?.kind !== 'module' || !bound.file) return undefined;
       const tables: Record<string, TableName> = {};
       for (const [name, binding] of Object.entries(this.exportsOf(bound.file) ?? {})) if (binding.kind === 'table') tables[name] = binding.table;
       return tables;
     }
-    if (!ts.isObjectLiteralExpression(node)) return undefined;
+    if (!typescript.isObjectLiteralExpression(node)) return undefined;
     const tables: Record<string, TableName> = {};
     for (const property of node.properties) {
-      if (ts.isSpreadAssignment(property)) Object.assign(tables, this.drizzleTablesOf(unwrap(property.expression)));
-      else if (ts.isShorthandPropertyAssignment(property) || ts.isPropertyAssignment(property)) {
-        const value = ts.isShorthandPropertyAssignment(property) ? property.name : property.initializer;
+      if (typescript.isSpreadAssignment(property)) Object.assign(tables, this.drizzleTablesOf(unwrap(property.expression)));
+      else if (typescript.isShorthandPropertyAssignment(property) || typescript.isPropertyAssignment(property)) {
+        const value = typescript.isShorthandPropertyAssignment(property) ? property.name : property.initializer;
         const bound = this.classify(value);
         if (bound?.kind === 'table') tables[property.name.getText(this.source)] = bound.table;
       }
@@ -324,8 +325,8 @@ export class Classifier implements ReadContext {
 
   /** A class decorated with TypeORM's `@Entity`. */
   isEntityClass(declaration: ts.ClassLikeDeclaration): boolean {
-    return (ts.getDecorators(declaration) ?? []).some((decorator) => {
-      const expression = ts.isCallExpression(decorator.expression) ? decorator.expression.expression : decorator.expression;
+    return (typescript.getDecorators(declaration) ?? []).some((decorator) => {
+      const expression = typescript.isCallExpression(decorator.expression) ? decorator.expression.expression : decorator.expression;
       const bound = this.classify(expression);
       return bound?.kind === 'package' && bound.framework === 'typeorm' && bound.name === 'Entity';
     });

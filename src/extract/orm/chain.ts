@@ -1,13 +1,14 @@
 /** Call chains as compiler nodes give them (outermost first), cut into links and steps. */
-import { ts } from 'ts-morph';
+import type { ts } from 'ts-morph';
+import { typescript } from '../typescript-compiler.js';
 import type { Chain, Link, Step } from './types.js';
 
 /** Skips what does not change a value's provenance: parentheses, `as`, `!`, `satisfies`, `await`, `<T>x`. */
 export function unwrap(expression: ts.Expression): ts.Expression {
   let current = expression;
   while (
-    ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current) ||
-    ts.isSatisfiesExpression(current) || ts.isAwaitExpression(current) || ts.isTypeAssertionExpression(current)
+    typescript.isParenthesizedExpression(current) || typescript.isAsExpression(current) || typescript.isNonNullExpression(current) ||
+    typescript.isSatisfiesExpression(current) || typescript.isAwaitExpression(current) || typescript.isTypeAssertionExpression(current)
   ) {
     current = current.expression;
   }
@@ -17,7 +18,7 @@ export function unwrap(expression: ts.Expression): ts.Expression {
 type ChainNode = ts.CallExpression | ts.PropertyAccessExpression | ts.ElementAccessExpression | ts.TaggedTemplateExpression;
 
 function isLink(node: ts.Node): node is ChainNode {
-  return ts.isCallExpression(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isTaggedTemplateExpression(node);
+  return typescript.isCallExpression(node) || typescript.isPropertyAccessExpression(node) || typescript.isElementAccessExpression(node) || typescript.isTaggedTemplateExpression(node);
 }
 
 /** The outermost node of a chain: nothing above it calls it, reads a property of it or tags with it. */
@@ -25,14 +26,14 @@ export function isChainTop(node: ts.Node): node is ChainNode {
   if (!isLink(node)) return false;
   let child: ts.Node = node;
   let parent = node.parent;
-  while (parent && (ts.isParenthesizedExpression(parent) || ts.isNonNullExpression(parent))) {
+  while (parent && (typescript.isParenthesizedExpression(parent) || typescript.isNonNullExpression(parent))) {
     child = parent;
     parent = parent.parent;
   }
   if (!parent) return true;
   const continued =
-    ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent) || ts.isCallExpression(parent)) && parent.expression === child) ||
-    (ts.isTaggedTemplateExpression(parent) && parent.tag === child);
+    ((typescript.isPropertyAccessExpression(parent) || typescript.isElementAccessExpression(parent) || typescript.isCallExpression(parent)) && parent.expression === child) ||
+    (typescript.isTaggedTemplateExpression(parent) && parent.tag === child);
   return !continued;
 }
 
@@ -40,20 +41,20 @@ export function decompose(top: ts.Expression): Chain {
   const links: Link[] = [];
   let current = top;
   for (;;) {
-    if (ts.isCallExpression(current)) {
+    if (typescript.isCallExpression(current)) {
       links.push({ kind: 'call', node: current });
       current = current.expression;
-    } else if (ts.isPropertyAccessExpression(current)) {
+    } else if (typescript.isPropertyAccessExpression(current)) {
       links.push({ kind: 'property', name: current.name.text, node: current.name });
       current = current.expression;
-    } else if (ts.isElementAccessExpression(current)) {
+    } else if (typescript.isElementAccessExpression(current)) {
       const key = current.argumentExpression;
-      links.push(ts.isStringLiteralLike(key) ? { kind: 'property', name: key.text, node: key } : { kind: 'computed', node: key });
+      links.push(typescript.isStringLiteralLike(key) ? { kind: 'property', name: key.text, node: key } : { kind: 'computed', node: key });
       current = current.expression;
-    } else if (ts.isTaggedTemplateExpression(current)) {
+    } else if (typescript.isTaggedTemplateExpression(current)) {
       links.push({ kind: 'tag', node: current });
       current = current.tag;
-    } else if (ts.isParenthesizedExpression(current) || ts.isNonNullExpression(current)) {
+    } else if (typescript.isParenthesizedExpression(current) || typescript.isNonNullExpression(current)) {
       current = current.expression;
     } else {
       break;
@@ -88,5 +89,5 @@ export function stepsOf(links: Link[], start = 0): Step[] {
 export function callbackOf(argument: ts.Expression | undefined): ts.ArrowFunction | ts.FunctionExpression | undefined {
   if (!argument) return undefined;
   const expression = unwrap(argument);
-  return ts.isArrowFunction(expression) || ts.isFunctionExpression(expression) ? expression : undefined;
+  return typescript.isArrowFunction(expression) || typescript.isFunctionExpression(expression) ? expression : undefined;
 }

@@ -3,7 +3,8 @@
  * their exports classified lazily, following imports and re-exports through the ImportResolver;
  * only the framework bindings are kept. Loaded only when the pre-pass cannot be served from the cache.
  */
-import { ts } from 'ts-morph';
+import type { ts } from 'ts-morph';
+import { typescript } from '../typescript-compiler.js';
 import type { ImportResolver } from '../resolve-imports.js';
 import { Classifier, type SymbolLookup } from './bindings.js';
 import { readEntity } from './entities.js';
@@ -85,7 +86,7 @@ class Collector implements SymbolLookup {
       const module = this.module(file);
       if (!module || !/\bEntity\b/.test(this.texts.get(file)!)) continue;
       for (const statement of module.source.statements) {
-        if (ts.isClassDeclaration(statement) && statement.name && module.classifier.isEntityClass(statement)) {
+        if (typescript.isClassDeclaration(statement) && statement.name && module.classifier.isEntityClass(statement)) {
           entities[`${file}#${statement.name.text}`] = readEntity(statement as ts.ClassDeclaration & { name: ts.Identifier }, module.classifier);
         }
       }
@@ -95,31 +96,31 @@ class Collector implements SymbolLookup {
 
   private exportsOfStatement(file: string, module: Module, statement: ts.Statement, put: (name: string, binding: Binding | undefined) => void): void {
     const { classifier } = module;
-    const exported = ts.getModifiers(statement as ts.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
-    const isDefault = ts.getModifiers(statement as ts.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) ?? false;
-    if (ts.isVariableStatement(statement) && exported) {
+    const exported = typescript.getModifiers(statement as ts.HasModifiers)?.some((m) => m.kind === typescript.SyntaxKind.ExportKeyword) ?? false;
+    const isDefault = typescript.getModifiers(statement as ts.HasModifiers)?.some((m) => m.kind === typescript.SyntaxKind.DefaultKeyword) ?? false;
+    if (typescript.isVariableStatement(statement) && exported) {
       for (const declaration of statement.declarationList.declarations) {
-        if (ts.isIdentifier(declaration.name)) put(declaration.name.text, classifier.ofDeclaration(declaration));
+        if (typescript.isIdentifier(declaration.name)) put(declaration.name.text, classifier.ofDeclaration(declaration));
       }
-    } else if (ts.isClassDeclaration(statement) && exported) {
+    } else if (typescript.isClassDeclaration(statement) && exported) {
       const binding = classifier.ofDeclaration(statement);
       if (isDefault) put('default', binding);
       else if (statement.name) put(statement.name.text, binding);
-    } else if (ts.isExportAssignment(statement) && !statement.isExportEquals) {
+    } else if (typescript.isExportAssignment(statement) && !statement.isExportEquals) {
       put('default', classifier.classify(statement.expression));
-    } else if (ts.isExportDeclaration(statement)) {
-      const target = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? this.resolver.resolve(file, statement.moduleSpecifier.text) : undefined;
+    } else if (typescript.isExportDeclaration(statement)) {
+      const target = statement.moduleSpecifier && typescript.isStringLiteral(statement.moduleSpecifier) ? this.resolver.resolve(file, statement.moduleSpecifier.text) : undefined;
       const clause = statement.exportClause;
       if (!clause) {
         // export * from './x': everything but its default.
         for (const [name, binding] of Object.entries((target && this.exportsOf(target)) ?? {})) if (name !== 'default') put(name, binding);
-      } else if (ts.isNamespaceExport(clause)) {
+      } else if (typescript.isNamespaceExport(clause)) {
         if (target) put(clause.name.text, { kind: 'module', file: target });
       } else {
         for (const element of clause.elements) {
           const local = element.propertyName ?? element.name;
           if (statement.moduleSpecifier) put(element.name.text, target ? this.exportOf(target, local.text) : undefined);
-          else if (ts.isIdentifier(local)) put(element.name.text, classifier.classify(local));
+          else if (typescript.isIdentifier(local)) put(element.name.text, classifier.classify(local));
         }
       }
     }
@@ -130,8 +131,8 @@ class Collector implements SymbolLookup {
     if (known) return known;
     const text = this.texts.get(file);
     if (text === undefined) return undefined;
-    const kind = file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
-    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
+    const kind = file.endsWith('x') ? typescript.ScriptKind.TSX : typescript.ScriptKind.TS;
+    const source = typescript.createSourceFile(file, text, typescript.ScriptTarget.Latest, true, kind);
     const classifier = new Classifier({
       file,
       source,

@@ -4,7 +4,8 @@
  * `db.$count(x)`, `db.query.<name>.findMany/findFirst`, and the `sql` tag. A chain whose root is not
  * known is still Drizzle's when a table argument is a Drizzle table: nothing else takes one.
  */
-import { ts } from 'ts-morph';
+import type { ts } from 'ts-morph';
+import { typescript } from '../typescript-compiler.js';
 import type { Operation, TableName } from '../../facts/types.js';
 import { unwrap } from './chain.js';
 import { accessAt } from './names.js';
@@ -77,11 +78,11 @@ function readPackage(name: string, steps: Step[], context: ReadContext): ChainRe
 function schemaOption(args: readonly ts.Expression[], context: ReadContext): Record<string, TableName> | undefined {
   for (const argument of args) {
     const options = unwrap(argument);
-    if (!ts.isObjectLiteralExpression(options)) continue;
+    if (!typescript.isObjectLiteralExpression(options)) continue;
     for (const property of options.properties) {
       if (property.name?.getText(context.source) !== 'schema') continue;
-      if (ts.isShorthandPropertyAssignment(property)) return context.drizzleTablesOf(property.name);
-      if (ts.isPropertyAssignment(property)) return context.drizzleTablesOf(unwrap(property.initializer));
+      if (typescript.isShorthandPropertyAssignment(property)) return context.drizzleTablesOf(property.name);
+      if (typescript.isPropertyAssignment(property)) return context.drizzleTablesOf(unwrap(property.initializer));
     }
   }
   return undefined;
@@ -147,7 +148,7 @@ function tableAccess(argument: ts.Expression | undefined, operation: Operation, 
   if (!argument) return undefined;
   const bound = context.classify(argument);
   if (bound?.kind === 'table') return accessAt(unwrap(argument), context, bound.table, operation);
-  if (bound?.kind === 'query' || bound?.kind === 'client' || ts.isFunctionLike(unwrap(argument))) return 'nested';
+  if (bound?.kind === 'query' || bound?.kind === 'client' || typescript.isFunctionLike(unwrap(argument))) return 'nested';
   return accessAt(unwrap(argument), context, undefined, operation);
 }
 

@@ -1,5 +1,6 @@
 /** What a TypeORM `@Entity` class declares: its table, its relations, whether it is an active record. */
-import { ts } from 'ts-morph';
+import type { ts } from 'ts-morph';
+import { typescript } from '../typescript-compiler.js';
 import type { TableName } from '../../facts/types.js';
 import { unwrap } from './chain.js';
 import type { Classifier } from './bindings.js';
@@ -13,7 +14,7 @@ export function readEntity(cls: ts.ClassLikeDeclaration & { name: ts.Identifier 
   const table = entityTable(cls, classifier);
   if (table) info.table = table;
   for (const member of cls.members) {
-    if (!ts.isPropertyDeclaration(member) || !ts.isIdentifier(member.name)) continue;
+    if (!typescript.isPropertyDeclaration(member) || !typescript.isIdentifier(member.name)) continue;
     const target = relationTarget(member, classifier);
     if (target) info.relations[member.name.text] = target;
   }
@@ -31,9 +32,9 @@ function entityTable(cls: ts.ClassLikeDeclaration & { name: ts.Identifier }, cla
   let schema: string | undefined;
   for (const argument of decorator.arguments) {
     const value = unwrap(argument);
-    if (ts.isObjectLiteralExpression(value)) {
+    if (typescript.isObjectLiteralExpression(value)) {
       for (const property of value.properties) {
-        if (!ts.isPropertyAssignment(property) || !ts.isIdentifier(property.name)) continue;
+        if (!typescript.isPropertyAssignment(property) || !typescript.isIdentifier(property.name)) continue;
         const text = classifier.staticString(property.initializer)?.value;
         if (property.name.text === 'name') name = text;
         if (property.name.text === 'schema') schema = text;
@@ -54,8 +55,8 @@ function relationTarget(member: ts.PropertyDeclaration, classifier: Classifier):
   const [target] = decorator?.arguments ?? [];
   if (!target) return undefined;
   const expression = unwrap(target);
-  if (ts.isArrowFunction(expression) || ts.isFunctionExpression(expression)) {
-    const body = ts.isArrowFunction(expression) && !ts.isBlock(expression.body) ? expression.body : undefined;
+  if (typescript.isArrowFunction(expression) || typescript.isFunctionExpression(expression)) {
+    const body = typescript.isArrowFunction(expression) && !typescript.isBlock(expression.body) ? expression.body : undefined;
     const bound = body && classifier.classify(body);
     return bound?.kind === 'entity' ? bound.entity : undefined;
   }
@@ -65,7 +66,7 @@ function relationTarget(member: ts.PropertyDeclaration, classifier: Classifier):
 function extendsBaseEntity(cls: ts.ClassLikeDeclaration, classifier: Classifier): boolean {
   return (cls.heritageClauses ?? []).some(
     (clause) =>
-      clause.token === ts.SyntaxKind.ExtendsKeyword &&
+      clause.token === typescript.SyntaxKind.ExtendsKeyword &&
       clause.types.some((type) => {
         const bound = classifier.classify(type.expression);
         return bound?.kind === 'package' && bound.framework === 'typeorm' && bound.name === 'BaseEntity';
@@ -74,9 +75,9 @@ function extendsBaseEntity(cls: ts.ClassLikeDeclaration, classifier: Classifier)
 }
 
 function decoratorCall(node: ts.HasDecorators, classifier: Classifier, named: (name: string) => boolean): ts.CallExpression | undefined {
-  for (const decorator of ts.getDecorators(node) ?? []) {
+  for (const decorator of typescript.getDecorators(node) ?? []) {
     const call = decorator.expression;
-    if (!ts.isCallExpression(call)) continue;
+    if (!typescript.isCallExpression(call)) continue;
     const bound = classifier.classify(call.expression);
     if (bound?.kind === 'package' && bound.framework === 'typeorm' && named(bound.name)) return call;
   }

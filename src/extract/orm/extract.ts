@@ -4,7 +4,8 @@
  * framework's reader turn each into table accesses. Depends on the file and the repository symbol
  * table alone, so its results can be cached with the file's facts.
  */
-import { ts } from 'ts-morph';
+import type { ts } from 'ts-morph';
+import { typescript } from '../typescript-compiler.js';
 import type { LineIndex } from '../../facts/positions.js';
 import type { Operation, TableAccessFact, TableName } from '../../facts/types.js';
 import { Classifier } from './bindings.js';
@@ -106,7 +107,7 @@ export function extractOrmFacts(input: OrmInput): OrmFacts {
   while (nodes.length > 0) {
     const node = nodes.pop()!;
     const inner = readChain(node, scopes.pop());
-    ts.forEachChild(node, collect);
+    typescript.forEachChild(node, collect);
     while (children.length > 0) {
       nodes.push(children.pop()!);
       scopes.push(inner);
@@ -118,7 +119,7 @@ export function extractOrmFacts(input: OrmInput): OrmFacts {
 
 /** Only a chain with a call or a tag can query (`row.id` cannot); one may end in a property (`db('t').count().then`). */
 function callsSomething(node: ts.Node): boolean {
-  return ts.isCallExpression(node) || ts.isTaggedTemplateExpression(node) || (ts.isPropertyAccessExpression(node) && ts.isCallExpression(node.expression));
+  return typescript.isCallExpression(node) || typescript.isTaggedTemplateExpression(node) || (typescript.isPropertyAccessExpression(node) && typescript.isCallExpression(node.expression));
 }
 
 /** Cheap test before the walk: the file imports a framework or a repository file with framework exports, or names a client conventionally. */

@@ -1,5 +1,6 @@
 /** Table names as query builders write them, and where in the file each one sits. */
-import { ts } from 'ts-morph';
+import type { ts } from 'ts-morph';
+import { typescript } from '../typescript-compiler.js';
 import type { TableName } from '../../facts/types.js';
 import { unwrap } from './chain.js';
 import type { PendingAccess, ReadContext } from './types.js';
@@ -39,12 +40,12 @@ export type TableArgument =
 export function stringTables(argument: ts.Expression | undefined, context: ReadContext, defaultSchema?: string): TableArgument[] {
   if (!argument) return [];
   const expression = unwrap(argument);
-  if (ts.isObjectLiteralExpression(expression)) {
+  if (typescript.isObjectLiteralExpression(expression)) {
     return expression.properties.flatMap((property) =>
-      ts.isPropertyAssignment(property) ? stringTables(property.initializer, context, defaultSchema) : [],
+      typescript.isPropertyAssignment(property) ? stringTables(property.initializer, context, defaultSchema) : [],
     );
   }
-  if (ts.isArrayLiteralExpression(expression)) return expression.elements.flatMap((element) => stringTables(element, context, defaultSchema));
+  if (typescript.isArrayLiteralExpression(expression)) return expression.elements.flatMap((element) => stringTables(element, context, defaultSchema));
   const known = context.staticString(expression);
   const start = expression.getStart(context.source);
   const text = expression.getText(context.source);
@@ -62,7 +63,7 @@ export function stringTables(argument: ts.Expression | undefined, context: ReadC
 
 /** A subquery, a callback or a raw fragment: not a table name, and not an unknown one either. */
 function isNested(expression: ts.Expression, context: ReadContext): boolean {
-  if (ts.isFunctionLike(expression)) return true;
+  if (typescript.isFunctionLike(expression)) return true;
   const binding = context.classify(expression);
   return binding?.kind === 'query' || binding?.kind === 'client';
 }
@@ -92,28 +93,28 @@ export function staticStringOf(
 ): { value: string; offset?: number } | undefined {
   if (depth > 8) return undefined;
   const expression = unwrap(argument);
-  if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) {
+  if (typescript.isStringLiteral(expression) || typescript.isNoSubstitutionTemplateLiteral(expression)) {
     const start = expression.getStart(source) + 1;
     const inPlace = source.text.slice(start, expression.end - 1) === expression.text;
     return inPlace ? { value: expression.text, offset: start } : { value: expression.text };
   }
-  if (ts.isIdentifier(expression)) {
+  if (typescript.isIdentifier(expression)) {
     const initializer = constInitializer(declarationOf(expression));
     const value = initializer && staticStringOf(initializer, source, declarationOf, depth + 1);
     return value && { value: value.value };
   }
-  if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+  if (typescript.isBinaryExpression(expression) && expression.operatorToken.kind === typescript.SyntaxKind.PlusToken) {
     const left = staticStringOf(expression.left, source, declarationOf, depth + 1);
     const right = left && staticStringOf(expression.right, source, declarationOf, depth + 1);
     return right && { value: left.value + right.value };
   }
-  if (ts.isPropertyAccessExpression(expression) && ts.isIdentifier(expression.expression)) {
+  if (typescript.isPropertyAccessExpression(expression) && typescript.isIdentifier(expression.expression)) {
     const object = constInitializer(declarationOf(expression.expression));
     const objectLiteral = object && unwrap(object);
-    if (!objectLiteral || !ts.isObjectLiteralExpression(objectLiteral)) return undefined;
+    if (!objectLiteral || !typescript.isObjectLiteralExpression(objectLiteral)) return undefined;
     const property = objectLiteral.properties.find(
       (candidate): candidate is ts.PropertyAssignment =>
-        ts.isPropertyAssignment(candidate) && candidate.name.getText(source).replace(/^['"]|['"]$/g, '') === expression.name.text,
+        typescript.isPropertyAssignment(candidate) && candidate.name.getText(source).replace(/^['"]|['"]$/g, '') === expression.name.text,
     );
     const value = property && staticStringOf(property.initializer, source, declarationOf, depth + 1);
     return value && { value: value.value };
@@ -122,7 +123,7 @@ export function staticStringOf(
 }
 
 function constInitializer(declaration: ts.Node | undefined): ts.Expression | undefined {
-  if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
+  if (!declaration || !typescript.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
   const list = declaration.parent;
-  return ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) !== 0 ? declaration.initializer : undefined;
+  return typescript.isVariableDeclarationList(list) && (list.flags & typescript.NodeFlags.Const) !== 0 ? declaration.initializer : undefined;
 }

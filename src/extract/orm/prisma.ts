@@ -3,7 +3,8 @@
  * `data` and relation reads in `include` / `select` where they are written in place, `$transaction`,
  * and raw SQL through `$queryRaw` / `$executeRaw` / `*Unsafe` / `Prisma.sql`.
  */
-import { ts } from 'ts-morph';
+import type { ts } from 'ts-morph';
+import { typescript } from '../typescript-compiler.js';
 import type { Operation } from '../../facts/types.js';
 import { unwrap } from './chain.js';
 import { accessAt } from './names.js';
@@ -89,7 +90,7 @@ function readClient(steps: Step[], context: ReadContext): ChainReading | undefin
   const model = context.symbols.prismaModel(first.name, context.file);
   reading.accesses.push(accessAt(first.nameNode, context, model?.table, operation));
   const args = second.args[0] && unwrap(second.args[0]);
-  if (model && args && ts.isObjectLiteralExpression(args)) {
+  if (model && args && typescript.isObjectLiteralExpression(args)) {
     const nested = new NestedReader(context, reading);
     if (operation === 'insert' || operation === 'update') {
       for (const key of ['data', 'create', 'update']) nested.writes(property(args, key), model);
@@ -111,12 +112,12 @@ class NestedReader {
     if (!data || depth > 8) return;
     for (const item of objectsOf(data)) {
       for (const relation of item.properties) {
-        if (!ts.isPropertyAssignment(relation)) continue;
+        if (!typescript.isPropertyAssignment(relation)) continue;
         const related = this.context.symbols.prismaRelated(model, propertyName(relation));
         const operations = related && unwrap(relation.initializer);
-        if (!operations || !ts.isObjectLiteralExpression(operations)) continue;
+        if (!operations || !typescript.isObjectLiteralExpression(operations)) continue;
         for (const nested of operations.properties) {
-          if (!ts.isPropertyAssignment(nested)) continue;
+          if (!typescript.isPropertyAssignment(nested)) continue;
           const name = propertyName(nested);
           if (!Object.hasOwn(NESTED_WRITES, name)) continue;
           this.reading.accesses.push(accessAt(relation.name, this.context, related.table, NESTED_WRITES[name]!));
@@ -131,14 +132,14 @@ class NestedReader {
     if (depth > 8) return;
     for (const key of ['include', 'select']) {
       const selection = property(args, key);
-      if (!selection || !ts.isObjectLiteralExpression(selection)) continue;
+      if (!selection || !typescript.isObjectLiteralExpression(selection)) continue;
       for (const relation of selection.properties) {
-        if (!ts.isPropertyAssignment(relation)) continue;
+        if (!typescript.isPropertyAssignment(relation)) continue;
         const related = this.context.symbols.prismaRelated(model, propertyName(relation));
         const value = unwrap(relation.initializer);
-        if (!related || value.kind === ts.SyntaxKind.FalseKeyword) continue;
+        if (!related || value.kind === typescript.SyntaxKind.FalseKeyword) continue;
         this.reading.accesses.push(accessAt(relation.name, this.context, related.table, 'read'));
-        if (ts.isObjectLiteralExpression(value)) this.reads(value, related, depth + 1);
+        if (typescript.isObjectLiteralExpression(value)) this.reads(value, related, depth + 1);
       }
     }
   }
@@ -148,7 +149,7 @@ class NestedReader {
 function nestedPayloads(operation: string, value: ts.Expression): Array<ts.Expression | undefined> {
   const object = unwrap(value);
   if (operation === 'create') return [object];
-  if (!ts.isObjectLiteralExpression(object)) return [];
+  if (!typescript.isObjectLiteralExpression(object)) return [];
   if (operation === 'update') return [property(object, 'data') ?? object];
   if (operation === 'upsert') return [property(object, 'create'), property(object, 'update')];
   if (operation === 'connectOrCreate') return [property(object, 'create')];
@@ -157,19 +158,19 @@ function nestedPayloads(operation: string, value: ts.Expression): Array<ts.Expre
 
 function objectsOf(expression: ts.Expression): ts.ObjectLiteralExpression[] {
   const value = unwrap(expression);
-  if (ts.isObjectLiteralExpression(value)) return [value];
-  if (ts.isArrayLiteralExpression(value)) return value.elements.flatMap(objectsOf);
+  if (typescript.isObjectLiteralExpression(value)) return [value];
+  if (typescript.isArrayLiteralExpression(value)) return value.elements.flatMap(objectsOf);
   return [];
 }
 
 function property(object: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
   for (const candidate of object.properties) {
-    if (ts.isPropertyAssignment(candidate) && propertyName(candidate) === name) return unwrap(candidate.initializer);
+    if (typescript.isPropertyAssignment(candidate) && propertyName(candidate) === name) return unwrap(candidate.initializer);
   }
   return undefined;
 }
 
 function propertyName(assignment: ts.PropertyAssignment): string {
   const { name } = assignment;
-  return ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : '';
+  return typescript.isIdentifier(name) || typescript.isStringLiteral(name) ? name.text : '';
 }

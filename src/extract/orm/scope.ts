@@ -4,7 +4,8 @@
  * a file costs in proportion to the scopes its lookups cross rather than to its size. A `var` is
  * found in the block that declares it, not hoisted to its function.
  */
-import { ts } from 'ts-morph';
+import type { ts } from 'ts-morph';
+import { typescript } from '../typescript-compiler.js';
 
 export class Declarations {
   private readonly scopes = new Map<ts.Node, Map<string, ts.Node>>();
@@ -21,22 +22,22 @@ export class Declarations {
 
   /** The names a node declares for the code inside it; undefined when it is no scope. */
   private namesOf(scope: ts.Node): Map<string, ts.Node> | undefined {
-    if (!SCOPE_KINDS.has(scope.kind) && !ts.isFunctionLike(scope)) return undefined;
+    if (!SCOPE_KINDS.has(scope.kind) && !typescript.isFunctionLike(scope)) return undefined;
     let names = this.scopes.get(scope);
     if (names) return names;
     names = new Map();
-    if (ts.isSourceFile(scope) || ts.isBlock(scope) || ts.isModuleBlock(scope)) {
+    if (typescript.isSourceFile(scope) || typescript.isBlock(scope) || typescript.isModuleBlock(scope)) {
       for (const statement of scope.statements) this.addStatement(names, statement);
-    } else if (ts.isCaseBlock(scope)) {
+    } else if (typescript.isCaseBlock(scope)) {
       for (const clause of scope.clauses) for (const statement of clause.statements) this.addStatement(names, statement);
-    } else if (ts.isFunctionLike(scope)) {
+    } else if (typescript.isFunctionLike(scope)) {
       for (const parameter of scope.parameters) add(names, parameter.name, parameter);
-      if ((ts.isFunctionExpression(scope) || ts.isClassExpression(scope)) && scope.name) add(names, scope.name, scope);
-    } else if ((ts.isForStatement(scope) || ts.isForInStatement(scope) || ts.isForOfStatement(scope)) && scope.initializer && ts.isVariableDeclarationList(scope.initializer)) {
+      if ((typescript.isFunctionExpression(scope) || typescript.isClassExpression(scope)) && scope.name) add(names, scope.name, scope);
+    } else if ((typescript.isForStatement(scope) || typescript.isForInStatement(scope) || typescript.isForOfStatement(scope)) && scope.initializer && typescript.isVariableDeclarationList(scope.initializer)) {
       for (const declaration of scope.initializer.declarations) add(names, declaration.name, declaration);
-    } else if (ts.isCatchClause(scope) && scope.variableDeclaration) {
+    } else if (typescript.isCatchClause(scope) && scope.variableDeclaration) {
       add(names, scope.variableDeclaration.name, scope.variableDeclaration);
-    } else if (ts.isClassExpression(scope) && scope.name) {
+    } else if (typescript.isClassExpression(scope) && scope.name) {
       add(names, scope.name, scope);
     }
     if (names.size === 0) names = Declarations.NONE;
@@ -45,50 +46,50 @@ export class Declarations {
   }
 
   private addStatement(names: Map<string, ts.Node>, statement: ts.Statement): void {
-    if (ts.isVariableStatement(statement)) {
+    if (typescript.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) add(names, declaration.name, declaration);
-    } else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name) {
+    } else if ((typescript.isFunctionDeclaration(statement) || typescript.isClassDeclaration(statement)) && statement.name) {
       add(names, statement.name, statement);
-    } else if (ts.isImportDeclaration(statement) && statement.importClause) {
+    } else if (typescript.isImportDeclaration(statement) && statement.importClause) {
       const clause = statement.importClause;
       if (clause.name) add(names, clause.name, clause);
       const bindings = clause.namedBindings;
-      if (bindings && ts.isNamespaceImport(bindings)) add(names, bindings.name, bindings);
+      if (bindings && typescript.isNamespaceImport(bindings)) add(names, bindings.name, bindings);
       else if (bindings) for (const element of bindings.elements) add(names, element.name, element);
-    } else if (ts.isImportEqualsDeclaration(statement)) {
+    } else if (typescript.isImportEqualsDeclaration(statement)) {
       add(names, statement.name, statement);
     }
   }
 }
 
 const SCOPE_KINDS = new Set([
-  ts.SyntaxKind.SourceFile,
-  ts.SyntaxKind.Block,
-  ts.SyntaxKind.ModuleBlock,
-  ts.SyntaxKind.CaseBlock,
-  ts.SyntaxKind.ForStatement,
-  ts.SyntaxKind.ForInStatement,
-  ts.SyntaxKind.ForOfStatement,
-  ts.SyntaxKind.CatchClause,
-  ts.SyntaxKind.ClassExpression,
+  typescript.SyntaxKind.SourceFile,
+  typescript.SyntaxKind.Block,
+  typescript.SyntaxKind.ModuleBlock,
+  typescript.SyntaxKind.CaseBlock,
+  typescript.SyntaxKind.ForStatement,
+  typescript.SyntaxKind.ForInStatement,
+  typescript.SyntaxKind.ForOfStatement,
+  typescript.SyntaxKind.CatchClause,
+  typescript.SyntaxKind.ClassExpression,
 ]);
 
 /** Adds a declared name, or each name a destructuring pattern declares (the first declaration wins). */
 function add(names: Map<string, ts.Node>, name: ts.BindingName, declaration: ts.Node): void {
-  if (ts.isIdentifier(name)) {
+  if (typescript.isIdentifier(name)) {
     if (!names.has(name.text)) names.set(name.text, declaration);
     return;
   }
   for (const element of name.elements) {
-    if (ts.isBindingElement(element)) add(names, element.name, element);
+    if (typescript.isBindingElement(element)) add(names, element.name, element);
   }
 }
 
 /** The class whose member `this` refers to at a node: crossing arrow functions, stopping at other functions. */
 export function thisClassOf(node: ts.Node): ts.ClassLikeDeclaration | undefined {
   for (let current = node.parent; current; current = current.parent) {
-    if (ts.isClassLike(current)) return current;
-    if (ts.isFunctionDeclaration(current) || ts.isFunctionExpression(current)) return undefined;
+    if (typescript.isClassLike(current)) return current;
+    if (typescript.isFunctionDeclaration(current) || typescript.isFunctionExpression(current)) return undefined;
   }
   return undefined;
 }
@@ -96,7 +97,7 @@ export function thisClassOf(node: ts.Node): ts.ClassLikeDeclaration | undefined 
 /** The function whose `this` a node sees: the nearest enclosing function that is not an arrow. */
 export function thisFunctionOf(node: ts.Node): ts.Node | undefined {
   for (let current = node.parent; current; current = current.parent) {
-    if (ts.isFunctionLike(current) && !ts.isArrowFunction(current)) return current;
+    if (typescript.isFunctionLike(current) && !typescript.isArrowFunction(current)) return current;
   }
   return undefined;
 }
@@ -104,10 +105,10 @@ export function thisFunctionOf(node: ts.Node): ts.Node | undefined {
 /** A class's property or constructor parameter property named `name`. */
 export function memberOf(cls: ts.ClassLikeDeclaration, name: string): ts.PropertyDeclaration | ts.ParameterDeclaration | undefined {
   for (const member of cls.members) {
-    if (ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === name) return member;
-    if (ts.isConstructorDeclaration(member)) {
+    if (typescript.isPropertyDeclaration(member) && typescript.isIdentifier(member.name) && member.name.text === name) return member;
+    if (typescript.isConstructorDeclaration(member)) {
       for (const parameter of member.parameters) {
-        if (ts.isIdentifier(parameter.name) && parameter.name.text === name && ts.getModifiers(parameter)?.length) return parameter;
+        if (typescript.isIdentifier(parameter.name) && parameter.name.text === name && typescript.getModifiers(parameter)?.length) return parameter;
       }
     }
   }

@@ -5,7 +5,8 @@
  * (`createQueryBuilder(E, 'x')…`, `.insert().into(E)`, `.leftJoin('x.relation', 'r')`), BaseEntity
  * statics, and `query(sql)` on a DataSource, manager, repository or QueryRunner.
  */
-import { ts } from 'ts-morph';
+import type { ts } from 'ts-morph';
+import { typescript } from '../typescript-compiler.js';
 import type { Operation, TableName } from '../../facts/types.js';
 import { unwrap } from './chain.js';
 import { accessAt, parseBuilderTable } from './names.js';
@@ -220,7 +221,7 @@ class ChainReader {
   /** An entity class, 'alias.relation', an entity's class name or a table name as a string; false for subqueries. */
   private target(target: ts.Expression, alias: ts.Expression | undefined, operation: Operation): boolean {
     const expression = unwrap(target);
-    if (ts.isFunctionLike(expression)) return false;
+    if (typescript.isFunctionLike(expression)) return false;
     const aliasName = alias && this.context.staticString(alias)?.value;
     const text = this.context.staticString(expression);
     let entity: string | undefined;
