@@ -18,11 +18,13 @@ import type { RepoSymbols } from './orm/symbols.js';
 import type { ImportResolver } from './resolve-imports.js';
 
 /**
- * A worker costs ~0.7 s of CPU to start (it loads the TypeScript compiler, the SQL parser and the ORM
- * readers) and extracts a file in ~1.5 ms: each extracting thread gets at least this many files, so
- * that a worker's start is paid back (measured with bench/ on a 2-core machine).
+ * Each extracting thread gets at least this many files. A worker needs about a second before its
+ * first batch (it loads the TypeScript compiler, the SQL parser and the ORM readers, and its JIT
+ * starts cold), and on the 2-core machine bench/ ran on, two busy threads slow each other down so
+ * much that a second lane lost 28% at 5,000 files and won 22% at 20,000: workers start from 10,000
+ * files. `--threads` overrides it for machines with more room.
  */
-export const FILES_PER_WORKER = 500;
+export const FILES_PER_WORKER = 5_000;
 
 export interface ExtractOptions {
   sqlParser: SqlParserName;

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import type { ts } from 'ts-morph';
+import { applyV8Flags } from '../v8-flags.js';
 
 /** Where the build stores the code cache: dist/code-cache/, also when this module runs from src/ (tests). */
 const CACHE_DIR = fileURLToPath(new URL('../../dist/code-cache/', import.meta.url));
@@ -80,6 +81,7 @@ export function writeCompilerCodeCache(sample: string, cacheDir = CACHE_DIR): { 
 
 /** Runs the compiler's CommonJS source as require() would, with V8's compiled code when given. */
 function compile(file: string, source: Buffer, cachedData: Buffer | undefined): { exports: typeof ts; script: vm.Script } {
+  applyV8Flags(); // V8 uses stored code only under the flags it was made with
   const script = new vm.Script(Module.wrap(source.toString('utf8')), { filename: file, cachedData });
   const module = new Module(file);
   module.filename = file;

@@ -2,8 +2,9 @@
  * The libpg-query backend: PostgreSQL's own parser compiled to WASM. Node locations are UTF-8
  * byte offsets, converted here to UTF-16. PL/pgSQL bodies go through parsePlPgSQLSync.
  */
-import { loadModule, parsePlPgSQLSync, parseSync } from 'libpg-query';
+import type * as LibpgQuery from 'libpg-query';
 import type { AccessDetails, Operation, SqlParseError } from '../facts/types.js';
+import { applyV8Flags } from '../v8-flags.js';
 import { type Backend, FactCollector, ParseFailure, type ParsedText, toFailure } from './engine.js';
 import { alteredDetails, createdColumns, type LevelParts, libpgLevel } from './libpg-columns.js';
 import { type BodyText, byteToUtf16, codePointToUtf16, locateBody, qualifiedNameEnd, skipTrivia } from './text.js';
@@ -19,10 +20,24 @@ const sval = (node: unknown): string | undefined =>
   isObj(node) && isObj(node.String) ? str(node.String.sval) : undefined;
 
 let loading: Promise<void> | undefined;
+let libpg: typeof LibpgQuery | undefined;
 
 /** Loads the WASM module once (it reserves ~139MB), on first use. */
 export function loadLibpgQuery(): Promise<void> {
-  return (loading ??= loadModule());
+  return (loading ??= load());
+}
+
+async function load(): Promise<void> {
+  applyV8Flags(); // before the module is compiled
+  const module = await import('libpg-query');
+  await module.loadModule();
+  libpg = module;
+}
+
+/** The loaded module; the SQL analyzer exists only once loadLibpgQuery() has resolved. */
+function loaded(): typeof LibpgQuery {
+  if (!libpg) throw new Error('libpg-query is not loaded');
+  return libpg;
 }
 
 const MERGE_ACTIONS: Record<string, Operation> = { CMD_INSERT: 'insert', CMD_UPDATE: 'update', CMD_DELETE: 'delete' };
@@ -41,9 +56,9 @@ function parseFailure(error: unknown, text: string): ParseFailure {
 }
 
 export function parseLibpg(text: string): ParsedText {
-  let tree: ReturnType<typeof parseSync>;
+  let tree: ReturnType<typeof LibpgQuery.parseSync>;
   try {
-    tree = parseSync(text);
+    tree = loaded().parseSync(text);
   } catch (error) {
     throw parseFailure(error, text);
   }
@@ -299,7 +314,7 @@ class Walker {
   private plpgsql(definition: string, body: BodyText): void {
     let tree: unknown;
     try {
-      tree = parsePlPgSQLSync(definition);
+      tree = loaded().parsePlPgSQLSync(definition);
     } catch (error) {
       // PL/pgSQL errors carry no usable position: point at the body.
       this.errors.push({ message: `in PL/pgSQL body: ${toFailure(error).message}`, offset: body.toOuter(0) });
