@@ -151,8 +151,13 @@ function expectInside(rawText: string, facts: FileFacts): void {
   }
 }
 
-/** A table access spans the table's name as the file spells it (case and quotes, escaped or not, aside). */
-function expectAccessesOnNames(rawText: string, facts: FileFacts): void {
+const JS_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t' };
+
+/**
+ * A table access spans the table's name as the file spells it (case and quotes, escaped or not,
+ * aside; in a TypeScript string a newline in a quoted name is spelled `\n`).
+ */
+function expectAccessesOnNames(rawText: string, facts: FileFacts, language: 'typescript' | 'sql'): void {
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
   const lines = linesOf(rawText);
   for (const access of facts.accesses) {
@@ -160,7 +165,9 @@ function expectAccessesOnNames(rawText: string, facts: FileFacts): void {
     if (access.synthetic || access.endLine === undefined || /\$\d/.test(access.table.name)) continue;
     const start = offsetOf(lines, text, access.line, access.column);
     const end = offsetOf(lines, text, access.endLine, access.endColumn!);
-    const spelled = text.slice(start, end).replace(/\\?"/g, '').toLowerCase();
+    const written = text.slice(start, end);
+    const unescaped = language === 'typescript' ? written.replace(/\\(["'\\nrt])/g, (_, c: string) => JS_ESCAPES[c] ?? c) : written;
+    const spelled = unescaped.replace(/\\?"/g, '').toLowerCase();
     expect(spelled.endsWith(access.table.name.toLowerCase()), `access to ${access.table.name} spans "${text.slice(start, end)}"`).toBe(true);
   }
 }
@@ -177,7 +184,7 @@ describe.each(['libpg-query', 'pgsql-ast-parser'] as const)('extraction with %s'
       fc.property(typescriptFile, (text) => {
         const facts = extractFile('packages/shop/src/repo.ts', text, context);
         expectInside(text, facts);
-        expectAccessesOnNames(text, facts);
+        expectAccessesOnNames(text, facts, 'typescript');
       }),
       { numRuns: RUNS },
     );
@@ -188,7 +195,7 @@ describe.each(['libpg-query', 'pgsql-ast-parser'] as const)('extraction with %s'
       fc.property(sqlFile, (text) => {
         const facts = extractFile('migrations/0001.sql', text, context);
         expectInside(text, facts);
-        expectAccessesOnNames(text, facts);
+        expectAccessesOnNames(text, facts, 'sql');
       }),
       { numRuns: RUNS },
     );
