@@ -21,7 +21,8 @@ import type { Finding } from './rules/finding.js';
 import { getRuleCatalog, getRuleMeta } from './rules/catalog.js';
 import type { RuleContext } from './rules/rule.js';
 import type { SqlParserName } from './sql/index.js';
-import type { Notification } from './report/summary.js';
+import { frameworkCounts, type Notification, type Summary } from './report/summary.js';
+import { ResultCache, type RunInputs } from './result-cache.js';
 
 export interface CheckOptions {
   root: string;
@@ -46,26 +47,52 @@ export interface CheckOptions {
   threads?: number;
 }
 
-export interface CheckResult {
+/** What a check finds, without the facts it found it in: what the reports need (see runCheckOrReuse). */
+export interface CheckOutcome {
   findings: Finding[];
   filesScanned: number;
   notifications: Notification[];
   loadedMap: LoadedMap;
-  facts: FileFacts[];
   waived: Array<{ finding: Finding; exception: string }>;
   /** True when every file and rule ran: no paths, --rule or --changed-since narrowed the run. */
   fullRun: boolean;
   /** With a baseline: its recorded findings this run could have seen and did not, with how many are missing. */
   absent?: BaselineEntry[];
+  /** Table accesses by framework, for the summary. */
+  frameworks: Summary['frameworks'];
+}
+
+export interface CheckResult extends CheckOutcome {
+  facts: FileFacts[];
 }
 
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
+  return analyse(await prepareRun(options), options);
+}
+
+/**
+ * runCheck for the reports: when the cache holds the outcome of a run whose inputs all equal this
+ * one's, that outcome, without analysing anything (result-cache.ts); else runCheck, recorded.
+ */
+export async function runCheckOrReuse(options: CheckOptions): Promise<CheckOutcome> {
+  const run = await prepareRun(options);
+  const results = run.cacheFolder && options.changedSince === undefined ? ResultCache.of(run.cacheFolder, runInputs(run, options)) : undefined;
+  const reused = results?.load((answers) => run.resolver.answersStill(answers));
+  if (reused) return { ...reused, loadedMap: run.loadedMap };
+  const { facts: _facts, loadedMap, ...outcome } = await analyse(run, options);
+  const problem = results?.save(outcome, run.resolver.diskAnswers());
+  if (problem) outcome.notifications.push({ level: 'note', message: `The result was not cached: ${problem}.` });
+  return { ...outcome, loadedMap };
+}
+
+type PreparedRun = Awaited<ReturnType<typeof prepareRun>>;
+
+/** The map, the files and their stats, the import resolver and the cache folder: what a run needs before it reads a source file. */
+async function prepareRun(options: CheckOptions) {
   const root = path.resolve(options.root);
   const loadedMap = loadOwnershipMap(options.mapFile);
-  const map = new OwnershipIndex(loadedMap.map);
-  const { files, repositoryFiles, changedOnly, wholeRepository } = await selectFiles(root, loadedMap, options);
-  const fullRun = wholeRepository && !options.shard && !options.rules?.length;
-  const resolver = new ImportResolver(root, repositoryFiles);
+  const selection = await selectFiles(root, loadedMap, options);
+  const resolver = new ImportResolver(root, selection.repositoryFiles);
   const cacheFolder = options.cache && new CacheFolder(options.cache.dir, options.cache.confineTo);
   // Both caches ask for a file's stats; taken once, before either reads the file.
   const stats = new Map<string, string | undefined>();
@@ -73,11 +100,38 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     if (!stats.has(file)) stats.set(file, statKey(path.join(root, file)));
     return stats.get(file);
   };
+  const prismaSchemas = discoverPrismaSchemas({ root, ignore: loadedMap.map.ignore });
+  return { root, loadedMap, ...selection, resolver, cacheFolder, statOf, prismaSchemas };
+}
+
+/** Everything the outcome of a run depends on, for the result cache. */
+function runInputs(run: PreparedRun, options: CheckOptions): RunInputs {
+  return {
+    options: {
+      root: run.root,
+      mapFile: path.resolve(options.mapFile),
+      paths: options.paths ?? [],
+      rules: options.rules ?? [],
+      sqlParser: options.sqlParser ?? 'libpg-query',
+      shard: options.shard ?? null,
+      today: today(options),
+      baseline: options.baseline ?? null,
+    },
+    mapText: run.loadedMap.text,
+    files: [...run.repositoryFiles, ...run.prismaSchemas].map((file) => [file, run.statOf(file)] as const),
+    resolver: run.resolver.fingerprint,
+  };
+}
+
+async function analyse(run: PreparedRun, options: CheckOptions): Promise<CheckResult> {
+  const { root, loadedMap, files, repositoryFiles, changedOnly, wholeRepository, resolver, cacheFolder, statOf } = run;
+  const map = new OwnershipIndex(loadedMap.map);
+  const fullRun = wholeRepository && !options.shard && !options.rules?.length;
   // What the pre-pass reads of the files this run extracts is kept for the extraction: read once.
   const texts = new SourceTexts(root, new Set(files));
   const symbols = await collectRepoSymbols({
     files: repositoryFiles.filter((file) => !file.endsWith('.sql')),
-    prismaSchemas: discoverPrismaSchemas({ root, ignore: loadedMap.map.ignore }),
+    prismaSchemas: run.prismaSchemas,
     resolver,
     readText: (file) => texts.read(file),
     cache: cacheFolder && { folder: cacheFolder, statOf },
@@ -116,8 +170,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   findings.push(...repoFindings.filter((finding) => scanned.has(finding.file)));
   if (options.rules?.length) findings = findings.filter((finding) => options.rules!.includes(finding.ruleId));
   for (const finding of findings) attachOwnerContacts(finding, map);
-  const today = options.today ?? new Date().toISOString().slice(0, 10);
-  const { kept, waived } = applyExceptions(findings, map, today);
+  const day = today(options);
+  const { kept, waived } = applyExceptions(findings, map, day);
 
   const ran = (ruleId: string) => !options.rules?.length || options.rules.includes(ruleId);
   const suppressions = applySuppressions(kept, facts, { knownRules: knownRuleIds(loadedMap), ran, domainOf: (f) => domainOf(f, map) });
@@ -127,14 +181,29 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const audit =
     mapPath === undefined || changedOnly || (options.shard && options.shard.index !== 1)
       ? []
-      : auditExceptions(loadedMap, { mapFile: mapPath, today, used: new Set(waived.map((w) => w.exception)), fullRun });
+      : auditExceptions(loadedMap, { mapFile: mapPath, today: day, used: new Set(waived.map((w) => w.exception)), fullRun });
   let reported = [...suppressions.findings, ...completeFindings([...suppressions.problems, ...audit], DEFAULT_LEVELS).filter((f) => ran(f.ruleId))];
   let absent: BaselineEntry[] | undefined;
   if (options.baseline) {
     ({ findings: reported, absent } = applyBaseline(reported, options.baseline, (entry) => fullRun || (scanned.has(entry.file) && ran(entry.ruleId))));
   }
   reported.sort(compareFindings);
-  return { findings: reported, filesScanned: facts.length, notifications, loadedMap, facts, waived, fullRun, ...(absent ? { absent } : {}) };
+  return {
+    findings: reported,
+    filesScanned: facts.length,
+    notifications,
+    loadedMap,
+    facts,
+    waived,
+    fullRun,
+    ...(absent ? { absent } : {}),
+    frameworks: frameworkCounts(facts),
+  };
+}
+
+/** YYYY-MM-DD: the day exceptions expire by. */
+function today(options: CheckOptions): string {
+  return options.today ?? new Date().toISOString().slice(0, 10);
 }
 
 /** A rule's level as its page in rules/ gives it; restricted-table rules bring their own from the map. */

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type { CheckOptions, CheckResult } from '../check.js';
+import type { CheckOptions, CheckOutcome } from '../check.js';
 import { parseShard, type Shard } from '../discover/shard.js';
 import { UsageError } from '../errors.js';
 import { defaultCacheDir } from '../extract/cache.js';
@@ -177,7 +177,7 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
   const run: RunReport = {
     result,
     reported,
-    summary: summarise(reported, result.filesScanned, result.facts),
+    summary: summarise(reported, result.filesScanned, result.frameworks),
     baseline: baselineFile && result.absent ? { file: displayPath(root, baselineFile), absent: result.absent } : undefined,
     readFile: (file) => {
       try {
@@ -218,7 +218,7 @@ async function recordBaseline(flags: BaselineFlags, io: CliIO): Promise<number> 
 
 /** A completed run, ready for any format. */
 interface RunReport {
-  result: CheckResult;
+  result: CheckOutcome;
   /** Findings that are neither suppressed nor baselined. */
   reported: Finding[];
   summary: Summary;
@@ -275,12 +275,12 @@ function keptApart(run: RunReport): string {
 }
 
 /** Runs the pipeline with a progress line on a terminal. */
-async function scan(flags: ScanFlags, io: CliIO, options: Omit<CheckOptions, 'sqlParser' | 'onProgress' | 'cache' | 'threads'>): Promise<CheckResult> {
+async function scan(flags: ScanFlags, io: CliIO, options: Omit<CheckOptions, 'sqlParser' | 'onProgress' | 'cache' | 'threads'>): Promise<CheckOutcome> {
   // Loaded on demand: the TypeScript compiler and the SQL parser cost a second that --help should not pay.
-  const { runCheck } = await import('../check.js');
+  const { runCheckOrReuse } = await import('../check.js');
   const progress = createProgress(io.stderr, { quiet: flags.quiet });
   try {
-    return await runCheck({
+    return await runCheckOrReuse({
       ...options,
       sqlParser: flags.sqlParser,
       onProgress: (done, total) => progress.update(done, total),
@@ -326,7 +326,7 @@ function displayPath(root: string, file: string): string {
 }
 
 /** Rules for SARIF: the documented ones plus any restricted-table rule a team added in its map. */
-function sarifRules(result: CheckResult) {
+function sarifRules(result: CheckOutcome) {
   const catalog = getRuleCatalog();
   const known = new Set(catalog.map((rule) => rule.id));
   const extra = result.loadedMap.map.restrictedTables

@@ -242,6 +242,33 @@ export function codeSalt(): string {
   return (codeDigest = hash.digest('base64url'));
 }
 
+let toolDigestValue: string | undefined;
+
+/**
+ * What a whole run's outcome was made by, beyond codeSalt(): all of the tool's code, the rule pages
+ * (they give the levels) and the versions of every dependency (the map's YAML parser among them).
+ */
+export function toolDigest(): string {
+  if (toolDigestValue) return toolDigestValue;
+  const hash = createHash('sha256').update(codeSalt());
+  const codeRoot = fileURLToPath(new URL('..', import.meta.url));
+  const packageRoot = path.dirname(codeRoot);
+  const files = readdirSync(codeRoot, { recursive: true, encoding: 'utf8' }).filter((file) => /\.(js|ts)$/.test(file));
+  for (const name of files.sort()) hash.update(name).update(readFileSync(path.join(codeRoot, name)));
+  const rulesDir = path.join(packageRoot, 'rules');
+  for (const name of readdirSync(rulesDir).sort()) hash.update(name).update(readFileSync(path.join(rulesDir, name)));
+  const manifest = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const require = createRequire(import.meta.url);
+  for (const dependency of Object.keys(manifest.dependencies ?? {}).sort()) {
+    try {
+      hash.update(`${dependency}@${(require(`${dependency}/package.json`) as { version: string }).version}\0`);
+    } catch {
+      hash.update(`${dependency}@?\0`); // a package that does not export its manifest
+    }
+  }
+  return (toolDigestValue = hash.digest('base64url'));
+}
+
 function isInside(candidate: string, root: string): boolean {
   return candidate === root || candidate.startsWith(root + path.sep);
 }

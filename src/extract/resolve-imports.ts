@@ -102,6 +102,16 @@ export class ImportResolver {
     return result;
   }
 
+  /** What resolution asked the disk about paths no discovered file answers, and what it found. */
+  diskAnswers(): Array<[string, string]> {
+    return [...this.existsCache].map(([relative, kind]) => [relative, kind ?? 'none']);
+  }
+
+  /** Whether the disk still answers as recorded by diskAnswers() (of this run or an earlier one). */
+  answersStill(answers: ReadonlyArray<readonly [string, string]>): boolean {
+    return answers.every(([relative, kind]) => (this.kindOnDisk(relative) ?? 'none') === kind);
+  }
+
   /** The workspace package whose folder contains a repository-relative path (the deepest one). */
   packageOf(file: string): WorkspacePackage | undefined {
     let best: WorkspacePackage | undefined;

@@ -41,6 +41,8 @@ export interface SourcePosition {
 
 export interface LoadedMap {
   file: string;
+  /** The text the map was parsed from. */
+  text: string;
   map: OwnershipMap;
   /** Position of the value at `path` (e.g. `['families', 3]`), or of its nearest ancestor present in the file. */
   locate(path: MapPath): SourcePosition;
@@ -116,6 +118,7 @@ export function loadOwnershipMap(file: string): LoadedMap {
   };
   return {
     file,
+    text,
     map,
     locate,
     locateFamily: (id) => byId(map.families, 'id', id, 'families'),

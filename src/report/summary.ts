@@ -20,8 +20,8 @@ export interface Summary {
   frameworks: Partial<Record<Framework, { resolved: number; unresolved: number }>>;
 }
 
-/** Counts by level, rule and domain (files with no domain count under "(none)") and table accesses by framework, keys sorted. */
-export function summarise(findings: Finding[], filesScanned: number, facts: readonly FileFacts[] = []): Summary {
+/** Counts by level, rule and domain (files with no domain count under "(none)"), keys sorted, with the run's counts of table accesses by framework. */
+export function summarise(findings: Finding[], filesScanned: number, frameworks: Summary['frameworks'] = {}): Summary {
   const byLevel: Record<Level, number> = { error: 0, warning: 0, note: 0 };
   const byRule: Record<string, number> = {};
   const byDomain: Record<string, number> = {};
@@ -38,11 +38,12 @@ export function summarise(findings: Finding[], filesScanned: number, facts: read
     byRule: sortKeys(byRule),
     byDomain: sortKeys(byDomain),
     blocking: findings.filter((finding) => finding.blocking).length,
-    frameworks: frameworkCounts(facts),
+    frameworks,
   };
 }
 
-function frameworkCounts(facts: readonly FileFacts[]): Summary['frameworks'] {
+/** Table accesses by framework, resolved or not, keys sorted. */
+export function frameworkCounts(facts: readonly FileFacts[]): Summary['frameworks'] {
   const counts: Summary['frameworks'] = {};
   for (const file of facts) {
     for (const access of file.accesses) {

@@ -51,7 +51,7 @@ describe('fixtures/orm-monorepo', () => {
     expect(result.findings.map((f) => `${f.ruleId} ${f.file}:${f.line}:${f.column} ${f.table} ${f.framework}`)).toEqual(EXPECTED);
     expect(result.notifications).toEqual([]);
     expect(result.waived.map((w) => w.exception)).toEqual(['provisioning-writes-attention-reviews']);
-    expect(summarise(result.findings, result.filesScanned, result.facts).frameworks).toEqual(FRAMEWORKS);
+    expect(summarise(result.findings, result.filesScanned, result.frameworks).frameworks).toEqual(FRAMEWORKS);
   });
 
   it('counts resolved and unresolved accesses per framework in the JSON summary, and names the framework of each finding', async () => {
