@@ -41,7 +41,7 @@ export interface CheckOptions {
   onProgress?: (done: number, total: number) => void;
   /** Scan only this part of the files (`--shard i/n`). */
   shard?: Shard;
-  /** Where facts are cached between runs (none when undefined); `confineTo`: write it only if it really lies inside that folder. */
+  /** Where facts (and for runCheckOrReuse the outcome) are cached between runs (none when undefined); `confineTo`: write it only if it really lies inside that folder. */
   cache?: { dir: string; confineTo?: string };
   /** Worker threads for extraction; undefined decides by the number of files and cores. */
   threads?: number;

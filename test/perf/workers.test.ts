@@ -73,20 +73,15 @@ describe('extraction lanes', () => {
 
 describe('autoThreads', () => {
   it('extracts in the main thread below two workers’ worth of files', () => {
-    expect(autoThreads(0, 16, 0)).toBe(1);
-    expect(autoThreads(2 * FILES_PER_WORKER - 1, 16, 0)).toBe(1);
+    expect(autoThreads(0, 16)).toBe(1);
+    expect(autoThreads(2 * FILES_PER_WORKER - 1, 16)).toBe(1);
   });
 
-  it('adds a worker per FILES_PER_WORKER files, up to the idle cores', () => {
-    expect(autoThreads(2 * FILES_PER_WORKER, 16, 0)).toBe(2);
-    expect(autoThreads(5 * FILES_PER_WORKER, 16, 0)).toBe(5);
-    expect(autoThreads(100 * FILES_PER_WORKER, 16, 0)).toBe(16);
-    expect(autoThreads(100 * FILES_PER_WORKER, 16, 10.4)).toBe(6);
-  });
-
-  it('stays in the main thread when other processes keep the cores busy', () => {
-    expect(autoThreads(100 * FILES_PER_WORKER, 2, 0)).toBe(2);
-    expect(autoThreads(100 * FILES_PER_WORKER, 2, 1.6)).toBe(1);
-    expect(autoThreads(100 * FILES_PER_WORKER, 2, 9)).toBe(1);
+  it('adds a worker per FILES_PER_WORKER files, up to the cores', () => {
+    expect(autoThreads(2 * FILES_PER_WORKER, 16)).toBe(2);
+    expect(autoThreads(5 * FILES_PER_WORKER, 16)).toBe(5);
+    expect(autoThreads(100 * FILES_PER_WORKER, 16)).toBe(16);
+    expect(autoThreads(100 * FILES_PER_WORKER, 2)).toBe(2);
+    expect(autoThreads(100 * FILES_PER_WORKER, 1)).toBe(1);
   });
 });
