@@ -9,7 +9,7 @@ import { createSqlAnalyzer, type SqlParserName } from '../sql/index.js';
 import { contentHash } from './cache.js';
 import { extractFile } from './file.js';
 import { RepoSymbols, type RepoSymbolData } from './orm/symbols.js';
-import { readSource } from './read-source.js';
+import { SourceReader } from './read-source.js';
 
 export interface ExtractJob {
   /** Repository-relative path. */
@@ -41,10 +41,11 @@ export interface ExtractorSetup {
 export async function createExtractor(setup: ExtractorSetup, preread?: (file: string) => string | undefined): Promise<(jobs: ExtractJob[]) => ExtractOutcome[]> {
   const analyzer = await createSqlAnalyzer(setup.sqlParser);
   const symbols = setup.symbols && new RepoSymbols(setup.symbols);
+  const reader = new SourceReader(setup.realRoot);
   return (jobs) =>
     jobs.map((job): ExtractOutcome => {
       const notes: Notification[] = [];
-      const text = preread?.(job.file) ?? readSource(setup.realRoot, job.file, notes);
+      const text = preread?.(job.file) ?? reader.read(job.file, notes);
       if (text === undefined) return { notes };
       const hash = contentHash(text);
       try {

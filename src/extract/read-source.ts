@@ -3,43 +3,71 @@
  * lead out of the root, non-regular files, binaries and oversized files are refused with a note.
  */
 import { isUtf8 } from 'node:buffer';
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Notification } from '../report/summary.js';
 
 /** Larger files are generated code or data, not hand-written queries: reported as not analysed. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
-/** The file's text, or undefined with a notification saying why it was not read. */
-export function readSource(realRoot: string, file: string, notifications: Notification[]): string | undefined {
-  const absolute = path.join(realRoot, file);
-  try {
-    const real = realpathSync.native(absolute);
-    if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-      notifications.push({ level: 'note', file, message: 'skipped: it is a link to a place outside the scanned root' });
+/**
+ * Reads files of one root. The folders on a file's way are resolved once per reader (a repository
+ * has far fewer folders than files, and resolving a path costs a system call per segment); a file
+ * that is itself a link is resolved whole.
+ */
+export class SourceReader {
+  private readonly folderInside = new Map<string, boolean>();
+
+  constructor(readonly realRoot: string) {}
+
+  /** The file's text, or undefined with a notification saying why it was not read. */
+  read(file: string, notifications: Notification[]): string | undefined {
+    const absolute = path.join(this.realRoot, file);
+    try {
+      let stats = lstatSync(absolute);
+      let real = absolute;
+      if (stats.isSymbolicLink()) {
+        real = realpathSync.native(absolute);
+        stats = this.inside(real) ? statSync(real) : stats;
+      }
+      if (!this.inside(real) || !this.folderIsInside(path.dirname(file))) {
+        notifications.push({ level: 'note', file, message: 'skipped: it is a link to a place outside the scanned root' });
+        return undefined;
+      }
+      if (!stats.isFile()) {
+        // A FIFO or device would block the read or never end.
+        notifications.push({ level: 'note', file, message: 'skipped: not a regular file' });
+        return undefined;
+      }
+      if (stats.size > MAX_FILE_BYTES) {
+        notifications.push({ level: 'note', file, message: `skipped: ${Math.round(stats.size / 1024)} kB is over the ${MAX_FILE_BYTES / 1024} kB limit for source files` });
+        return undefined;
+      }
+      const buffer = readFileSync(real);
+      if (buffer.subarray(0, 8000).includes(0)) {
+        notifications.push({ level: 'note', file, message: 'skipped: binary content (NUL bytes)' });
+        return undefined;
+      }
+      // Not UTF-8: replacement characters would shift columns; Latin-1 keeps one column per byte.
+      return buffer.toString(isUtf8(buffer) ? 'utf8' : 'latin1');
+    } catch (error) {
+      notifications.push({ level: 'error', file, message: `could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
       return undefined;
     }
-    const stats = statSync(real);
-    if (!stats.isFile()) {
-      // A FIFO or device would block the read or never end.
-      notifications.push({ level: 'note', file, message: 'skipped: not a regular file' });
-      return undefined;
+  }
+
+  private inside(real: string): boolean {
+    return real === this.realRoot || real.startsWith(this.realRoot + path.sep);
+  }
+
+  /** Whether a repository folder, with its links resolved, lies inside the root. */
+  private folderIsInside(folder: string): boolean {
+    let known = this.folderInside.get(folder);
+    if (known === undefined) {
+      known = this.inside(realpathSync.native(path.join(this.realRoot, folder)));
+      this.folderInside.set(folder, known);
     }
-    const size = stats.size;
-    if (size > MAX_FILE_BYTES) {
-      notifications.push({ level: 'note', file, message: `skipped: ${Math.round(size / 1024)} kB is over the ${MAX_FILE_BYTES / 1024} kB limit for source files` });
-      return undefined;
-    }
-    const buffer = readFileSync(real);
-    if (buffer.subarray(0, 8000).includes(0)) {
-      notifications.push({ level: 'note', file, message: 'skipped: binary content (NUL bytes)' });
-      return undefined;
-    }
-    // Not UTF-8: replacement characters would shift columns; Latin-1 keeps one column per byte.
-    return buffer.toString(isUtf8(buffer) ? 'utf8' : 'latin1');
-  } catch (error) {
-    notifications.push({ level: 'error', file, message: `could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
-    return undefined;
+    return known;
   }
 }
 
@@ -49,7 +77,7 @@ export function readSource(realRoot: string, file: string, notifications: Notifi
  * the files extraction will ask for and only up to a budget, and handed over once.
  */
 export class SourceTexts {
-  private readonly realRoot: string;
+  private readonly reader: SourceReader;
   private readonly kept = new Map<string, string>();
   private size = 0;
 
@@ -62,12 +90,12 @@ export class SourceTexts {
     private readonly toExtract: ReadonlySet<string> = new Set(),
     private readonly budget = 16 * 1024 * 1024,
   ) {
-    this.realRoot = realpathSync.native(root);
+    this.reader = new SourceReader(realpathSync.native(root));
   }
 
   /** A file's text as extraction reads it, or undefined; why it could not be read is left for extraction to report. */
   read(file: string): string | undefined {
-    const text = readSource(this.realRoot, file, []);
+    const text = this.reader.read(file, []);
     if (text !== undefined && this.toExtract.has(file) && this.size + text.length <= this.budget) {
       this.kept.set(file, text);
       this.size += text.length;

@@ -13,7 +13,7 @@ import type { SqlParserName } from '../sql/index.js';
 import { type CacheFolder, cacheSalt, contentHash, FactsCache } from './cache.js';
 import type { ExtractJob, ExtractorSetup, ExtractOutcome } from './jobs.js';
 import { runLanes, type Extractor } from './pool.js';
-import { readSource } from './read-source.js';
+import { SourceReader } from './read-source.js';
 import type { RepoSymbols } from './orm/symbols.js';
 import type { ImportResolver } from './resolve-imports.js';
 
@@ -63,6 +63,7 @@ export async function extractAll(root: string, files: string[], options: Extract
   // knows by another stat (just saved, checked out again, in a fresh clone) are read and hashed
   // here, so that a run whose files all have their cached content loads no parser.
   const pending: Pending[] = [];
+  const reader = new SourceReader(realRoot);
   files.forEach((file, index) => {
     const stat = options.cache?.statOf(file);
     const unchanged = (stat === undefined ? undefined : cache?.byStat(file, stat)) ?? sameContent(file, stat);
@@ -71,7 +72,7 @@ export async function extractAll(root: string, files: string[], options: Extract
   });
   function sameContent(file: string, stat: string | undefined): FileFacts | undefined {
     if (cache?.hashOf(file) === undefined) return undefined;
-    const text = options.preread?.(file) ?? readSource(realRoot, file, []);
+    const text = options.preread?.(file) ?? reader.read(file, []);
     return text === undefined ? undefined : cache.byHash(file, contentHash(text), stat);
   }
   let done = files.length - pending.length;
@@ -102,11 +103,14 @@ export async function extractAll(root: string, files: string[], options: Extract
   });
   if (cache) {
     if (options.cache!.wholeRepository) cache.retainOnly(new Set(files));
-    const problem = cache.save();
-    if (problem) notifications.push({ level: 'note', message: `Facts were not cached: ${problem}.` });
+    // Written while the run goes on; the caller waits for CacheFolder.settled() before it reports.
+    const saving = cache.save().then((problem) => {
+      if (problem) notifications.push({ level: 'note', message: `Facts were not cached: ${problem}.` });
+    });
+    options.cache!.folder.track(saving);
   }
 
-  // The cache is written: from here on the facts may be resolved in place.
+  // The cache's JSON is made: from here on the facts may be resolved in place.
   const resolved: FileFacts[] = [];
   files.forEach((file, index) => {
     notifications.push(...fileNotes[index]!);
