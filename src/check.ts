@@ -80,7 +80,7 @@ export async function runCheckOrReuse(options: CheckOptions): Promise<CheckOutco
   const reused = results?.load((answers) => run.resolver.answersStill(answers));
   if (reused) return { ...reused, loadedMap: run.loadedMap };
   const { facts: _facts, loadedMap, ...outcome } = await analyse(run, options);
-  const problem = await results?.save(outcome, run.resolver.diskAnswers());
+  const problem = results?.save(outcome, run.resolver.diskAnswers());
   if (problem) outcome.notifications.push({ level: 'note', message: `The result was not cached: ${problem}.` });
   return { ...outcome, loadedMap };
 }
@@ -188,8 +188,6 @@ async function analyse(run: PreparedRun, options: CheckOptions): Promise<CheckRe
     ({ findings: reported, absent } = applyBaseline(reported, options.baseline, (entry) => fullRun || (scanned.has(entry.file) && ran(entry.ruleId))));
   }
   reported.sort(compareFindings);
-  // The caches were written while the rules ran; a problem writing them is a notification.
-  await cacheFolder?.settled();
   return {
     findings: reported,
     filesScanned: facts.length,

@@ -50,8 +50,8 @@ export class ResultCache {
     return isOutcome(stored.outcome) ? stored.outcome : undefined;
   }
 
-  /** Records an outcome with the disk answers it relied on; resolves to why it could not, or undefined. */
-  async save(outcome: StoredOutcome, disk: Array<[string, string]>): Promise<string | undefined> {
+  /** Records an outcome with the disk answers it relied on; returns why it could not, or undefined. */
+  save(outcome: StoredOutcome, disk: Array<[string, string]>): string | undefined {
     // A note about the run itself (a worker that failed, a cache not written) names no file: such
     // a run is not recorded, nor one with errors.
     if (outcome.notifications.some((notification) => notification.level === 'error' || notification.file === undefined)) return undefined;

@@ -18,8 +18,7 @@
  * reader never sees half a shard; a shard that is unreadable or from another salt counts as empty.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,7 +70,6 @@ export function contentHash(text: string): string {
  */
 export class CacheFolder {
   private outside: boolean | undefined;
-  private readonly pending: Array<Promise<unknown>> = [];
 
   constructor(
     readonly dir: string,
@@ -90,44 +88,23 @@ export class CacheFolder {
     return isRecord(parsed) && parsed.format === FORMAT && parsed.salt === salt ? parsed : undefined;
   }
 
-  /**
-   * Writes the files: their JSON now, the bytes in the background, so that the run goes on while the
-   * disk works (settled() waits for them). Resolves to why they could not be written, or undefined.
-   */
-  write(files: Array<{ name: string; salt: string; content: Record<string, unknown> }>): Promise<string | undefined> {
-    const writing = this.writeTexts(files.map(({ name, salt, content }) => [name, JSON.stringify({ format: FORMAT, salt, ...content })]));
-    this.track(writing);
-    return writing;
-  }
-
-  /** Counts `work` (a write and what follows it) among what settled() waits for. */
-  track(work: Promise<unknown>): void {
-    this.pending.push(work);
-  }
-
-  /** Resolves once every write started so far, and the work tracked, has ended. */
-  async settled(): Promise<void> {
-    while (this.pending.length > 0) await Promise.all(this.pending.splice(0));
-  }
-
-  private async writeTexts(texts: Array<[string, string]>): Promise<string | undefined> {
-    if (texts.length === 0) return undefined;
+  /** Writes the files; returns why they could not be written, or undefined. */
+  write(files: Array<{ name: string; salt: string; content: Record<string, unknown> }>): string | undefined {
+    if (files.length === 0) return undefined;
     try {
       // Checked before mkdir: a linked node_modules must not get folders created at its target.
       if (this.leadsOutside()) return `the cache directory ${this.dir} leads outside ${this.confineTo}`;
-      await mkdir(this.dir, { recursive: true });
-      await Promise.all(
-        texts.map(async ([name, text]) => {
-          const target = path.join(this.dir, name);
-          const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-          try {
-            await writeFile(temporary, text);
-            await rename(temporary, target);
-          } finally {
-            await rm(temporary, { force: true });
-          }
-        }),
-      );
+      mkdirSync(this.dir, { recursive: true });
+      for (const { name, salt, content } of files) {
+        const target = path.join(this.dir, name);
+        const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+        try {
+          writeFileSync(temporary, JSON.stringify({ format: FORMAT, salt, ...content }));
+          renameSync(temporary, target);
+        } finally {
+          rmSync(temporary, { force: true });
+        }
+      }
       return undefined;
     } catch (error) {
       return `the cache directory ${this.dir} could not be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
@@ -196,11 +173,12 @@ export class FactsCache {
     }
   }
 
-  /** Writes the changed shards (see CacheFolder.write). Resolves to why the cache could not be written, or undefined. */
-  async save(): Promise<string | undefined> {
+  /** Writes the changed shards. Returns why the cache could not be written, or undefined. */
+  save(): string | undefined {
     const dirty = [...this.shards].filter(([, shard]) => shard.dirty);
-    for (const [, shard] of dirty) shard.dirty = false;
-    return this.folder.write(dirty.map(([index, shard]) => ({ name: shardName(index), salt: this.salt, content: { entries: Object.fromEntries(shard.entries) } })));
+    const problem = this.folder.write(dirty.map(([index, shard]) => ({ name: shardName(index), salt: this.salt, content: { entries: Object.fromEntries(shard.entries) } })));
+    if (!problem) for (const [, shard] of dirty) shard.dirty = false;
+    return problem;
   }
 
   private shard(file: string): Shard {

@@ -103,14 +103,11 @@ export async function extractAll(root: string, files: string[], options: Extract
   });
   if (cache) {
     if (options.cache!.wholeRepository) cache.retainOnly(new Set(files));
-    // Written while the run goes on; the caller waits for CacheFolder.settled() before it reports.
-    const saving = cache.save().then((problem) => {
-      if (problem) notifications.push({ level: 'note', message: `Facts were not cached: ${problem}.` });
-    });
-    options.cache!.folder.track(saving);
+    const problem = cache.save();
+    if (problem) notifications.push({ level: 'note', message: `Facts were not cached: ${problem}.` });
   }
 
-  // The cache's JSON is made: from here on the facts may be resolved in place.
+  // The cache is written: from here on the facts may be resolved in place.
   const resolved: FileFacts[] = [];
   files.forEach((file, index) => {
     notifications.push(...fileNotes[index]!);

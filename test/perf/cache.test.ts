@@ -28,89 +28,89 @@ const check = (root: string, options: Partial<CheckOptions> = {}) =>
   runCheck({ root, mapFile: ROOT_MAP, cache: { dir: path.join(root, '.schema-guard-cache') }, ...options });
 
 describe('FactsCache', () => {
-  it('returns stored facts for the same content hash after a reload, and nothing for another', async () => {
+  it('returns stored facts for the same content hash after a reload, and nothing for another', () => {
     const dir = tempDir();
     const cache = new FactsCache(new CacheFolder(dir), 'salt');
     cache.set('a.sql', 'h1', facts('a.sql'), undefined);
-    expect(await cache.save()).toBeUndefined();
+    expect(cache.save()).toBeUndefined();
     const reloaded = new FactsCache(new CacheFolder(dir), 'salt');
     expect(reloaded.byHash('a.sql', 'h1', undefined)).toEqual(facts('a.sql'));
     expect(reloaded.byHash('a.sql', 'h2', undefined)).toBeUndefined();
     expect(reloaded.byHash('b.sql', 'h1', undefined)).toBeUndefined();
   });
 
-  it('ignores entries written with another salt (tool build or SQL parser)', async () => {
+  it('ignores entries written with another salt (tool build or SQL parser)', () => {
     const dir = tempDir();
     const cache = new FactsCache(new CacheFolder(dir), 'one');
     cache.set('a.sql', 'h1', facts('a.sql'), undefined);
-    await cache.save();
+    cache.save();
     expect(new FactsCache(new CacheFolder(dir), 'two').byHash('a.sql', 'h1', undefined)).toBeUndefined();
     expect(cacheSalt('libpg-query')).not.toBe(cacheSalt('pgsql-ast-parser'));
     expect(cacheSalt('libpg-query')).toBe(cacheSalt('libpg-query'));
   });
 
-  it('treats a corrupt or malformed shard as empty, and rewrites it', async () => {
+  it('treats a corrupt or malformed shard as empty, and rewrites it', () => {
     const dir = tempDir();
     const cache = new FactsCache(new CacheFolder(dir), 'salt');
     cache.set('a.sql', 'h1', facts('a.sql'), undefined);
-    await cache.save();
+    cache.save();
     const [shard] = readdirSync(dir);
     for (const damage of ['{"format":1,"salt":"salt","entr', '[]', '{"format":1,"salt":"salt","entries":{"a.sql":{"hash":"h1","facts":{"file":"b.sql"}}}}']) {
       writeFileSync(path.join(dir, shard!), damage);
       const reloaded = new FactsCache(new CacheFolder(dir), 'salt');
       expect(reloaded.byHash('a.sql', 'h1', undefined)).toBeUndefined();
       reloaded.set('a.sql', 'h1', facts('a.sql'), undefined);
-      expect(await reloaded.save()).toBeUndefined();
+      expect(reloaded.save()).toBeUndefined();
       expect(new FactsCache(new CacheFolder(dir), 'salt').byHash('a.sql', 'h1', undefined)).toEqual(facts('a.sql'));
     }
   });
 
-  it('writes only shard files inside its directory, leaving no temporary files', async () => {
+  it('writes only shard files inside its directory, leaving no temporary files', () => {
     const parent = tempDir();
     const dir = path.join(parent, 'nested', 'cache');
     const cache = new FactsCache(new CacheFolder(dir), 'salt');
     for (let i = 0; i < 50; i++) cache.set(`f${i}.sql`, 'h', facts(`f${i}.sql`), undefined);
-    expect(await cache.save()).toBeUndefined();
+    expect(cache.save()).toBeUndefined();
     expect(readdirSync(parent)).toEqual(['nested']);
     expect(readdirSync(path.join(parent, 'nested'))).toEqual(['cache']);
     expect(readdirSync(dir).every((name) => /^facts-\d\d\.json$/.test(name))).toBe(true);
   });
 
-  it('does not write through a link that leads out of the folder it is confined to', async () => {
+  it('does not write through a link that leads out of the folder it is confined to', () => {
     const root = tempDir();
     const elsewhere = tempDir();
     mkdirSync(path.join(root, 'node_modules', '.cache'), { recursive: true });
     symlinkSync(elsewhere, defaultCacheDir(root));
     const cache = new FactsCache(new CacheFolder(defaultCacheDir(root), root), 'salt');
     cache.set('a.sql', 'h', facts('a.sql'), undefined);
-    expect(await cache.save()).toMatch(/leads outside/);
+    expect(cache.save()).toMatch(/leads outside/);
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 
-  it('drops entries of files that are gone, when told the whole repository', async () => {
+  it('drops entries of files that are gone, when told the whole repository', () => {
     const dir = tempDir();
     const cache = new FactsCache(new CacheFolder(dir), 'salt');
     cache.set('kept.sql', 'h', facts('kept.sql'), undefined);
     cache.set('gone.sql', 'h', facts('gone.sql'), undefined);
-    await cache.save();
+    cache.save();
     const next = new FactsCache(new CacheFolder(dir), 'salt');
     next.retainOnly(new Set(['kept.sql']));
-    await next.save();
+    next.save();
     const last = new FactsCache(new CacheFolder(dir), 'salt');
     expect(last.byHash('kept.sql', 'h', undefined)).toBeDefined();
     expect(last.byHash('gone.sql', 'h', undefined)).toBeUndefined();
   });
 
-  it('finds unchanged files by their recorded stats, which a content hash hit keeps up to date', async () => {
+  it('finds unchanged files by their recorded stats, which a content hash hit keeps up to date', () => {
     const dir = tempDir();
     const cache = new FactsCache(new CacheFolder(dir), 'salt');
     cache.set('a.sql', 'h', facts('a.sql'), 'stat-1');
-    await cache.save();
+    cache.save();
     const next = new FactsCache(new CacheFolder(dir), 'salt');
     expect(next.byStat('a.sql', 'stat-1')).toEqual(facts('a.sql'));
     expect(next.byStat('a.sql', 'stat-2')).toBeUndefined();
     expect(next.byHash('a.sql', 'h', 'stat-2')).toEqual(facts('a.sql'));
-    await next.save();
+    next.save();
     expect(new FactsCache(new CacheFolder(dir), 'salt').byStat('a.sql', 'stat-2')).toEqual(facts('a.sql'));
   });
 });

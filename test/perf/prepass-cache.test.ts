@@ -15,7 +15,6 @@ async function prepass(root: string, cacheDir: string) {
   const files = discoverFiles({ root });
   const read: string[] = [];
   const texts = new SourceTexts(root);
-  const folder = new CacheFolder(cacheDir);
   const symbols = await collectRepoSymbols({
     files,
     prismaSchemas: discoverPrismaSchemas({ root }),
@@ -24,9 +23,8 @@ async function prepass(root: string, cacheDir: string) {
       read.push(file);
       return texts.read(file);
     },
-    cache: { folder, statOf: (file) => statKey(path.join(root, file)) },
+    cache: { folder: new CacheFolder(cacheDir), statOf: (file) => statKey(path.join(root, file)) },
   });
-  await folder.settled(); // the cache file is written in the background
   return { symbols, read };
 }
 

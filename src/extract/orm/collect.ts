@@ -84,7 +84,7 @@ export async function collectRepoSymbols(sources: SymbolSources): Promise<RepoSy
     changed = true;
   }
   // A cache folder that cannot be written is reported once, by the facts cache that shares it.
-  if (sources.cache && changed) void sources.cache.folder.write([{ name: CACHE_FILE, salt: codeSalt(), content: { files: summaries, symbols: { key, data } } }]);
+  if (sources.cache && changed) sources.cache.folder.write([{ name: CACHE_FILE, salt: codeSalt(), content: { files: summaries, symbols: { key, data } } }]);
   return new RepoSymbols(data);
 }
 
