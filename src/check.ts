@@ -53,7 +53,6 @@ export interface CheckOutcome {
   filesScanned: number;
   notifications: Notification[];
   loadedMap: LoadedMap;
-  waived: Array<{ finding: Finding; exception: string }>;
   /** True when every file and rule ran: no paths, --rule or --changed-since narrowed the run. */
   fullRun: boolean;
   /** With a baseline: its recorded findings this run could have seen and did not, with how many are missing. */
@@ -64,6 +63,8 @@ export interface CheckOutcome {
 
 export interface CheckResult extends CheckOutcome {
   facts: FileFacts[];
+  /** The findings a map exception waived, with its id. */
+  waived: Array<{ finding: Finding; exception: string }>;
 }
 
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
@@ -79,7 +80,7 @@ export async function runCheckOrReuse(options: CheckOptions): Promise<CheckOutco
   const results = run.cacheFolder && options.changedSince === undefined ? ResultCache.of(run.cacheFolder, runInputs(run, options)) : undefined;
   const reused = results?.load((answers) => run.resolver.answersStill(answers));
   if (reused) return { ...reused, loadedMap: run.loadedMap };
-  const { facts: _facts, loadedMap, ...outcome } = await analyse(run, options);
+  const { facts: _facts, waived: _waived, loadedMap, ...outcome } = await analyse(run, options);
   const problem = results?.save(outcome, run.resolver.diskAnswers());
   if (problem) outcome.notifications.push({ level: 'note', message: `The result was not cached: ${problem}.` });
   return { ...outcome, loadedMap };

@@ -63,7 +63,7 @@ const LEVELS = new Set(['error', 'warning', 'note']);
 
 /** A shape check: the file is our own output, but the folder is reachable by the repository, and a damaged outcome must not reach the reports. */
 function isOutcome(value: Record<string, unknown>): value is Record<string, unknown> & StoredOutcome {
-  const { findings, notifications, waived, frameworks } = value;
+  const { findings, notifications, frameworks } = value;
   return (
     typeof value.filesScanned === 'number' &&
     typeof value.fullRun === 'boolean' &&
@@ -71,8 +71,6 @@ function isOutcome(value: Record<string, unknown>): value is Record<string, unkn
     findings.every(isFinding) &&
     Array.isArray(notifications) &&
     notifications.every((n) => isRecord(n) && LEVELS.has(n.level as string) && typeof n.message === 'string') &&
-    Array.isArray(waived) &&
-    waived.every((w) => isRecord(w) && isFinding(w.finding) && typeof w.exception === 'string') &&
     isRecord(frameworks) &&
     (value.absent === undefined || Array.isArray(value.absent))
   );
