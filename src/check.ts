@@ -47,7 +47,7 @@ export interface CheckOptions {
   threads?: number;
 }
 
-/** What a check finds, without the facts it found it in: what the reports need (see runCheckOrReuse). */
+/** What a check finds, without the facts it found it in and the findings exceptions waived: what the reports need (see runCheckOrReuse). */
 export interface CheckOutcome {
   findings: Finding[];
   filesScanned: number;
