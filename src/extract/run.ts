@@ -21,7 +21,7 @@ import type { ImportResolver } from './resolve-imports.js';
  * Each extracting thread gets at least this many files. A worker needs about a second before its
  * first batch (it loads the TypeScript compiler, the SQL parser and the ORM readers, and its JIT
  * starts cold), and on the 2-core machine bench/ ran on, two busy threads slow each other down so
- * much that a second lane lost 28% at 5,000 files and won 22% at 20,000: workers start from 10,000
+ * much that a second lane lost 28% at 5,000 files and won 15–22% at 20,000: workers start from 10,000
  * files. `--threads` overrides it for machines with more room.
  */
 export const FILES_PER_WORKER = 5_000;

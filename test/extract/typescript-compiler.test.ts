@@ -16,9 +16,11 @@ const kinds = (compiler: ReturnType<typeof loadTypeScript>['compiler']) =>
  * Loads the compiler in a new process: within one process V8 reuses what it compiled before and
  * would not even look at the code cache. Runs the build (dist/), which `npm test` makes first.
  */
-function loadInNewProcess(cacheDir: string): { fromCodeCache: boolean; statements: string[] } {
+function loadInNewProcess(cacheDir: string, options: { sqlParserFirst?: boolean } = {}): { fromCodeCache: boolean; statements: string[] } {
   const module = pathToFileURL(path.join(REPO_ROOT, 'dist/extract/typescript-compiler.js')).href;
+  const sql = pathToFileURL(path.join(REPO_ROOT, 'dist/sql/index.js')).href;
   const script = `
+    ${options.sqlParserFirst ? `await (await import(${JSON.stringify(sql)})).createSqlAnalyzer('libpg-query');` : ''}
     const { loadTypeScript } = await import(${JSON.stringify(module)});
     const { compiler, fromCodeCache } = loadTypeScript(${JSON.stringify(cacheDir)});
     const statements = compiler.createSourceFile('a.ts', ${JSON.stringify(SAMPLE)}, compiler.ScriptTarget.Latest, true).statements.map((s) => compiler.SyntaxKind[s.kind]);
@@ -37,6 +39,11 @@ describe('the TypeScript compiler and its code cache', () => {
     expect(bytes).toBeGreaterThan(100_000);
     expect(loadInNewProcess(dir)).toEqual({ fromCodeCache: true, statements: STATEMENTS });
     expect(loadInNewProcess(path.join(dir, 'missing'))).toEqual({ fromCodeCache: false, statements: STATEMENTS });
+  });
+
+  it('is used also when libpg-query loaded first: both set the same V8 flags before compiling', () => {
+    // V8 refuses stored code made under other flags; libpg-query's loader sets --liftoff-only.
+    expect(loadInNewProcess(dir, { sqlParserFirst: true })).toEqual({ fromCodeCache: true, statements: STATEMENTS });
   });
 
   it('ignores a code cache made from another source or by another V8, or with damaged metadata', () => {
