@@ -10,19 +10,15 @@ import { SourceTexts } from './extract/read-source.js';
 import { extractAll } from './extract/run.js';
 import { ImportResolver } from './extract/resolve-imports.js';
 import type { FileFacts } from './facts/types.js';
-import { applyBaseline, type BaselineEntry } from './filter/baseline.js';
-import { auditExceptions } from './filter/exception-audit.js';
-import { applyExceptions } from './filter/exceptions.js';
-import { applySuppressions } from './filter/suppressions.js';
+import type { BaselineEntry } from './filter/baseline.js';
 import { loadOwnershipMap, type LoadedMap } from './map/load.js';
 import { OwnershipIndex } from './map/resolve.js';
-import { completeFindings, evaluateFile, evaluateRepo } from './rules/engine.js';
+import { repoEvidence } from './rules/engine.js';
 import type { Finding } from './rules/finding.js';
-import { getRuleCatalog, getRuleMeta } from './rules/catalog.js';
-import type { RuleContext } from './rules/rule.js';
 import type { SqlParserName } from './sql/index.js';
-import { frameworkCounts, type Notification, type Summary } from './report/summary.js';
-import { ResultCache, type RunInputs } from './result-cache.js';
+import type { Notification, Summary } from './report/summary.js';
+import { ResultCache, type RecordedRun, type RunInputs } from './result-cache.js';
+import { assembleOutcome, judgeFiles, sameEvidence, unanalysedVerdict, type FileVerdict, type Judge, type Waived } from './verdicts.js';
 
 export interface CheckOptions {
   root: string;
@@ -64,26 +60,43 @@ export interface CheckOutcome {
 export interface CheckResult extends CheckOutcome {
   facts: FileFacts[];
   /** The findings a map exception waived, with its id. */
-  waived: Array<{ finding: Finding; exception: string }>;
+  waived: Waived[];
 }
 
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
-  return analyse(await prepareRun(options), options);
+  const { verdicts: _verdicts, symbols: _symbols, ...result } = await analyse(await prepareRun(options), options);
+  return result;
 }
 
 /**
- * runCheck for the reports: when the cache holds the outcome of a run whose inputs all equal this
- * one's, that outcome, without analysing anything (result-cache.ts); else runCheck, recorded.
+ * runCheck for the reports, with the result cache (result-cache.ts): when every file has the stats
+ * it had in the last run with the same inputs, that run's outcome without analysing anything; when
+ * some files changed content, those files analysed again and the others' verdicts taken over, as
+ * long as the edit leaves what the repository rules and the ORM readers learn from it alone; else a
+ * full run. Each outcome is recorded for the next.
  */
 export async function runCheckOrReuse(options: CheckOptions): Promise<CheckOutcome> {
   const run = await prepareRun(options);
   const results = run.cacheFolder && options.changedSince === undefined ? ResultCache.of(run.cacheFolder, runInputs(run, options)) : undefined;
-  const reused = results?.load((answers) => run.resolver.answersStill(answers));
-  if (reused) return { ...reused, loadedMap: run.loadedMap };
-  const { facts: _facts, waived: _waived, loadedMap, ...outcome } = await analyse(run, options);
-  const problem = results?.save(outcome, run.resolver.diskAnswers());
+  const recorded = results?.load((answers) => run.resolver.answersStill(answers));
+  let analysed: Analysed | undefined;
+  // What resolution found on disk for the files whose verdicts are taken over.
+  let earlierDisk: Array<[string, string]> = [];
+  if (recorded) {
+    const changed = run.repositoryFiles.filter((file) => run.statOf(file) === undefined || recorded.stats.get(file) !== run.statOf(file));
+    // Nothing changed: the record stands as it is.
+    if (changed.length === 0) return outcomeOf(reassemble(run, options, recorded.verdicts, recorded.symbols, []));
+    // Only a run over the whole repository knows every file's evidence for the repository rules.
+    if (run.wholeRepository && !options.shard) analysed = await analyseChanged(run, options, recorded, changed);
+    if (analysed) earlierDisk = recorded.disk;
+  }
+  analysed ??= await analyse(run, options);
+  const { verdicts, symbols } = analysed;
+  const outcome = outcomeOf(analysed);
+  const disk = [...earlierDisk, ...run.resolver.diskAnswers()];
+  const problem = results?.save({ verdicts, symbols, stats: run.repositoryFiles.map((file) => run.statOf(file)), disk }, outcome.notifications);
   if (problem) outcome.notifications.push({ level: 'note', message: `The result was not cached: ${problem}.` });
-  return { ...outcome, loadedMap };
+  return outcome;
 }
 
 type PreparedRun = Awaited<ReturnType<typeof prepareRun>>;
@@ -102,7 +115,7 @@ async function prepareRun(options: CheckOptions) {
     return stats.get(file);
   };
   const prismaSchemas = discoverPrismaSchemas({ root, ignore: loadedMap.map.ignore });
-  return { root, loadedMap, ...selection, resolver, cacheFolder, statOf, prismaSchemas };
+  return { root, loadedMap, map: new OwnershipIndex(loadedMap.map), ...selection, resolver, cacheFolder, statOf, prismaSchemas };
 }
 
 /** Everything the outcome of a run depends on, for the result cache. */
@@ -119,15 +132,61 @@ function runInputs(run: PreparedRun, options: CheckOptions): RunInputs {
       baseline: options.baseline ?? null,
     },
     mapText: run.loadedMap.text,
-    files: [...run.repositoryFiles, ...run.prismaSchemas].map((file) => [file, run.statOf(file)] as const),
+    files: run.repositoryFiles,
+    scanned: run.files,
+    prismaSchemas: run.prismaSchemas.map((file) => [file, run.statOf(file)] as const),
     resolver: run.resolver.fingerprint,
   };
 }
 
-async function analyse(run: PreparedRun, options: CheckOptions): Promise<CheckResult> {
-  const { root, loadedMap, files, repositoryFiles, changedOnly, wholeRepository, resolver, cacheFolder, statOf } = run;
-  const map = new OwnershipIndex(loadedMap.map);
-  const fullRun = wholeRepository && !options.shard && !options.rules?.length;
+/** A check's result with the verdicts of its files, in scan order, and the ORM symbols' fingerprint it ran with. */
+type Analysed = CheckResult & { verdicts: FileVerdict[]; symbols: string };
+
+async function analyse(run: PreparedRun, options: CheckOptions): Promise<Analysed> {
+  const { root, files, repositoryFiles, wholeRepository, cacheFolder, statOf } = run;
+  const notifications: Notification[] = [];
+  const { facts, symbols, extractOptions } = await extractFacts(run, options, files, wholeRepository && !options.shard, notifications);
+  // The repository rules judge a table by every migration: a partial run also reads the SQL files it
+  // skipped, for them only, and keeps the findings in the files it scanned.
+  const scanned = new Set(files);
+  const skippedSql = repositoryFiles.filter((file) => file.endsWith('.sql') && !scanned.has(file));
+  const evidence = skippedSql.length === 0 ? [] : await extractAll(root, skippedSql, { ...extractOptions, cache: cacheFolder && { folder: cacheFolder, statOf } }, []);
+  const judged = judgeFiles(facts, [...facts, ...evidence], judgeOf(run, options), notifications);
+  const verdicts = inScanOrder(files, judged.verdicts, notifications);
+  return { ...assemble(run, options, verdicts, notifications), facts, waived: judged.waived, verdicts, symbols: symbols.fingerprint };
+}
+
+/**
+ * The outcome after some files changed content, from their new verdicts and the others' recorded
+ * ones; undefined when the change reaches beyond the changed files: the ORM declarations differ (the
+ * facts of other files depend on them) or the repository rules' evidence does.
+ */
+async function analyseChanged(run: PreparedRun, options: CheckOptions, recorded: RecordedRun, changed: string[]): Promise<Analysed | undefined> {
+  const notifications: Notification[] = [];
+  const { facts, symbols } = await extractFacts(run, options, changed, false, notifications);
+  if (symbols.fingerprint !== recorded.symbols) return undefined;
+  const fresh = new Map(facts.map((fileFacts) => [fileFacts.file, fileFacts]));
+  if (changed.some((file) => !sameEvidence(fresh.has(file) ? repoEvidence(fresh.get(file)!) : undefined, recorded.verdicts.get(file)?.evidence))) return undefined;
+  const repository = run.files.flatMap((file) => fresh.get(file) ?? recorded.verdicts.get(file)?.evidence ?? []);
+  const judged = judgeFiles(facts, repository, judgeOf(run, options), notifications);
+  const changedVerdicts = new Map(inScanOrder(changed, judged.verdicts, notifications).map((verdict) => [verdict.file, verdict]));
+  return reassemble(run, options, new Map([...recorded.verdicts, ...changedVerdicts]), symbols.fingerprint, notifications);
+}
+
+/** What the reports need of an analysis. */
+function outcomeOf({ verdicts: _verdicts, symbols: _symbols, facts: _facts, waived: _waived, ...outcome }: Analysed): CheckOutcome {
+  return outcome;
+}
+
+/** The outcome from verdicts of every file of the run; no facts, no waived findings (the reports need neither). */
+function reassemble(run: PreparedRun, options: CheckOptions, verdicts: ReadonlyMap<string, FileVerdict>, symbols: string, notifications: Notification[]): Analysed {
+  const inOrder = run.files.map((file) => verdicts.get(file)!);
+  return { ...assemble(run, options, inOrder, notifications), facts: [], waived: [], verdicts: inOrder, symbols };
+}
+
+/** The ORM pre-pass over the repository, then the facts of `files` (from the cache where they are unchanged). */
+async function extractFacts(run: PreparedRun, options: CheckOptions, files: string[], wholeRepository: boolean, notifications: Notification[]) {
+  const { root, repositoryFiles, resolver, cacheFolder, statOf } = run;
   // What the pre-pass reads of the files this run extracts is kept for the extraction: read once.
   const texts = new SourceTexts(root, new Set(files));
   const symbols = await collectRepoSymbols({
@@ -137,78 +196,63 @@ async function analyse(run: PreparedRun, options: CheckOptions): Promise<CheckRe
     readText: (file) => texts.read(file),
     cache: cacheFolder && { folder: cacheFolder, statOf },
   });
-  const notifications: Notification[] = [];
   const extractOptions = { sqlParser: options.sqlParser ?? 'libpg-query', symbols, resolver, threads: options.threads } as const;
   const facts = await extractAll(root, files, {
     ...extractOptions,
-    cache: cacheFolder && { folder: cacheFolder, statOf, wholeRepository: wholeRepository && !options.shard },
+    cache: cacheFolder && { folder: cacheFolder, statOf, wholeRepository },
     preread: (file) => texts.take(file),
     onProgress: options.onProgress,
   }, notifications);
   texts.clear();
+  return { facts, symbols, extractOptions };
+}
 
-  const relatedFor = relatedLocations(loadedMap, options.mapFile, root);
-  let findings: Finding[] = [];
-  for (const fileFacts of facts) {
-    const ruleContext: RuleContext = {
-      facts: fileFacts,
-      domain: domainOf(fileFacts, map),
-      map,
-      packageEntriesOf: (target) => resolver.packageOf(target)?.entries,
-      mapLocation: relatedFor,
-    };
-    findings.push(...evaluateFile(ruleContext, DEFAULT_LEVELS));
-  }
-  // The repository rules judge a table by every migration: a partial run also reads the SQL files it
-  // skipped, for them only, and keeps the findings in the files it scanned.
-  const scanned = new Set(files);
-  const skippedSql = repositoryFiles.filter((file) => file.endsWith('.sql') && !scanned.has(file));
-  const evidence = skippedSql.length === 0 ? [] : await extractAll(root, skippedSql, extractOptions, []);
-  const repoFindings = evaluateRepo(
-    { files: [...facts, ...evidence], domainOf: (f) => domainOf(f, map), map },
-    DEFAULT_LEVELS,
-  );
-  findings.push(...repoFindings.filter((finding) => scanned.has(finding.file)));
-  if (options.rules?.length) findings = findings.filter((finding) => options.rules!.includes(finding.ruleId));
-  for (const finding of findings) attachOwnerContacts(finding, map);
-  const day = today(options);
-  const { kept, waived } = applyExceptions(findings, map, day);
+/** Verdicts for `files` in order: judged ones as judged, files that could not be analysed with their notes only. */
+function inScanOrder(files: readonly string[], judged: readonly FileVerdict[], notifications: readonly Notification[]): FileVerdict[] {
+  const byFile = new Map(judged.map((verdict) => [verdict.file, verdict]));
+  return files.map((file) => byFile.get(file) ?? unanalysedVerdict(file, notifications));
+}
 
-  const ran = (ruleId: string) => !options.rules?.length || options.rules.includes(ruleId);
-  const suppressions = applySuppressions(kept, facts, { knownRules: knownRuleIds(loadedMap), ran, domainOf: (f) => domainOf(f, map) });
-  const mapPath = repositoryPath(root, options.mapFile);
-  // The map's own findings sit in the map: reported when it is under the root, and not when --changed-since left it out;
-  // of the --shard runs only the first reports them, so that merged reports hold them once.
-  const audit =
-    mapPath === undefined || changedOnly || (options.shard && options.shard.index !== 1)
-      ? []
-      : auditExceptions(loadedMap, { mapFile: mapPath, today: day, used: new Set(waived.map((w) => w.exception)), fullRun });
-  let reported = [...suppressions.findings, ...completeFindings([...suppressions.problems, ...audit], DEFAULT_LEVELS).filter((f) => ran(f.ruleId))];
-  let absent: BaselineEntry[] | undefined;
-  if (options.baseline) {
-    ({ findings: reported, absent } = applyBaseline(reported, options.baseline, (entry) => fullRun || (scanned.has(entry.file) && ran(entry.ruleId))));
-  }
-  reported.sort(compareFindings);
+function judgeOf(run: PreparedRun, options: CheckOptions): Judge {
   return {
-    findings: reported,
-    filesScanned: facts.length,
-    notifications,
-    loadedMap,
-    facts,
-    waived,
-    fullRun,
-    ...(absent ? { absent } : {}),
-    frameworks: frameworkCounts(facts),
+    map: run.map,
+    loadedMap: run.loadedMap,
+    mapFile: options.mapFile,
+    root: run.root,
+    packageEntriesOf: (target) => run.resolver.packageOf(target)?.entries,
+    rules: options.rules,
+    today: today(options),
   };
+}
+
+/** The outcome of a run from the verdicts of its files, in scan order, and the notes of its extraction. */
+function assemble(run: PreparedRun, options: CheckOptions, verdicts: readonly FileVerdict[], notifications: readonly Notification[]): CheckOutcome {
+  const fullRun = run.wholeRepository && !options.shard && !options.rules?.length;
+  const scanned = new Set(run.files);
+  const mapPath = repositoryPath(run.root, options.mapFile);
+  const outcome = assembleOutcome(
+    verdicts,
+    notifications.filter((notification) => notification.file === undefined || !scanned.has(notification.file)),
+    {
+      loadedMap: run.loadedMap,
+      mapPath,
+      // The map's own findings: not when --changed-since left the map out; of the --shard runs only the
+      // first reports them, so that merged reports hold them once.
+      auditMap: !run.changedOnly && !(options.shard && options.shard.index !== 1),
+      fullRun,
+      rules: options.rules,
+      today: today(options),
+      baseline: options.baseline,
+      scanned: (file) => scanned.has(file),
+    },
+  );
+  return { ...outcome, filesScanned: verdicts.filter((verdict) => verdict.evidence).length, loadedMap: run.loadedMap, fullRun };
 }
 
 /** YYYY-MM-DD: the day exceptions expire by. */
 function today(options: CheckOptions): string {
   return options.today ?? new Date().toISOString().slice(0, 10);
 }
-
-/** A rule's level as its page in rules/ gives it; restricted-table rules bring their own from the map. */
-const DEFAULT_LEVELS = { levelOf: (id: string) => getRuleMeta(id)?.level ?? 'warning' } as const;
 
 /**
  * The files this run analyses (narrowed by paths, --changed-since and --shard), and the whole
@@ -227,45 +271,8 @@ async function selectFiles(root: string, loadedMap: LoadedMap, options: CheckOpt
   return { files, repositoryFiles, changedOnly, wholeRepository };
 }
 
-/** Every rule id a run can report: the documented rules and the map's own restricted-table rules. */
-function knownRuleIds(loadedMap: LoadedMap): Set<string> {
-  return new Set([...getRuleCatalog().map((rule) => rule.id), ...loadedMap.map.restrictedTables.map((rule) => rule.rule)]);
-}
-
 /** A path as a repository-relative POSIX path, or undefined when it lies outside the root. */
 function repositoryPath(root: string, file: string): string | undefined {
   const relative = path.relative(root, path.resolve(file));
   return relative.startsWith('..') || path.isAbsolute(relative) ? undefined : relative.split(path.sep).join('/');
-}
-
-/** The file's domain: its folder's, or in an owner-header folder (cmd/api) the domain its `// @owner` header names. */
-export function domainOf(facts: FileFacts, map: OwnershipIndex): string | undefined {
-  const byFolder = map.domainOfFile(facts.file);
-  if (byFolder) return byFolder;
-  if (facts.ownerHeader && map.requiresOwnerHeader(facts.file) && map.domain(facts.ownerHeader.domain)) {
-    return facts.ownerHeader.domain;
-  }
-  return undefined;
-}
-
-/** Carries the owning domain's seed 002 metadata (primary, secondary, severity) on the finding. */
-function attachOwnerContacts(finding: Finding, map: OwnershipIndex): void {
-  const owners = finding.owner === undefined ? undefined : map.domain(finding.owner)?.owners;
-  if (owners && Object.keys(owners).length > 0) finding.ownerContacts = { ...owners };
-}
-
-export function compareFindings(a: Finding, b: Finding): number {
-  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId);
-}
-
-function relatedLocations(loadedMap: LoadedMap, mapFile: string, root: string): RuleContext['mapLocation'] {
-  const relative = path.relative(root, path.resolve(mapFile)).split(path.sep).join('/');
-  // A map outside the root cannot be linked with a repository-relative URI.
-  if (relative.startsWith('..')) return () => undefined;
-  return (kind, id) => {
-    const position =
-      kind === 'family' ? loadedMap.locateFamily(id) : kind === 'restricted' ? loadedMap.locateRestrictedRule(id) : loadedMap.locate(['domains', id]);
-    const message = kind === 'family' ? `table family ${id} in the ownership map` : kind === 'restricted' ? `restricted-table rule ${id} in the ownership map` : `domain ${id}`;
-    return { file: relative, line: position.line, column: position.column, message };
-  };
 }

@@ -1,79 +1,182 @@
 /**
- * The outcome of a whole check, kept in the cache folder (`result.json`) for a re-run in which
- * nothing it depends on changed: the tool's build, the options, the map's text, the baseline, the
- * day (exceptions expire), every repository file and Prisma schema with the stats it had, the
- * import resolver's view of the repository, and what the resolver found on disk outside the
- * discovered files. Such a run loads the map, lists and stats the files, and reports: it reads no
- * source file and evaluates no rule.
+ * What a check concluded about each file, kept in the cache folder (`result.json`) for the next run
+ * with the same inputs: the tool's build, the options, the map's text, the baseline, the day
+ * (exceptions expire), the list of repository files, the Prisma schemas with their stats, the import
+ * resolver's view of the repository, and what the resolver found on disk outside the discovered files.
+ * Beside each file's verdict it keeps the file's stats: a re-run in which none changed reports the
+ * recorded verdicts without reading a source file, and one in which some did analyses those only
+ * (check.ts decides when that is enough).
  *
  * Stats are trusted as the facts cache trusts them (cache.ts): a file changed within the last two
- * seconds has none, and then nothing is reused or recorded. A run with errors, or with a note about
- * the run itself, is not recorded either: the next one tries again.
+ * seconds has none and counts as changed. A run with errors, or with a note about the run itself, is
+ * not recorded: the next one tries again.
  */
 import { createHash } from 'node:crypto';
 import { type CacheFolder, isRecord, toolDigest } from './extract/cache.js';
-import type { CheckOutcome } from './check.js';
+import type { FileFacts, TableAccessFact } from './facts/types.js';
+import type { Notification } from './report/summary.js';
+import type { FileVerdict } from './verdicts.js';
 
 const FILE = 'result.json';
+const LEVELS = new Set(['error', 'warning', 'note']);
 
-/** A run's inputs, as far as its outcome depends on them. */
+/** A run's inputs, as far as its outcome depends on them beside the content of its files. */
 export interface RunInputs {
   /** The options that shape the outcome (paths, rules, parser, shard, day, baseline, root, map path). */
   options: Record<string, unknown>;
   mapText: string;
-  /** Every repository file and Prisma schema with its statKey(), undefined when it cannot be trusted. */
-  files: ReadonlyArray<readonly [string, string | undefined]>;
+  /** Every repository file, and the files the run analyses. */
+  files: readonly string[];
+  scanned: readonly string[];
+  /** Every Prisma schema with its statKey(), undefined when it cannot be trusted. */
+  prismaSchemas: ReadonlyArray<readonly [string, string | undefined]>;
   /** ImportResolver.fingerprint. */
   resolver: string;
 }
 
-export type StoredOutcome = Omit<CheckOutcome, 'loadedMap'>;
+/** What a run leaves for the next one. */
+export interface RecordedRun {
+  /** The verdict of every file the run analysed. */
+  verdicts: Map<string, FileVerdict>;
+  /** The fingerprint of the ORM declarations the facts were extracted with. */
+  symbols: string;
+  /** statKey() of every repository file, as taken before it was read; null when it could not be trusted. */
+  stats: Map<string, string | null>;
+  /** ImportResolver.diskAnswers() of the runs the verdicts come from. */
+  disk: Array<[string, string]>;
+}
 
 export class ResultCache {
   private constructor(
     private readonly folder: CacheFolder,
     private readonly key: string,
+    private readonly files: readonly string[],
+    private readonly scanned: readonly string[],
   ) {}
 
-  /** The cache for these inputs, or undefined when a file's stats cannot be trusted. */
+  /** The cache for these inputs, or undefined when a Prisma schema's stats cannot be trusted. */
   static of(folder: CacheFolder, inputs: RunInputs): ResultCache | undefined {
-    if (inputs.files.some(([, stat]) => stat === undefined)) return undefined;
+    if (inputs.prismaSchemas.some(([, stat]) => stat === undefined)) return undefined;
     const hash = createHash('sha256').update(toolDigest()).update('\0');
-    hash.update(JSON.stringify([inputs.options, inputs.resolver, inputs.files])).update('\0').update(inputs.mapText);
-    return new ResultCache(folder, hash.digest('base64url'));
+    hash.update(JSON.stringify([inputs.options, inputs.resolver, inputs.files, inputs.scanned, inputs.prismaSchemas])).update('\0').update(inputs.mapText);
+    return new ResultCache(folder, hash.digest('base64url'), inputs.files, inputs.scanned);
   }
 
-  /** The recorded outcome of a run with the same inputs, if the disk still answers as it did for that run. */
-  load(answersStill: (answers: Array<[string, string]>) => boolean): StoredOutcome | undefined {
+  /** The record of the last run with these inputs, if the disk still answers as it did for that run. */
+  load(answersStill: (answers: Array<[string, string]>) => boolean): RecordedRun | undefined {
     const stored = this.folder.read(FILE, this.key);
-    if (!stored || !isRecord(stored.outcome) || !isDiskAnswers(stored.disk) || !answersStill(stored.disk)) return undefined;
-    return isOutcome(stored.outcome) ? stored.outcome : undefined;
+    if (!stored || typeof stored.symbols !== 'string' || !isDiskAnswers(stored.disk) || !answersStill(stored.disk)) return undefined;
+    const { stats, verdicts } = stored;
+    if (!Array.isArray(stats) || stats.length !== this.files.length || !stats.every((stat) => stat === null || typeof stat === 'string')) return undefined;
+    // One verdict for each file the run analyses, in its order.
+    if (!Array.isArray(verdicts) || verdicts.length !== this.scanned.length || !verdicts.every((v, i) => isStoredVerdict(v) && v.file === this.scanned[i])) return undefined;
+    return {
+      verdicts: new Map(verdicts.map((stored) => [stored.file, fromStored(stored)])),
+      symbols: stored.symbols,
+      stats: new Map(this.files.map((file, index) => [file, stats[index] as string | null])),
+      disk: stored.disk,
+    };
   }
 
-  /** Records an outcome with the disk answers it relied on; returns why it could not, or undefined. */
-  save(outcome: StoredOutcome, disk: Array<[string, string]>): string | undefined {
+  /** Records a run (`stats` in the order of the repository files); returns why it could not, or undefined. */
+  save(run: { verdicts: FileVerdict[]; symbols: string; stats: Array<string | undefined>; disk: Array<[string, string]> }, notifications: readonly Notification[]): string | undefined {
     // A note about the run itself (a worker that failed, a cache not written) names no file: such
     // a run is not recorded, nor one with errors.
-    if (outcome.notifications.some((notification) => notification.level === 'error' || notification.file === undefined)) return undefined;
-    return this.folder.write([{ name: FILE, salt: this.key, content: { outcome, disk } }]);
+    if (notifications.some((notification) => notification.level === 'error' || notification.file === undefined)) return undefined;
+    const content = {
+      symbols: run.symbols,
+      stats: run.stats.map((stat) => stat ?? null),
+      verdicts: run.verdicts.map(toStored),
+      disk: [...new Map(run.disk)],
+    };
+    return this.folder.write([{ name: FILE, salt: this.key, content }]);
   }
 }
 
-const LEVELS = new Set(['error', 'warning', 'note']);
+/** A verdict as stored: empty parts left out, the evidence reduced to its accesses. */
+interface StoredVerdict {
+  file: string;
+  findings?: FileVerdict['findings'];
+  exceptionsUsed?: string[];
+  notifications?: Notification[];
+  frameworks?: FileVerdict['frameworks'];
+  /** Set when the file could not be analysed (it then has no evidence). */
+  unanalysed?: true;
+  ownerHeader?: FileFacts['ownerHeader'];
+  accesses?: TableAccessFact[];
+}
 
-/** A shape check: the file is our own output, but the folder is reachable by the repository, and a damaged outcome must not reach the reports. */
-function isOutcome(value: Record<string, unknown>): value is Record<string, unknown> & StoredOutcome {
-  const { findings, notifications, frameworks } = value;
+function toStored(verdict: FileVerdict): StoredVerdict {
+  const { file, findings, exceptionsUsed, notifications, frameworks, evidence } = verdict;
+  return {
+    file,
+    ...(findings.length ? { findings } : {}),
+    ...(exceptionsUsed.length ? { exceptionsUsed } : {}),
+    ...(notifications.length ? { notifications } : {}),
+    ...(Object.keys(frameworks).length ? { frameworks } : {}),
+    ...(!evidence ? { unanalysed: true } : {}),
+    ...(evidence?.ownerHeader ? { ownerHeader: evidence.ownerHeader } : {}),
+    ...(evidence?.accesses.length ? { accesses: evidence.accesses } : {}),
+  };
+}
+
+function fromStored(stored: StoredVerdict): FileVerdict {
+  const { file } = stored;
+  const evidence: FileFacts = {
+    file,
+    language: file.endsWith('.sql') ? 'sql' : 'typescript',
+    ...(stored.ownerHeader ? { ownerHeader: stored.ownerHeader } : {}),
+    imports: [],
+    accesses: stored.accesses ?? [],
+    sqlErrors: [],
+    suppressions: [],
+    notes: [],
+  };
+  return {
+    file,
+    findings: stored.findings ?? [],
+    exceptionsUsed: stored.exceptionsUsed ?? [],
+    notifications: stored.notifications ?? [],
+    frameworks: stored.frameworks ?? {},
+    ...(stored.unanalysed ? {} : { evidence }),
+  };
+}
+
+/** A shape check: the file is our own output, but the folder is reachable by the repository, and a damaged record must not reach the reports or the rules. */
+function isStoredVerdict(value: unknown): value is StoredVerdict {
+  if (!isRecord(value) || typeof value.file !== 'string') return false;
+  const { findings, exceptionsUsed, notifications, frameworks, ownerHeader, accesses } = value;
   return (
-    typeof value.filesScanned === 'number' &&
-    typeof value.fullRun === 'boolean' &&
-    Array.isArray(findings) &&
-    findings.every(isFinding) &&
-    Array.isArray(notifications) &&
-    notifications.every((n) => isRecord(n) && LEVELS.has(n.level as string) && typeof n.message === 'string') &&
-    isRecord(frameworks) &&
-    (value.absent === undefined || Array.isArray(value.absent))
+    (findings === undefined || (Array.isArray(findings) && findings.every(isFinding))) &&
+    (exceptionsUsed === undefined || (Array.isArray(exceptionsUsed) && exceptionsUsed.every((id) => typeof id === 'string'))) &&
+    (notifications === undefined ||
+      (Array.isArray(notifications) && notifications.every((n) => isRecord(n) && LEVELS.has(n.level as string) && typeof n.message === 'string'))) &&
+    (frameworks === undefined || (isRecord(frameworks) && Object.values(frameworks).every(isCounts))) &&
+    (value.unanalysed === undefined || value.unanalysed === true) &&
+    (ownerHeader === undefined || (isRecord(ownerHeader) && typeof ownerHeader.domain === 'string' && isPlace(ownerHeader))) &&
+    (accesses === undefined || (Array.isArray(accesses) && accesses.every(isAccess)))
   );
+}
+
+function isAccess(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    isRecord(value.table) &&
+    typeof value.table.name === 'string' &&
+    (value.table.schema === undefined || typeof value.table.schema === 'string') &&
+    typeof value.operation === 'string' &&
+    typeof value.statement === 'number' &&
+    (value.columns === undefined || (Array.isArray(value.columns) && value.columns.every((c) => typeof c === 'string'))) &&
+    isPlace(value)
+  );
+}
+
+function isPlace(value: Record<string, unknown>): boolean {
+  return typeof value.line === 'number' && typeof value.column === 'number';
+}
+
+function isCounts(value: unknown): boolean {
+  return isRecord(value) && typeof value.resolved === 'number' && typeof value.unresolved === 'number';
 }
 
 function isFinding(value: unknown): boolean {

@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { globSync } from 'tinyglobby';
-import { domainOf, type CheckResult } from '../check.js';
+import type { CheckResult } from '../check.js';
+import { domainOf } from '../verdicts.js';
 import type { Operation } from '../facts/types.js';
 import { formatTableName, parseTableName, tableKey } from '../map/names.js';
 import { OwnershipIndex } from '../map/resolve.js';

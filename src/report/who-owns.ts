@@ -3,7 +3,7 @@
  * rules, exceptions) or one file or folder (domain, owners, exceptions, special folders).
  */
 import picomatch from 'picomatch';
-import { domainOf } from '../check.js';
+import { domainOf } from '../verdicts.js';
 import type { FileFacts } from '../facts/types.js';
 import { formatTableName, parseTableName } from '../map/names.js';
 import { matches, type OwnershipIndex } from '../map/resolve.js';

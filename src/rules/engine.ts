@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { FileFacts } from '../facts/types.js';
 import type { Finding, Level } from './finding.js';
 import { REPO_RULES, RULES } from './index.js';
 import type { RepoRuleContext, RuleContext, RuleFinding } from './rule.js';
+import { isSchemaEvidence } from './tenant-scope.js';
 
 export interface RuleDefaults {
   levelOf(ruleId: string): Level;
@@ -23,6 +25,33 @@ export function evaluateRepo(context: RepoRuleContext, defaults: RuleDefaults): 
     for (const finding of rule.checkRepo(context)) raw.push({ ...finding, ruleId: finding.ruleId ?? rule.id });
   }
   return completeFindings(raw, defaults);
+}
+
+/**
+ * A file's facts as far as the repository rules read them when they judge other files: the accesses
+ * that create, alter or secure a table (the rules share tenantTables()). A repository rule's
+ * findings in a file depend on that file's facts and on this of every other file.
+ */
+export function repoEvidence(facts: FileFacts): FileFacts {
+  return {
+    file: facts.file,
+    language: facts.language,
+    ...(facts.ownerHeader ? { ownerHeader: facts.ownerHeader } : {}),
+    imports: [],
+    // Where the access sits and what it does; the rest (enclosing function, framework) only matters in a file being judged.
+    accesses: facts.accesses.filter(isSchemaEvidence).map(({ table, operation, detail, columns, statement, line, column }) => ({
+      table,
+      operation,
+      ...(detail ? { detail } : {}),
+      ...(columns ? { columns } : {}),
+      statement,
+      line,
+      column,
+    })),
+    sqlErrors: [],
+    suppressions: [],
+    notes: [],
+  };
 }
 
 /** Adds level and fingerprint; the ordinal tells apart findings that are otherwise the same. */

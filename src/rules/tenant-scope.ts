@@ -20,12 +20,15 @@ export function rowLevelColumn(map: OwnershipIndex, table: TableName): string | 
   return scope?.mode === 'row-level' ? parseIdentifier(scope.column) : undefined;
 }
 
-/** The row-level tenant-scoped tables the scanned files touch, by table key. */
+/**
+ * The row-level tenant-scoped tables the scanned files create, alter or secure, by table key. It reads
+ * only the accesses isSchemaEvidence() accepts: the repository rules judge a file by these of the others.
+ */
 export function tenantTables(files: readonly FileFacts[], map: OwnershipIndex): Map<string, TenantTable> {
   const tables = new Map<string, TenantTable>();
   for (const facts of files) {
     for (const access of facts.accesses) {
-      if (access.synthetic) continue;
+      if (!isSchemaEvidence(access)) continue;
       const column = rowLevelColumn(map, access.table);
       if (column === undefined) continue;
       const key = tableKey(access.table);
@@ -38,6 +41,11 @@ export function tenantTables(files: readonly FileFacts[], map: OwnershipIndex): 
     }
   }
   return tables;
+}
+
+/** A statement that creates, alters or secures a table: what tenantTables() learns a table's state from. */
+export function isSchemaEvidence(access: TableAccessFact): boolean {
+  return !access.synthetic && (access.operation === 'create' || access.operation === 'alter' || access.detail !== undefined);
 }
 
 export function isRlsSecured(table: TenantTable | undefined): boolean {

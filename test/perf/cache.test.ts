@@ -225,7 +225,7 @@ describe('schema-guard check and the cache', () => {
     await run(['check', '--root', root, '--map', ROOT_MAP, '--no-cache', '--quiet']);
     expect(existsSync(path.join(root, 'node_modules'))).toBe(false);
     await run(['check', '--root', root, '--map', ROOT_MAP, '--quiet']);
-    const cacheFiles = ['facts-18.json', 'prepass.json'];
+    const cacheFiles = ['facts-18.json', 'prepass.json', 'result.json'];
     expect(readdirSync(defaultCacheDir(root))).toEqual(cacheFiles);
     const elsewhere = path.join(tempDir(), 'cache');
     await run(['check', '--root', root, '--map', ROOT_MAP, '--cache-dir', elsewhere, '--quiet']);

@@ -1,20 +1,20 @@
-import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCheck, runCheckOrReuse, type CheckOptions } from '../../src/check.js';
 import { REPO_ROOT, ROOT_MAP, runCli, writeRepo } from '../helpers.js';
 
-const FIXTURE = path.join(REPO_ROOT, 'fixtures/platform-monorepo');
+const FIXTURES = path.join(REPO_ROOT, 'fixtures');
 const TODAY = '2026-06-01';
 const CATALOG = 'packages/gpuaas/inventory/src/catalog.ts';
 
-/** A copy of the fixture with its own copy of the map, so that both can change. */
-function copyOfFixture(): { root: string; mapFile: string } {
+/** A copy of a fixture with its own copy of the map, so that both can change. */
+function copyOfFixture(fixture = 'platform-monorepo', map = ROOT_MAP): { root: string; mapFile: string } {
   const root = path.join(mkdtempSync(path.join(os.tmpdir(), 'schema-guard-result-')), 'repo');
-  cpSync(FIXTURE, root, { recursive: true });
+  cpSync(path.join(FIXTURES, fixture), root, { recursive: true, filter: (source) => !source.includes('node_modules') });
   const mapFile = path.join(root, '..', 'ownership-map.yaml');
-  copyFileSync(ROOT_MAP, mapFile);
+  copyFileSync(map, mapFile);
   return { root, mapFile };
 }
 
@@ -30,15 +30,32 @@ function check(root: string, mapFile: string, options: Partial<CheckOptions> = {
   return runCheckOrReuse({ root, mapFile, today: TODAY, cache: { dir: cacheDir(root) }, ...options });
 }
 
-/** Marks the recorded outcome, so that a run which reuses it shows it: its only finding-free note. */
-function markRecordedOutcome(root: string): void {
+/** A fresh run without any cache, to compare with. */
+function fresh(root: string, mapFile: string, options: Partial<CheckOptions> = {}) {
+  return runCheck({ root, mapFile, today: TODAY, ...options });
+}
+
+/** Marks each recorded verdict with a note naming its file, so that a run which reuses a verdict shows it. */
+function markRecordedVerdicts(root: string): void {
   const stored = JSON.parse(readFileSync(resultFile(root), 'utf8'));
-  stored.outcome.findings = [];
-  stored.outcome.notifications = [{ level: 'note', file: 'marker', message: 'recorded outcome' }];
+  for (const verdict of stored.verdicts) verdict.notifications = [{ level: 'note', file: verdict.file, message: 'recorded verdict' }];
   writeFileSync(resultFile(root), JSON.stringify(stored));
 }
 
-const reused = (outcome: Awaited<ReturnType<typeof runCheckOrReuse>>) => outcome.notifications.some((n) => n.file === 'marker');
+type Outcome = Awaited<ReturnType<typeof runCheckOrReuse>>;
+const MARK = 'recorded verdict';
+/** The files whose recorded verdict a run reused. */
+const reusedFiles = (outcome: Outcome) => new Set(outcome.notifications.filter((n) => n.message === MARK).map((n) => n.file));
+const unmarked = (outcome: Outcome) => outcome.notifications.filter((n) => n.message !== MARK);
+
+/** What a report shows of a run: a run that reuses verdicts must show what a fresh run shows. */
+function expectSameReport(outcome: Outcome, expected: Outcome, what = '') {
+  expect(outcome.findings, what).toEqual(expected.findings);
+  expect(unmarked(outcome), what).toEqual(expected.notifications);
+  expect(outcome.frameworks, what).toEqual(expected.frameworks);
+  expect(outcome.filesScanned, what).toBe(expected.filesScanned);
+  expect(outcome.absent, what).toEqual(expected.absent);
+}
 
 describe('the result cache', () => {
   beforeEach(() => {
@@ -52,22 +69,73 @@ describe('the result cache', () => {
     const { root, mapFile } = copyOfFixture();
     const first = await check(root, mapFile);
     const again = await check(root, mapFile);
-    const fresh = await runCheck({ root, mapFile, today: TODAY });
-    expect(again.findings).toEqual(fresh.findings);
-    expect(again.findings).toEqual(first.findings);
-    expect(again.notifications).toEqual(fresh.notifications);
-    expect(again.frameworks).toEqual(fresh.frameworks);
-    expect(again.filesScanned).toBe(fresh.filesScanned);
+    expectSameReport(again, await fresh(root, mapFile));
+    expectSameReport(again, first);
     expect(again.findings.length).toBeGreaterThan(10);
 
-    markRecordedOutcome(root);
-    expect(reused(await check(root, mapFile))).toBe(true);
+    markRecordedVerdicts(root);
+    const reused = reusedFiles(await check(root, mapFile));
+    expect(reused.size).toBe(first.filesScanned);
   });
 
-  it('analyses again when a file, the map, an option, the baseline or the day changed', async () => {
+  it('analyses only the edited files again when the edit leaves the other files alone, and reports what a fresh run reports', async () => {
+    const platform = copyOfFixture();
+    await check(platform.root, platform.mapFile);
+    const edits: Array<[string, string, (text: string) => string]> = [
+      ['a comment', CATALOG, (text) => `// moved down a line\n${text}`],
+      ['a cross-domain query', CATALOG, (text) => `${text}\nexport const bills = (db: any) => db.query('SELECT * FROM billing_ledger_entries');\n`],
+      ['a suppression', CATALOG, (text) => text.replace(/^(.*db\.query)/m, '// schema-guard-ignore-next-line cross-domain-query -- checked\n$1')],
+      ['a suppression of nothing', 'packages/read-models/src/node-usage.ts', (text) => `// schema-guard-ignore-next-line unmapped-table -- nothing here\n${text}`],
+      ['a query removed', CATALOG, (text) => text.replace(/db\.query\(/g, 'db.other(')],
+      ['SQL that does not parse', 'packages/platform/billing/src/pricing.ts', (text) => `${text}\nexport const broken = (db: any) => db.query('SELECT FROM WHERE (');\n`],
+      ['a read of an unmapped table in a migration', 'migrations/0002_feature_flags.sql', (text) => `${text}\nSELECT * FROM scratch_table;\n`],
+    ];
+    // tenant-filter-missing judges these queries by the migrations, which stay as they were.
+    const tenancy = copyOfFixture('tenancy-service', path.join(FIXTURES, 'tenancy-service/ownership-map.yaml'));
+    await check(tenancy.root, tenancy.mapFile);
+    const tenancyEdits: typeof edits = [
+      ['a query that filters by tenant no more', 'src/tenancy/jobs.ts', (text) => text.replace('WHERE tenant_id = $1 AND state = $2', 'WHERE state = $2')],
+      ['an UPDATE that filters by tenant', 'src/tenancy/jobs.ts', (text) => text.replace('WHERE job_id = $1"', 'WHERE job_id = $1 AND tenant_id = $2"')],
+      // Quiet only because a migration secures tenant_webhooks with row-level security and a policy.
+      ['a query of a table that RLS secures', 'src/tenancy/jobs.ts', (text) => `${text}\nexport const hook = (pool: any) => pool.query('SELECT id FROM tenant_webhooks WHERE id = $1', [1]);\n`],
+    ];
+    for (const [what, file, edit] of [...edits, ...tenancyEdits]) {
+      const { root, mapFile } = tenancyEdits.some(([other]) => other === what) ? tenancy : platform;
+      writeFileSync(path.join(root, file), edit(readFileSync(path.join(root, file), 'utf8')));
+      markRecordedVerdicts(root);
+      const outcome = await check(root, mapFile);
+      expectSameReport(outcome, await fresh(root, mapFile), what);
+      const reused = reusedFiles(outcome);
+      expect(reused.has(file), what).toBe(false);
+      expect(reused.size, what).toBe(outcome.filesScanned - 1);
+    }
+  });
+
+  it('analyses every file again when an edit changes what other files are judged by', async () => {
+    const tenancy = copyOfFixture('tenancy-service', path.join(FIXTURES, 'tenancy-service/ownership-map.yaml'));
+    const orm = copyOfFixture('orm-monorepo');
+    const edits: Array<[string, { root: string; mapFile: string }, string, (text: string) => string]> = [
+      // tenant_jobs gets the policy it lacked: rls-missing in 001 goes, tenant-filter-missing elsewhere may too.
+      ['a policy in a migration', tenancy, 'migrations/003_row_level_security.sql', (text) => `${text}\nCREATE POLICY tenant_isolation ON tenant_jobs USING (tenant_id = current_setting('app.tenant_id'));\n`],
+      ['a column added in a migration', tenancy, 'migrations/002_environment_variables.sql', (text) => `${text}\nALTER TABLE environment_variables ADD COLUMN tenant_id uuid;\n`],
+      ['an ORM table declaration', orm, 'packages/shared/db-schema/src/billing.ts', (text) => text.replace("pgTable('usage_records'", "pgTable('usage_rows'")],
+    ];
+    for (const [what, { root, mapFile }, file, edit] of edits) {
+      await check(root, mapFile);
+      const before = await fresh(root, mapFile);
+      writeFileSync(path.join(root, file), edit(readFileSync(path.join(root, file), 'utf8')));
+      markRecordedVerdicts(root);
+      const outcome = await check(root, mapFile);
+      const expected = await fresh(root, mapFile);
+      expect(expected.findings, `${what} changes findings`).not.toEqual(before.findings);
+      expectSameReport(outcome, expected, what);
+      expect(reusedFiles(outcome).size, what).toBe(0);
+    }
+  });
+
+  it('analyses everything again when the map, an option, the baseline, the day or the list of files changed', async () => {
     const { root, mapFile } = copyOfFixture();
     const changes: Array<[string, () => Partial<CheckOptions> | void]> = [
-      ['a file’s content', () => appendFileSync(path.join(root, CATALOG), '\n// edited\n')],
       ['a new file', () => writeFileSync(path.join(root, 'packages/gpuaas/inventory/src/new.ts'), 'export const n = 1;\n')],
       ['the map', () => appendFileSync(mapFile, '\n# a comment\n')],
       ['--rule', () => ({ rules: ['cross-domain-query'] })],
@@ -78,15 +146,30 @@ describe('the result cache', () => {
     ];
     await check(root, mapFile);
     for (const [what, change] of changes) {
-      markRecordedOutcome(root);
+      markRecordedVerdicts(root);
       const options = change() ?? {};
       const outcome = await check(root, mapFile, options);
-      expect(reused(outcome), what).toBe(false);
+      expect(reusedFiles(outcome).size, what).toBe(0);
       expect(outcome.findings.length, what).toBeGreaterThan(0);
+      expectSameReport(outcome, await fresh(root, mapFile, options), what);
       // Recorded anew: the same run again is reused.
-      markRecordedOutcome(root);
-      expect(reused(await check(root, mapFile, options)), `${what}, again`).toBe(true);
+      markRecordedVerdicts(root);
+      expect(reusedFiles(await check(root, mapFile, options)).size, `${what}, again`).toBe(outcome.filesScanned);
     }
+  });
+
+  it('reuses a partial run only when no repository file changed', async () => {
+    const { root, mapFile } = copyOfFixture();
+    const options = { paths: ['packages/gpuaas'] };
+    await check(root, mapFile, options);
+    markRecordedVerdicts(root);
+    expect(reusedFiles(await check(root, mapFile, options)).size).toBeGreaterThan(0);
+    // A migration outside the paths: the repository rules read every one.
+    appendFileSync(path.join(root, 'migrations/0002_feature_flags.sql'), '\n-- edited\n');
+    markRecordedVerdicts(root);
+    const outcome = await check(root, mapFile, options);
+    expect(reusedFiles(outcome).size).toBe(0);
+    expectSameReport(outcome, await fresh(root, mapFile, options));
   });
 
   it('analyses again when a path resolution asked the disk about answers otherwise now', async () => {
@@ -97,19 +180,24 @@ describe('the result cache', () => {
     const root = writeRepo(files);
     const mapFile = ROOT_MAP;
     await check(root, mapFile);
-    markRecordedOutcome(root);
-    expect(reused(await check(root, mapFile))).toBe(true);
+    markRecordedVerdicts(root);
+    expect(reusedFiles(await check(root, mapFile)).size).toBe(1);
     // Ignored, so not discovered: only the resolver's question to the disk sees it appear.
     mkdirSync(path.join(root, 'generated'), { recursive: true });
     writeFileSync(path.join(root, 'generated/client.ts'), 'export const client = 1;\n');
-    expect(reused(await check(root, mapFile))).toBe(false);
+    expect(reusedFiles(await check(root, mapFile)).size).toBe(0);
   });
 
-  it('records nothing while a file changed within two seconds, nor for a run with errors', async () => {
+  it('counts a file changed within two seconds as changed, and records nothing for a run with errors', async () => {
     const { root, mapFile } = copyOfFixture();
-    await runCheckOrReuse({ root, mapFile, today: TODAY, cache: { dir: cacheDir(root) } });
-    expect(existsSync(resultFile(root))).toBe(false);
+    // The copy was just written: no file's stats are trusted, and the next run analyses every file again.
+    const racy = await runCheckOrReuse({ root, mapFile, today: TODAY, cache: { dir: cacheDir(root) } });
+    markRecordedVerdicts(root);
+    const next = await check(root, mapFile);
+    expect(reusedFiles(next).size).toBe(0);
+    expectSameReport(next, racy);
 
+    rmSync(resultFile(root));
     writeFileSync(path.join(root, 'packages/gpuaas/inventory/src/deep.ts'), `export const v = ${'('.repeat(20_000)}1${')'.repeat(20_000)};\n`);
     const outcome = await check(root, mapFile);
     expect(outcome.notifications.some((n) => n.level === 'error')).toBe(true);
@@ -120,11 +208,17 @@ describe('the result cache', () => {
     const { root, mapFile } = copyOfFixture();
     const first = await check(root, mapFile);
     const stored = JSON.parse(readFileSync(resultFile(root), 'utf8'));
+    const withVerdict = (change: Record<string, unknown>) => JSON.stringify({ ...stored, verdicts: [{ ...stored.verdicts[0], ...change }, ...stored.verdicts.slice(1)] });
     const damages = [
-      '{"format":1,"salt":"x","outc',
+      '{"format":1,"salt":"x","verd',
       JSON.stringify({ ...stored, salt: 'another run' }),
-      JSON.stringify({ ...stored, outcome: { ...stored.outcome, findings: [{ ruleId: 'x' }] } }),
-      JSON.stringify({ ...stored, outcome: { ...stored.outcome, notifications: 'none' } }),
+      withVerdict({ findings: [{ ruleId: 'x' }] }),
+      withVerdict({ notifications: 'none' }),
+      withVerdict({ accesses: [{ table: 'organizations', operation: 'create', statement: 0, line: 1, column: 1 }] }),
+      withVerdict({ ownerHeader: { domain: 7 } }),
+      withVerdict({ file: 'elsewhere.ts' }),
+      JSON.stringify({ ...stored, verdicts: stored.verdicts.slice(1) }),
+      JSON.stringify({ ...stored, stats: stored.stats.slice(1) }),
       JSON.stringify({ ...stored, disk: [['a', 1]] }),
     ];
     for (const damaged of damages) {
