@@ -2,7 +2,7 @@
 // TypeScript parser alone (ts.createSourceFile, with parent pointers as schema-guard asks for),
 // in one process. No SQL, no rules, no output: what any TypeScript-aware scan must at least pay.
 //
-//   node bench/floor.mjs TREE
+//   node bench/floor.mjs TREE [FILE…]    (FILE: only these, relative to TREE)
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
@@ -10,10 +10,11 @@ import { globSync } from 'tinyglobby';
 
 const root = process.argv[2];
 if (!root) {
-  console.error('usage: node bench/floor.mjs TREE');
+  console.error('usage: node bench/floor.mjs TREE [FILE…]');
   process.exit(2);
 }
-const files = globSync('**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,sql}', { cwd: root, ignore: ['**/node_modules/**'] });
+const only = process.argv.slice(3);
+const files = only.length > 0 ? only : globSync('**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,sql}', { cwd: root, ignore: ['**/node_modules/**'] });
 let nodes = 0;
 for (const file of files) {
   const text = readFileSync(path.join(root, file), 'utf8');
