@@ -18,7 +18,7 @@ import type { Finding } from './rules/finding.js';
 import type { SqlParserName } from './sql/index.js';
 import type { Notification, Summary } from './report/summary.js';
 import { ResultCache, type RecordedRun, type RunInputs } from './result-cache.js';
-import { assembleOutcome, judgeFiles, sameEvidence, unanalysedVerdict, type FileVerdict, type Judge, type Waived } from './verdicts.js';
+import { assembleOutcome, inScanOrder, judgeFiles, sameEvidence, type FileVerdict, type Judge, type Waived } from './verdicts.js';
 
 export interface CheckOptions {
   root: string;
@@ -80,21 +80,21 @@ export async function runCheckOrReuse(options: CheckOptions): Promise<CheckOutco
   const results = run.cacheFolder && options.changedSince === undefined ? ResultCache.of(run.cacheFolder, runInputs(run, options)) : undefined;
   const recorded = results?.load((answers) => run.resolver.answersStill(answers));
   let analysed: Analysed | undefined;
-  // What resolution found on disk for the files whose verdicts are taken over.
-  let earlierDisk: Array<[string, string]> = [];
+  let changed: string[] | undefined;
   if (recorded) {
-    const changed = run.repositoryFiles.filter((file) => run.statOf(file) === undefined || recorded.stats.get(file) !== run.statOf(file));
+    changed = run.repositoryFiles.filter((file) => run.statOf(file) === undefined || recorded.stats.get(file) !== run.statOf(file));
     // Nothing changed: the record stands as it is.
     if (changed.length === 0) return outcomeOf(reassemble(run, options, recorded.verdicts, recorded.symbols, []));
     // Only a run over the whole repository knows every file's evidence for the repository rules.
     if (run.wholeRepository && !options.shard) analysed = await analyseChanged(run, options, recorded, changed);
-    if (analysed) earlierDisk = recorded.disk;
   }
+  const reused = analysed !== undefined;
   analysed ??= await analyse(run, options);
   const { verdicts, symbols } = analysed;
   const outcome = outcomeOf(analysed);
-  const disk = [...earlierDisk, ...run.resolver.diskAnswers()];
-  const problem = results?.save({ verdicts, symbols, stats: run.repositoryFiles.map((file) => run.statOf(file)), disk }, outcome.notifications);
+  // What resolution found on disk: for the files whose verdicts were taken over too.
+  const disk = [...(reused ? recorded!.disk : []), ...run.resolver.diskAnswers()];
+  const problem = results?.save({ verdicts, symbols, statOf: run.statOf, disk }, outcome.notifications, reused ? changed : undefined);
   if (problem) outcome.notifications.push({ level: 'note', message: `The result was not cached: ${problem}.` });
   return outcome;
 }
@@ -143,14 +143,14 @@ function runInputs(run: PreparedRun, options: CheckOptions): RunInputs {
 type Analysed = CheckResult & { verdicts: FileVerdict[]; symbols: string };
 
 async function analyse(run: PreparedRun, options: CheckOptions): Promise<Analysed> {
-  const { root, files, repositoryFiles, wholeRepository, cacheFolder, statOf } = run;
+  const { root, files, repositoryFiles, wholeRepository } = run;
   const notifications: Notification[] = [];
   const { facts, symbols, extractOptions } = await extractFacts(run, options, files, wholeRepository && !options.shard, notifications);
   // The repository rules judge a table by every migration: a partial run also reads the SQL files it
   // skipped, for them only, and keeps the findings in the files it scanned.
   const scanned = new Set(files);
   const skippedSql = repositoryFiles.filter((file) => file.endsWith('.sql') && !scanned.has(file));
-  const evidence = skippedSql.length === 0 ? [] : await extractAll(root, skippedSql, { ...extractOptions, cache: cacheFolder && { folder: cacheFolder, statOf } }, []);
+  const evidence = skippedSql.length === 0 ? [] : await extractAll(root, skippedSql, extractOptions, []);
   const judged = judgeFiles(facts, [...facts, ...evidence], judgeOf(run, options), notifications);
   const verdicts = inScanOrder(files, judged.verdicts, notifications);
   return { ...assemble(run, options, verdicts, notifications), facts, waived: judged.waived, verdicts, symbols: symbols.fingerprint };
@@ -205,12 +205,6 @@ async function extractFacts(run: PreparedRun, options: CheckOptions, files: stri
   }, notifications);
   texts.clear();
   return { facts, symbols, extractOptions };
-}
-
-/** Verdicts for `files` in order: judged ones as judged, files that could not be analysed with their notes only. */
-function inScanOrder(files: readonly string[], judged: readonly FileVerdict[], notifications: readonly Notification[]): FileVerdict[] {
-  const byFile = new Map(judged.map((verdict) => [verdict.file, verdict]));
-  return files.map((file) => byFile.get(file) ?? unanalysedVerdict(file, notifications));
 }
 
 function judgeOf(run: PreparedRun, options: CheckOptions): Judge {

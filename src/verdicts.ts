@@ -99,9 +99,14 @@ export function judgeFiles(
 /** A finding an exception waived, with the exception's id. */
 export type Waived = { finding: Finding; exception: string };
 
-/** A verdict for a file that has no facts (it could not be analysed): only its notifications. */
-export function unanalysedVerdict(file: string, notifications: readonly Notification[]): FileVerdict {
-  return { file, findings: [], exceptionsUsed: [], notifications: notifications.filter((n) => n.file === file), frameworks: {} };
+/**
+ * The verdicts of `files` in order, from the judged ones; a file without one could not be analysed,
+ * and its verdict holds only its notifications.
+ */
+export function inScanOrder(files: readonly string[], judged: readonly FileVerdict[], notifications: readonly Notification[]): FileVerdict[] {
+  const byFile = new Map(judged.map((verdict) => [verdict.file, verdict]));
+  const notesByFile = groupByFile(notifications);
+  return files.map((file) => byFile.get(file) ?? { file, findings: [], exceptionsUsed: [], notifications: notesByFile.get(file) ?? [], frameworks: {} });
 }
 
 export interface Assembly {

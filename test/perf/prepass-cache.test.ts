@@ -91,6 +91,32 @@ describe('the cached repository pre-pass', () => {
     expect(third.symbols.data.exports['db/index.ts']).toBeUndefined();
   });
 
+  it('leaves the pre-pass as it is for files saved again with the same summary, up to 64 of them', async () => {
+    const many = Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`app/f${i}.ts`, `export const n${i} = ${i};\n`]));
+    const root = writeRepo({ 'db/tables.ts': TABLES, ...many });
+    const cacheDir = path.join(root, '.cache');
+    const stored = () => readFileSync(path.join(cacheDir, 'prepass.json'), 'utf8');
+    await prepass(root, cacheDir);
+    await prepassLater(root, cacheDir);
+    const recorded = stored();
+
+    // A comment added: a new stat, the same summary. Rewriting the whole pre-pass for it is not worth it:
+    // the file is read again on the next runs instead.
+    writeFileSync(path.join(root, 'app/f0.ts'), `${many['app/f0.ts']}// edited\n`);
+    expect((await prepassLater(root, cacheDir)).read).toEqual(['app/f0.ts']);
+    expect(stored()).toBe(recorded);
+    expect((await prepassLater(root, cacheDir)).read).toEqual(['app/f0.ts']);
+
+    // Past 64 such files their stats are recorded, and the next run reads none.
+    for (let i = 0; i < 65; i++) writeFileSync(path.join(root, `app/f${i}.ts`), `${many[`app/f${i}.ts`]}// edited\n`);
+    const first = await prepassLater(root, cacheDir);
+    expect(first.read).toHaveLength(65);
+    expect(stored()).not.toBe(recorded);
+    const next = await prepassLater(root, cacheDir);
+    expect(next.read).toEqual([]);
+    expect(next.symbols.data).toEqual(first.symbols.data);
+  });
+
   it('ignores a damaged cache file', async () => {
     const root = repo();
     const cacheDir = path.join(root, '.cache');

@@ -35,11 +35,18 @@ function fresh(root: string, mapFile: string, options: Partial<CheckOptions> = {
   return runCheck({ root, mapFile, today: TODAY, ...options });
 }
 
-/** Marks each recorded verdict with a note naming its file, so that a run which reuses a verdict shows it. */
-function markRecordedVerdicts(root: string): void {
+const deltaFile = (root: string) => path.join(cacheDir(root), 'result-delta.json');
+
+/** Marks each recorded verdict (in the delta too, unless told) with a note naming its file, so that a run which reuses a verdict shows it. */
+function markRecordedVerdicts(root: string, { delta = true } = {}): void {
+  const mark = (verdict: { file: string; notifications?: unknown[] }) => (verdict.notifications = [{ level: 'note', file: verdict.file, message: 'recorded verdict' }]);
   const stored = JSON.parse(readFileSync(resultFile(root), 'utf8'));
-  for (const verdict of stored.verdicts) verdict.notifications = [{ level: 'note', file: verdict.file, message: 'recorded verdict' }];
+  stored.verdicts.forEach(mark);
   writeFileSync(resultFile(root), JSON.stringify(stored));
+  if (!delta || !existsSync(deltaFile(root))) return;
+  const changes = JSON.parse(readFileSync(deltaFile(root), 'utf8'));
+  for (const change of changes.changes) mark(change.verdict);
+  writeFileSync(deltaFile(root), JSON.stringify(changes));
 }
 
 type Outcome = Awaited<ReturnType<typeof runCheckOrReuse>>;
@@ -109,6 +116,40 @@ describe('the result cache', () => {
       expect(reused.has(file), what).toBe(false);
       expect(reused.size, what).toBe(outcome.filesScanned - 1);
     }
+  });
+
+  it('writes the verdicts of a re-run beside the full record, which stays as it was, until a full run replaces both', async () => {
+    const { root, mapFile } = copyOfFixture();
+    await check(root, mapFile);
+    const record = readFileSync(resultFile(root), 'utf8');
+    const edit = (file: string, text: string) => appendFileSync(path.join(root, file), text);
+
+    edit(CATALOG, '\n// edited\n');
+    await check(root, mapFile);
+    edit('packages/read-models/src/node-usage.ts', '\n// edited\n');
+    const outcome = await check(root, mapFile);
+    expect(readFileSync(resultFile(root), 'utf8')).toBe(record);
+    const delta = JSON.parse(readFileSync(deltaFile(root), 'utf8'));
+    expect(delta.changes.map((change: { file: string }) => change.file).sort()).toEqual([CATALOG, 'packages/read-models/src/node-usage.ts']);
+    markRecordedVerdicts(root);
+    const again = await check(root, mapFile);
+    expect(reusedFiles(again).size).toBe(outcome.filesScanned);
+    expectSameReport(again, await fresh(root, mapFile));
+
+    // A table created: every file is judged again and the full record written anew. The delta on disk
+    // extends the record before; reading it over the new one would give the catalog its old verdict.
+    edit('migrations/0001_tenancy.sql', '\nCREATE TABLE scratch_notes (id int);\n');
+    const full = await check(root, mapFile);
+    expect(readFileSync(resultFile(root), 'utf8')).not.toBe(record);
+    expect(existsSync(deltaFile(root))).toBe(true);
+    // The delta's verdicts carry the marks of before: only the new record's may show.
+    const stale = JSON.parse(readFileSync(deltaFile(root), 'utf8'));
+    for (const change of stale.changes) delete change.verdict.notifications;
+    writeFileSync(deltaFile(root), JSON.stringify(stale));
+    markRecordedVerdicts(root, { delta: false });
+    const last = await check(root, mapFile);
+    expect(reusedFiles(last).size).toBe(full.filesScanned);
+    expectSameReport(last, await fresh(root, mapFile));
   });
 
   it('analyses every file again when an edit changes what other files are judged by', async () => {
@@ -226,6 +267,32 @@ describe('the result cache', () => {
       const outcome = await check(root, mapFile);
       expect(outcome.findings).toEqual(first.findings);
       expect(JSON.parse(readFileSync(resultFile(root), 'utf8')).salt).toBe(stored.salt);
+    }
+  });
+
+  it('ignores a damaged or foreign delta: the files it names are analysed again', async () => {
+    const { root, mapFile } = copyOfFixture();
+    await check(root, mapFile);
+    appendFileSync(path.join(root, CATALOG), `\nexport const bills = (db: any) => db.query('SELECT * FROM billing_ledger_entries');\n`);
+    const edited = await check(root, mapFile);
+    const delta = JSON.parse(readFileSync(deltaFile(root), 'utf8'));
+    const [change] = delta.changes;
+    const damages = [
+      '{"format":1,"salt":"x","chan',
+      JSON.stringify({ ...delta, base: 'another record' }),
+      JSON.stringify({ ...delta, symbols: 'other declarations' }),
+      JSON.stringify({ ...delta, changes: [{ ...change, file: 'elsewhere.ts' }] }),
+      JSON.stringify({ ...delta, changes: [{ ...change, stat: 7 }] }),
+      JSON.stringify({ ...delta, changes: [{ ...change, verdict: { ...change.verdict, findings: [{ ruleId: 'x' }] } }] }),
+      JSON.stringify({ ...delta, changes: [{ ...change, verdict: { ...change.verdict, file: 'elsewhere.ts' } }] }),
+      JSON.stringify({ ...delta, disk: 'none' }),
+    ];
+    for (const damaged of damages) {
+      writeFileSync(deltaFile(root), damaged);
+      markRecordedVerdicts(root, { delta: false });
+      const outcome = await check(root, mapFile);
+      expectSameReport(outcome, edited, damaged.slice(0, 60));
+      expect(reusedFiles(outcome).has(CATALOG)).toBe(false);
     }
   });
 

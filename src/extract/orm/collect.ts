@@ -57,6 +57,9 @@ export async function collectRepoSymbols(sources: SymbolSources): Promise<RepoSy
   const summaries: Record<string, FileSummary> = {};
   const texts = new Map<string, string>();
   let changed = stored === undefined;
+  // Files whose summary is the same under new stats (touched, saved again): re-read next time unless
+  // the pre-pass is written anyway, which rewriting its megabytes for one edited file is not worth.
+  let restated = 0;
   for (const file of sources.files) {
     const stat = sources.cache?.statOf(file);
     const known = stored && Object.hasOwn(stored.files, file) ? stored.files[file] : undefined;
@@ -69,8 +72,11 @@ export async function collectRepoSymbols(sources: SymbolSources): Promise<RepoSy
     const summary = (summaries[file] = summarize(text, stat));
     // Only candidates are parsed: the text of every other file is let go at once.
     if (summary.candidate) texts.set(file, text);
-    changed ||= !known || !sameSummary(known, summary);
+    // A summary recorded without stats gets them as soon as they can be trusted.
+    if (known?.stat !== undefined && sameContent(known, summary)) restated++;
+    else changed = true;
   }
+  if (restated > RESTATED_LIMIT) changed = true;
   if (stored && Object.keys(stored.files).length !== Object.keys(summaries).length) changed = true;
 
   const prismaFiles = sources.prismaSchemas.flatMap((file) => {
@@ -88,8 +94,12 @@ export async function collectRepoSymbols(sources: SymbolSources): Promise<RepoSy
   return new RepoSymbols(data);
 }
 
-function sameSummary(a: FileSummary, b: FileSummary): boolean {
-  return a.candidate === b.candidate && a.hash === b.hash && a.stat === b.stat && a.bare.join('\0') === b.bare.join('\0');
+/** How many files may be re-read each run, their summary unchanged under new stats, before the pre-pass records their stats. */
+const RESTATED_LIMIT = 64;
+
+/** The same summary, whatever the stats. */
+function sameContent(a: FileSummary, b: FileSummary): boolean {
+  return a.candidate === b.candidate && a.hash === b.hash && a.bare.join('\0') === b.bare.join('\0');
 }
 
 function summarize(text: string, stat: string | undefined): FileSummary {
