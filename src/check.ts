@@ -166,7 +166,7 @@ async function analyseChanged(run: PreparedRun, options: CheckOptions, recorded:
   const { facts, symbols } = await extractFacts(run, options, changed, false, notifications);
   if (symbols.fingerprint !== recorded.symbols) return undefined;
   const fresh = new Map(facts.map((fileFacts) => [fileFacts.file, fileFacts]));
-  if (changed.some((file) => !sameEvidence(fresh.has(file) ? repoEvidence(fresh.get(file)!) : undefined, recorded.verdicts.get(file)?.evidence))) return undefined;
+  if (changed.some((file) => !sameEvidence(fresh.has(file) ? repoEvidence(fresh.get(file)!, run.map) : undefined, recorded.verdicts.get(file)?.evidence))) return undefined;
   const repository = run.files.flatMap((file) => fresh.get(file) ?? recorded.verdicts.get(file)?.evidence ?? []);
   const judged = judgeFiles(facts, repository, judgeOf(run, options), notifications);
   const changedVerdicts = new Map(inScanOrder(changed, judged.verdicts, notifications).map((verdict) => [verdict.file, verdict]));

@@ -20,6 +20,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type CacheFolder, isRecord, toolDigest } from './extract/cache.js';
 import type { FileFacts, TableAccessFact } from './facts/types.js';
 import type { Notification } from './report/summary.js';
+import type { Finding } from './rules/finding.js';
 import type { FileVerdict } from './verdicts.js';
 
 const FILE = 'result.json';
@@ -80,16 +81,16 @@ export class ResultCache {
     const { stats, verdicts } = stored;
     if (!Array.isArray(stats) || stats.length !== this.files.length || !stats.every((stat) => stat === null || typeof stat === 'string')) return undefined;
     // One verdict for each file the run analyses, in its order.
-    if (!Array.isArray(verdicts) || verdicts.length !== this.scanned.length || !verdicts.every((v, i) => isStoredVerdict(v) && v.file === this.scanned[i])) return undefined;
+    if (!Array.isArray(verdicts) || verdicts.length !== this.scanned.length || !verdicts.every(isStoredVerdict)) return undefined;
     const record: RecordedRun = {
-      verdicts: new Map(verdicts.map((stored) => [stored.file, fromStored(stored)])),
+      verdicts: new Map(verdicts.map((stored, index) => [this.scanned[index]!, fromStored(this.scanned[index]!, stored)])),
       symbols: stored.symbols,
       stats: new Map(this.files.map((file, index) => [file, stats[index] as string | null])),
       disk: stored.disk,
     };
     const delta = this.readDelta(stored.generation, record);
     for (const [file, { stat, verdict }] of delta ?? []) {
-      record.verdicts.set(file, fromStored(verdict));
+      record.verdicts.set(file, fromStored(file, verdict));
       record.stats.set(file, stat);
     }
     if (!answersStill(record.disk)) return undefined;
@@ -137,7 +138,7 @@ export class ResultCache {
     const changes = new Map<string, StoredChange>();
     for (const change of delta.changes) {
       if (!isRecord(change) || typeof change.file !== 'string' || !record.verdicts.has(change.file)) return undefined;
-      if (!(change.stat === null || typeof change.stat === 'string') || !isStoredVerdict(change.verdict) || change.verdict.file !== change.file) return undefined;
+      if (!(change.stat === null || typeof change.stat === 'string') || !isStoredVerdict(change.verdict)) return undefined;
       changes.set(change.file, { stat: change.stat, verdict: change.verdict });
     }
     record.disk = delta.disk;
@@ -151,13 +152,17 @@ interface StoredChange {
   verdict: StoredVerdict;
 }
 
-/** A verdict as stored: empty parts left out, the evidence reduced to its accesses. */
+/**
+ * A verdict as stored: without its file (the record holds the verdicts in the order of the files,
+ * the delta names each), which its findings leave out too; empty parts left out, the evidence
+ * reduced to its accesses.
+ */
 interface StoredVerdict {
-  file: string;
-  findings?: FileVerdict['findings'];
+  findings?: Array<Omit<Finding, 'file'>>;
   exceptionsUsed?: string[];
   notifications?: Notification[];
-  frameworks?: FileVerdict['frameworks'];
+  /** [framework, resolved, unresolved] for each framework. */
+  frameworks?: Array<[string, number, number]>;
   /** Set when the file could not be analysed (it then has no evidence). */
   unanalysed?: true;
   ownerHeader?: FileFacts['ownerHeader'];
@@ -165,21 +170,21 @@ interface StoredVerdict {
 }
 
 function toStored(verdict: FileVerdict): StoredVerdict {
-  const { file, findings, exceptionsUsed, notifications, frameworks, evidence } = verdict;
+  const { findings, exceptionsUsed, notifications, frameworks, evidence } = verdict;
   return {
-    file,
-    ...(findings.length ? { findings } : {}),
+    ...(findings.length ? { findings: findings.map(({ file: _file, ...finding }) => finding) } : {}),
     ...(exceptionsUsed.length ? { exceptionsUsed } : {}),
     ...(notifications.length ? { notifications } : {}),
-    ...(Object.keys(frameworks).length ? { frameworks } : {}),
+    ...(Object.keys(frameworks).length
+      ? { frameworks: Object.entries(frameworks).map(([name, counts]): [string, number, number] => [name, counts.resolved, counts.unresolved]) }
+      : {}),
     ...(!evidence ? { unanalysed: true } : {}),
     ...(evidence?.ownerHeader ? { ownerHeader: evidence.ownerHeader } : {}),
     ...(evidence?.accesses.length ? { accesses: evidence.accesses } : {}),
   };
 }
 
-function fromStored(stored: StoredVerdict): FileVerdict {
-  const { file } = stored;
+function fromStored(file: string, stored: StoredVerdict): FileVerdict {
   const evidence: FileFacts = {
     file,
     language: file.endsWith('.sql') ? 'sql' : 'typescript',
@@ -192,24 +197,24 @@ function fromStored(stored: StoredVerdict): FileVerdict {
   };
   return {
     file,
-    findings: stored.findings ?? [],
+    findings: (stored.findings ?? []).map((finding) => ({ ...finding, file })),
     exceptionsUsed: stored.exceptionsUsed ?? [],
     notifications: stored.notifications ?? [],
-    frameworks: stored.frameworks ?? {},
+    frameworks: Object.fromEntries((stored.frameworks ?? []).map(([name, resolved, unresolved]) => [name, { resolved, unresolved }])),
     ...(stored.unanalysed ? {} : { evidence }),
   };
 }
 
 /** A shape check: the file is our own output, but the folder is reachable by the repository, and a damaged record must not reach the reports or the rules. */
 function isStoredVerdict(value: unknown): value is StoredVerdict {
-  if (!isRecord(value) || typeof value.file !== 'string') return false;
+  if (!isRecord(value)) return false;
   const { findings, exceptionsUsed, notifications, frameworks, ownerHeader, accesses } = value;
   return (
     (findings === undefined || (Array.isArray(findings) && findings.every(isFinding))) &&
     (exceptionsUsed === undefined || (Array.isArray(exceptionsUsed) && exceptionsUsed.every((id) => typeof id === 'string'))) &&
     (notifications === undefined ||
       (Array.isArray(notifications) && notifications.every((n) => isRecord(n) && LEVELS.has(n.level as string) && typeof n.message === 'string'))) &&
-    (frameworks === undefined || (isRecord(frameworks) && Object.values(frameworks).every(isCounts))) &&
+    (frameworks === undefined || (Array.isArray(frameworks) && frameworks.every(isCounts))) &&
     (value.unanalysed === undefined || value.unanalysed === true) &&
     (ownerHeader === undefined || (isRecord(ownerHeader) && typeof ownerHeader.domain === 'string' && isPlace(ownerHeader))) &&
     (accesses === undefined || (Array.isArray(accesses) && accesses.every(isAccess)))
@@ -234,7 +239,7 @@ function isPlace(value: Record<string, unknown>): boolean {
 }
 
 function isCounts(value: unknown): boolean {
-  return isRecord(value) && typeof value.resolved === 'number' && typeof value.unresolved === 'number';
+  return Array.isArray(value) && value.length === 3 && typeof value[0] === 'string' && typeof value[1] === 'number' && typeof value[2] === 'number';
 }
 
 function isFinding(value: unknown): boolean {
@@ -243,7 +248,7 @@ function isFinding(value: unknown): boolean {
     typeof value.ruleId === 'string' &&
     LEVELS.has(value.level as string) &&
     typeof value.message === 'string' &&
-    typeof value.file === 'string' &&
+    value.file === undefined &&
     typeof value.line === 'number' &&
     typeof value.column === 'number'
   );

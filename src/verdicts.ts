@@ -90,7 +90,7 @@ export function judgeFiles(
       exceptionsUsed: [...new Set(waived.map((w) => w.exception))],
       notifications: notesByFile.get(facts.file) ?? [],
       frameworks: frameworkCounts([facts]),
-      evidence: repoEvidence(facts),
+      evidence: repoEvidence(facts, map),
     };
   });
   return { verdicts, waived: allWaived };

@@ -3,7 +3,8 @@ import type { FileFacts } from '../facts/types.js';
 import type { Finding, Level } from './finding.js';
 import { REPO_RULES, RULES } from './index.js';
 import type { RepoRuleContext, RuleContext, RuleFinding } from './rule.js';
-import { isSchemaEvidence } from './tenant-scope.js';
+import type { OwnershipIndex } from '../map/resolve.js';
+import { isTenancyEvidence } from './tenant-scope.js';
 
 export interface RuleDefaults {
   levelOf(ruleId: string): Level;
@@ -29,17 +30,17 @@ export function evaluateRepo(context: RepoRuleContext, defaults: RuleDefaults): 
 
 /**
  * A file's facts as far as the repository rules read them when they judge other files: the accesses
- * that create, alter or secure a table (the rules share tenantTables()). A repository rule's
- * findings in a file depend on that file's facts and on this of every other file.
+ * that create, alter or secure a row-level tenant-scoped table (the rules share tenantTables()). A
+ * repository rule's findings in a file depend on that file's facts and on this of every other file.
  */
-export function repoEvidence(facts: FileFacts): FileFacts {
+export function repoEvidence(facts: FileFacts, map: OwnershipIndex): FileFacts {
   return {
     file: facts.file,
     language: facts.language,
     ...(facts.ownerHeader ? { ownerHeader: facts.ownerHeader } : {}),
     imports: [],
     // Where the access sits and what it does; the rest (enclosing function, framework) only matters in a file being judged.
-    accesses: facts.accesses.filter(isSchemaEvidence).map(({ table, operation, detail, columns, statement, line, column }) => ({
+    accesses: facts.accesses.filter((access) => isTenancyEvidence(access, map)).map(({ table, operation, detail, columns, statement, line, column }) => ({
       table,
       operation,
       ...(detail ? { detail } : {}),

@@ -22,15 +22,14 @@ export function rowLevelColumn(map: OwnershipIndex, table: TableName): string | 
 
 /**
  * The row-level tenant-scoped tables the scanned files create, alter or secure, by table key. It reads
- * only the accesses isSchemaEvidence() accepts: the repository rules judge a file by these of the others.
+ * only the accesses isTenancyEvidence() accepts: the repository rules judge a file by these of the others.
  */
 export function tenantTables(files: readonly FileFacts[], map: OwnershipIndex): Map<string, TenantTable> {
   const tables = new Map<string, TenantTable>();
   for (const facts of files) {
     for (const access of facts.accesses) {
-      if (!isSchemaEvidence(access)) continue;
-      const column = rowLevelColumn(map, access.table);
-      if (column === undefined) continue;
+      if (!isTenancyEvidence(access, map)) continue;
+      const column = rowLevelColumn(map, access.table)!;
       const key = tableKey(access.table);
       let table = tables.get(key);
       if (!table) tables.set(key, (table = { column, created: [], added: new Set(), rlsEnabled: false, hasPolicy: false }));
@@ -43,9 +42,10 @@ export function tenantTables(files: readonly FileFacts[], map: OwnershipIndex): 
   return tables;
 }
 
-/** A statement that creates, alters or secures a table: what tenantTables() learns a table's state from. */
-export function isSchemaEvidence(access: TableAccessFact): boolean {
-  return !access.synthetic && (access.operation === 'create' || access.operation === 'alter' || access.detail !== undefined);
+/** The accesses tenantTables() reads: statements that create, alter or secure a row-level tenant-scoped table. */
+export function isTenancyEvidence(access: TableAccessFact, map: OwnershipIndex): boolean {
+  const schemaStatement = access.operation === 'create' || access.operation === 'alter' || access.detail !== undefined;
+  return schemaStatement && !access.synthetic && rowLevelColumn(map, access.table) !== undefined;
 }
 
 export function isRlsSecured(table: TenantTable | undefined): boolean {

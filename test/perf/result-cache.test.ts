@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCheck, runCheckOrReuse, type CheckOptions } from '../../src/check.js';
+import { discoverFiles } from '../../src/discover/files.js';
+import { loadOwnershipMap } from '../../src/map/load.js';
 import { REPO_ROOT, ROOT_MAP, runCli, writeRepo } from '../helpers.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'fixtures');
@@ -36,21 +38,26 @@ function fresh(root: string, mapFile: string, options: Partial<CheckOptions> = {
 }
 
 const deltaFile = (root: string) => path.join(cacheDir(root), 'result-delta.json');
+const MARK = 'recorded verdict';
 
-/** Marks each recorded verdict (in the delta too, unless told) with a note naming its file, so that a run which reuses a verdict shows it. */
-function markRecordedVerdicts(root: string, { delta = true } = {}): void {
-  const mark = (verdict: { file: string; notifications?: unknown[] }) => (verdict.notifications = [{ level: 'note', file: verdict.file, message: 'recorded verdict' }]);
+/**
+ * Marks each recorded verdict (in the delta too, unless told) with a note naming its file, so that a
+ * run which reuses a verdict shows it. The record keeps the verdicts in the order of the scanned files.
+ */
+function markRecordedVerdicts(root: string, mapFile: string, { delta = true, paths }: { delta?: boolean; paths?: string[] } = {}): void {
+  const mark = (verdict: { notifications?: unknown[] }, file: string) => (verdict.notifications = [{ level: 'note', file, message: MARK }]);
+  const scanned = discoverFiles({ root, paths, ignore: loadOwnershipMap(mapFile).map.ignore });
   const stored = JSON.parse(readFileSync(resultFile(root), 'utf8'));
-  stored.verdicts.forEach(mark);
+  expect(stored.verdicts).toHaveLength(scanned.length);
+  stored.verdicts.forEach((verdict: object, index: number) => mark(verdict, scanned[index]!));
   writeFileSync(resultFile(root), JSON.stringify(stored));
   if (!delta || !existsSync(deltaFile(root))) return;
   const changes = JSON.parse(readFileSync(deltaFile(root), 'utf8'));
-  for (const change of changes.changes) mark(change.verdict);
+  for (const change of changes.changes) mark(change.verdict, change.file);
   writeFileSync(deltaFile(root), JSON.stringify(changes));
 }
 
 type Outcome = Awaited<ReturnType<typeof runCheckOrReuse>>;
-const MARK = 'recorded verdict';
 /** The files whose recorded verdict a run reused. */
 const reusedFiles = (outcome: Outcome) => new Set(outcome.notifications.filter((n) => n.message === MARK).map((n) => n.file));
 const unmarked = (outcome: Outcome) => outcome.notifications.filter((n) => n.message !== MARK);
@@ -80,7 +87,7 @@ describe('the result cache', () => {
     expectSameReport(again, first);
     expect(again.findings.length).toBeGreaterThan(10);
 
-    markRecordedVerdicts(root);
+    markRecordedVerdicts(root, mapFile);
     const reused = reusedFiles(await check(root, mapFile));
     expect(reused.size).toBe(first.filesScanned);
   });
@@ -109,7 +116,7 @@ describe('the result cache', () => {
     for (const [what, file, edit] of [...edits, ...tenancyEdits]) {
       const { root, mapFile } = tenancyEdits.some(([other]) => other === what) ? tenancy : platform;
       writeFileSync(path.join(root, file), edit(readFileSync(path.join(root, file), 'utf8')));
-      markRecordedVerdicts(root);
+      markRecordedVerdicts(root, mapFile);
       const outcome = await check(root, mapFile);
       expectSameReport(outcome, await fresh(root, mapFile), what);
       const reused = reusedFiles(outcome);
@@ -119,26 +126,26 @@ describe('the result cache', () => {
   });
 
   it('writes the verdicts of a re-run beside the full record, which stays as it was, until a full run replaces both', async () => {
-    const { root, mapFile } = copyOfFixture();
+    const { root, mapFile } = copyOfFixture('tenancy-service', path.join(FIXTURES, 'tenancy-service/ownership-map.yaml'));
     await check(root, mapFile);
     const record = readFileSync(resultFile(root), 'utf8');
     const edit = (file: string, text: string) => appendFileSync(path.join(root, file), text);
 
-    edit(CATALOG, '\n// edited\n');
+    edit('src/tenancy/jobs.ts', '\n// edited\n');
     await check(root, mapFile);
-    edit('packages/read-models/src/node-usage.ts', '\n// edited\n');
+    edit('src/support/tenant-overview.ts', '\n// edited\n');
     const outcome = await check(root, mapFile);
     expect(readFileSync(resultFile(root), 'utf8')).toBe(record);
     const delta = JSON.parse(readFileSync(deltaFile(root), 'utf8'));
-    expect(delta.changes.map((change: { file: string }) => change.file).sort()).toEqual([CATALOG, 'packages/read-models/src/node-usage.ts']);
-    markRecordedVerdicts(root);
+    expect(delta.changes.map((change: { file: string }) => change.file).sort()).toEqual(['src/support/tenant-overview.ts', 'src/tenancy/jobs.ts']);
+    markRecordedVerdicts(root, mapFile);
     const again = await check(root, mapFile);
     expect(reusedFiles(again).size).toBe(outcome.filesScanned);
     expectSameReport(again, await fresh(root, mapFile));
 
-    // A table created: every file is judged again and the full record written anew. The delta on disk
-    // extends the record before; reading it over the new one would give the catalog its old verdict.
-    edit('migrations/0001_tenancy.sql', '\nCREATE TABLE scratch_notes (id int);\n');
+    // A policy: every file is judged again and the full record written anew. The delta on disk extends
+    // the record before; reading it over the new one would give the edited files their old verdicts.
+    edit('migrations/003_row_level_security.sql', `\nCREATE POLICY tenant_isolation ON tenant_jobs USING (tenant_id = current_setting('app.tenant_id'));\n`);
     const full = await check(root, mapFile);
     expect(readFileSync(resultFile(root), 'utf8')).not.toBe(record);
     expect(existsSync(deltaFile(root))).toBe(true);
@@ -146,7 +153,7 @@ describe('the result cache', () => {
     const stale = JSON.parse(readFileSync(deltaFile(root), 'utf8'));
     for (const change of stale.changes) delete change.verdict.notifications;
     writeFileSync(deltaFile(root), JSON.stringify(stale));
-    markRecordedVerdicts(root, { delta: false });
+    markRecordedVerdicts(root, mapFile, { delta: false });
     const last = await check(root, mapFile);
     expect(reusedFiles(last).size).toBe(full.filesScanned);
     expectSameReport(last, await fresh(root, mapFile));
@@ -165,7 +172,7 @@ describe('the result cache', () => {
       await check(root, mapFile);
       const before = await fresh(root, mapFile);
       writeFileSync(path.join(root, file), edit(readFileSync(path.join(root, file), 'utf8')));
-      markRecordedVerdicts(root);
+      markRecordedVerdicts(root, mapFile);
       const outcome = await check(root, mapFile);
       const expected = await fresh(root, mapFile);
       expect(expected.findings, `${what} changes findings`).not.toEqual(before.findings);
@@ -187,14 +194,14 @@ describe('the result cache', () => {
     ];
     await check(root, mapFile);
     for (const [what, change] of changes) {
-      markRecordedVerdicts(root);
+      markRecordedVerdicts(root, mapFile);
       const options = change() ?? {};
       const outcome = await check(root, mapFile, options);
       expect(reusedFiles(outcome).size, what).toBe(0);
       expect(outcome.findings.length, what).toBeGreaterThan(0);
       expectSameReport(outcome, await fresh(root, mapFile, options), what);
       // Recorded anew: the same run again is reused.
-      markRecordedVerdicts(root);
+      markRecordedVerdicts(root, mapFile, { paths: options.paths });
       expect(reusedFiles(await check(root, mapFile, options)).size, `${what}, again`).toBe(outcome.filesScanned);
     }
   });
@@ -203,11 +210,11 @@ describe('the result cache', () => {
     const { root, mapFile } = copyOfFixture();
     const options = { paths: ['packages/gpuaas'] };
     await check(root, mapFile, options);
-    markRecordedVerdicts(root);
+    markRecordedVerdicts(root, mapFile, options);
     expect(reusedFiles(await check(root, mapFile, options)).size).toBeGreaterThan(0);
     // A migration outside the paths: the repository rules read every one.
     appendFileSync(path.join(root, 'migrations/0002_feature_flags.sql'), '\n-- edited\n');
-    markRecordedVerdicts(root);
+    markRecordedVerdicts(root, mapFile, options);
     const outcome = await check(root, mapFile, options);
     expect(reusedFiles(outcome).size).toBe(0);
     expectSameReport(outcome, await fresh(root, mapFile, options));
@@ -221,7 +228,7 @@ describe('the result cache', () => {
     const root = writeRepo(files);
     const mapFile = ROOT_MAP;
     await check(root, mapFile);
-    markRecordedVerdicts(root);
+    markRecordedVerdicts(root, mapFile);
     expect(reusedFiles(await check(root, mapFile)).size).toBe(1);
     // Ignored, so not discovered: only the resolver's question to the disk sees it appear.
     mkdirSync(path.join(root, 'generated'), { recursive: true });
@@ -233,7 +240,7 @@ describe('the result cache', () => {
     const { root, mapFile } = copyOfFixture();
     // The copy was just written: no file's stats are trusted, and the next run analyses every file again.
     const racy = await runCheckOrReuse({ root, mapFile, today: TODAY, cache: { dir: cacheDir(root) } });
-    markRecordedVerdicts(root);
+    markRecordedVerdicts(root, mapFile);
     const next = await check(root, mapFile);
     expect(reusedFiles(next).size).toBe(0);
     expectSameReport(next, racy);
@@ -257,7 +264,6 @@ describe('the result cache', () => {
       withVerdict({ notifications: 'none' }),
       withVerdict({ accesses: [{ table: 'organizations', operation: 'create', statement: 0, line: 1, column: 1 }] }),
       withVerdict({ ownerHeader: { domain: 7 } }),
-      withVerdict({ file: 'elsewhere.ts' }),
       JSON.stringify({ ...stored, verdicts: stored.verdicts.slice(1) }),
       JSON.stringify({ ...stored, stats: stored.stats.slice(1) }),
       JSON.stringify({ ...stored, disk: [['a', 1]] }),
@@ -284,12 +290,11 @@ describe('the result cache', () => {
       JSON.stringify({ ...delta, changes: [{ ...change, file: 'elsewhere.ts' }] }),
       JSON.stringify({ ...delta, changes: [{ ...change, stat: 7 }] }),
       JSON.stringify({ ...delta, changes: [{ ...change, verdict: { ...change.verdict, findings: [{ ruleId: 'x' }] } }] }),
-      JSON.stringify({ ...delta, changes: [{ ...change, verdict: { ...change.verdict, file: 'elsewhere.ts' } }] }),
       JSON.stringify({ ...delta, disk: 'none' }),
     ];
     for (const damaged of damages) {
       writeFileSync(deltaFile(root), damaged);
-      markRecordedVerdicts(root, { delta: false });
+      markRecordedVerdicts(root, mapFile, { delta: false });
       const outcome = await check(root, mapFile);
       expectSameReport(outcome, edited, damaged.slice(0, 60));
       expect(reusedFiles(outcome).has(CATALOG)).toBe(false);
