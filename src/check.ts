@@ -13,7 +13,7 @@ import type { FileFacts } from './facts/types.js';
 import type { BaselineEntry } from './filter/baseline.js';
 import { loadOwnershipMap, type LoadedMap } from './map/load.js';
 import { OwnershipIndex } from './map/resolve.js';
-import { repoEvidence } from './rules/engine.js';
+import { evidenceFacts, repoEvidence } from './rules/engine.js';
 import type { Finding } from './rules/finding.js';
 import type { SqlParserName } from './sql/index.js';
 import type { Notification, Summary } from './report/summary.js';
@@ -167,7 +167,11 @@ async function analyseChanged(run: PreparedRun, options: CheckOptions, recorded:
   if (symbols.fingerprint !== recorded.symbols) return undefined;
   const fresh = new Map(facts.map((fileFacts) => [fileFacts.file, fileFacts]));
   if (changed.some((file) => !sameEvidence(fresh.has(file) ? repoEvidence(fresh.get(file)!, run.map) : undefined, recorded.verdicts.get(file)?.evidence))) return undefined;
-  const repository = run.files.flatMap((file) => fresh.get(file) ?? recorded.verdicts.get(file)?.evidence ?? []);
+  // Files without evidence tell the repository rules nothing about other files.
+  const repository = run.files.flatMap((file) => {
+    const evidence = fresh.has(file) ? undefined : recorded.verdicts.get(file)?.evidence;
+    return fresh.get(file) ?? (evidence?.length ? evidenceFacts(file, evidence) : []);
+  });
   const judged = judgeFiles(facts, repository, judgeOf(run, options), notifications);
   const changedVerdicts = new Map(inScanOrder(changed, judged.verdicts, notifications).map((verdict) => [verdict.file, verdict]));
   return reassemble(run, options, new Map([...recorded.verdicts, ...changedVerdicts]), symbols.fingerprint, notifications);

@@ -18,7 +18,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { type CacheFolder, isRecord, toolDigest } from './extract/cache.js';
-import type { FileFacts, TableAccessFact } from './facts/types.js';
+import type { TableAccessFact } from './facts/types.js';
 import type { Notification } from './report/summary.js';
 import type { Finding } from './rules/finding.js';
 import type { FileVerdict } from './verdicts.js';
@@ -56,8 +56,8 @@ export interface RecordedRun {
 }
 
 export class ResultCache {
-  /** The full record the last load() read, and the delta it applied: what a delta of this run extends. */
-  private loaded?: { generation: string; delta: Map<string, StoredChange> };
+  /** The full record the last load() read, and the files of the delta it applied: what a delta of this run extends. */
+  private loaded?: { generation: string; delta: Set<string> };
 
   private constructor(
     private readonly folder: CacheFolder,
@@ -94,7 +94,7 @@ export class ResultCache {
       record.stats.set(file, stat);
     }
     if (!answersStill(record.disk)) return undefined;
-    this.loaded = { generation: stored.generation, delta: delta ?? new Map() };
+    this.loaded = { generation: stored.generation, delta: new Set(delta?.keys()) };
     return record;
   }
 
@@ -113,10 +113,10 @@ export class ResultCache {
     const disk = [...new Map(run.disk)];
     if (this.loaded && changed) {
       const byFile = new Map(run.verdicts.map((verdict) => [verdict.file, verdict]));
-      const delta = new Map(this.loaded.delta);
-      for (const file of changed) delta.set(file, { stat: run.statOf(file) ?? null, verdict: toStored(byFile.get(file)!) });
+      const delta = new Set([...this.loaded.delta, ...changed]);
       if (delta.size <= DELTA_LIMIT) {
-        const content = { base: this.loaded.generation, symbols: run.symbols, disk, changes: [...delta].map(([file, change]) => ({ file, ...change })) };
+        const changes = [...delta].map((file) => ({ file, stat: run.statOf(file) ?? null, verdict: toStored(byFile.get(file)!) }));
+        const content = { base: this.loaded.generation, symbols: run.symbols, disk, changes };
         return this.folder.write([{ name: DELTA_FILE, salt: this.key, content }]);
       }
     }
@@ -165,8 +165,7 @@ interface StoredVerdict {
   frameworks?: Array<[string, number, number]>;
   /** Set when the file could not be analysed (it then has no evidence). */
   unanalysed?: true;
-  ownerHeader?: FileFacts['ownerHeader'];
-  accesses?: TableAccessFact[];
+  evidence?: TableAccessFact[];
 }
 
 function toStored(verdict: FileVerdict): StoredVerdict {
@@ -179,36 +178,31 @@ function toStored(verdict: FileVerdict): StoredVerdict {
       ? { frameworks: Object.entries(frameworks).map(([name, counts]): [string, number, number] => [name, counts.resolved, counts.unresolved]) }
       : {}),
     ...(!evidence ? { unanalysed: true } : {}),
-    ...(evidence?.ownerHeader ? { ownerHeader: evidence.ownerHeader } : {}),
-    ...(evidence?.accesses.length ? { accesses: evidence.accesses } : {}),
+    ...(evidence?.length ? { evidence } : {}),
   };
 }
 
 function fromStored(file: string, stored: StoredVerdict): FileVerdict {
-  const evidence: FileFacts = {
-    file,
-    language: file.endsWith('.sql') ? 'sql' : 'typescript',
-    ...(stored.ownerHeader ? { ownerHeader: stored.ownerHeader } : {}),
-    imports: [],
-    accesses: stored.accesses ?? [],
-    sqlErrors: [],
-    suppressions: [],
-    notes: [],
-  };
+  // The parsed record is this run's own: its findings get their file back in place.
+  const findings = (stored.findings ?? []) as Finding[];
+  for (const finding of findings) finding.file = file;
   return {
     file,
-    findings: (stored.findings ?? []).map((finding) => ({ ...finding, file })),
+    findings,
     exceptionsUsed: stored.exceptionsUsed ?? [],
     notifications: stored.notifications ?? [],
     frameworks: Object.fromEntries((stored.frameworks ?? []).map(([name, resolved, unresolved]) => [name, { resolved, unresolved }])),
-    ...(stored.unanalysed ? {} : { evidence }),
+    ...(stored.unanalysed ? {} : { evidence: stored.evidence ?? NO_EVIDENCE }),
   };
 }
+
+/** The evidence of the many files that have none, shared. */
+const NO_EVIDENCE: TableAccessFact[] = Object.freeze([]) as unknown as TableAccessFact[];
 
 /** A shape check: the file is our own output, but the folder is reachable by the repository, and a damaged record must not reach the reports or the rules. */
 function isStoredVerdict(value: unknown): value is StoredVerdict {
   if (!isRecord(value)) return false;
-  const { findings, exceptionsUsed, notifications, frameworks, ownerHeader, accesses } = value;
+  const { findings, exceptionsUsed, notifications, frameworks, evidence } = value;
   return (
     (findings === undefined || (Array.isArray(findings) && findings.every(isFinding))) &&
     (exceptionsUsed === undefined || (Array.isArray(exceptionsUsed) && exceptionsUsed.every((id) => typeof id === 'string'))) &&
@@ -216,8 +210,7 @@ function isStoredVerdict(value: unknown): value is StoredVerdict {
       (Array.isArray(notifications) && notifications.every((n) => isRecord(n) && LEVELS.has(n.level as string) && typeof n.message === 'string'))) &&
     (frameworks === undefined || (Array.isArray(frameworks) && frameworks.every(isCounts))) &&
     (value.unanalysed === undefined || value.unanalysed === true) &&
-    (ownerHeader === undefined || (isRecord(ownerHeader) && typeof ownerHeader.domain === 'string' && isPlace(ownerHeader))) &&
-    (accesses === undefined || (Array.isArray(accesses) && accesses.every(isAccess)))
+    (evidence === undefined || (Array.isArray(evidence) && evidence.every(isAccess)))
   );
 }
 
@@ -230,12 +223,9 @@ function isAccess(value: unknown): boolean {
     typeof value.operation === 'string' &&
     typeof value.statement === 'number' &&
     (value.columns === undefined || (Array.isArray(value.columns) && value.columns.every((c) => typeof c === 'string'))) &&
-    isPlace(value)
+    typeof value.line === 'number' &&
+    typeof value.column === 'number'
   );
-}
-
-function isPlace(value: Record<string, unknown>): boolean {
-  return typeof value.line === 'number' && typeof value.column === 'number';
 }
 
 function isCounts(value: unknown): boolean {

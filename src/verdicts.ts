@@ -32,7 +32,7 @@ export interface FileVerdict {
   /** Its table accesses by framework, for the summary. */
   frameworks: Summary['frameworks'];
   /** What the repository rules read of it when they judge other files (rules/engine.ts); undefined when it was not analysed. */
-  evidence?: FileFacts;
+  evidence?: TableAccessFact[];
 }
 
 /** What judging needs besides the facts: the map and the run's options. */
@@ -168,9 +168,9 @@ export function domainOf(facts: Pick<FileFacts, 'file' | 'ownerHeader'>, map: Ow
 }
 
 /** Whether two files' evidence tells the repository rules the same, wherever in the file it stands. */
-export function sameEvidence(a: FileFacts | undefined, b: FileFacts | undefined): boolean {
-  const placeless = (facts: FileFacts | undefined) =>
-    facts && JSON.stringify([facts.ownerHeader?.domain, facts.accesses.map(({ table, operation, detail, columns }: TableAccessFact) => [table, operation, detail, columns])]);
+export function sameEvidence(a: TableAccessFact[] | undefined, b: TableAccessFact[] | undefined): boolean {
+  const placeless = (evidence: TableAccessFact[] | undefined) =>
+    evidence && JSON.stringify(evidence.map(({ table, operation, detail, columns }) => [table, operation, detail, columns]));
   return placeless(a) === placeless(b);
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FileFacts } from '../facts/types.js';
+import type { FileFacts, TableAccessFact } from '../facts/types.js';
 import type { Finding, Level } from './finding.js';
 import { REPO_RULES, RULES } from './index.js';
 import type { RepoRuleContext, RuleContext, RuleFinding } from './rule.js';
@@ -29,18 +29,15 @@ export function evaluateRepo(context: RepoRuleContext, defaults: RuleDefaults): 
 }
 
 /**
- * A file's facts as far as the repository rules read them when they judge other files: the accesses
- * that create, alter or secure a row-level tenant-scoped table (the rules share tenantTables()). A
- * repository rule's findings in a file depend on that file's facts and on this of every other file.
+ * What the repository rules read of a file when they judge other files: its accesses that create,
+ * alter or secure a row-level tenant-scoped table (the rules share tenantTables()), each with where
+ * it sits and what it does. A repository rule's findings in a file depend on that file's facts and
+ * on this of every other file.
  */
-export function repoEvidence(facts: FileFacts, map: OwnershipIndex): FileFacts {
-  return {
-    file: facts.file,
-    language: facts.language,
-    ...(facts.ownerHeader ? { ownerHeader: facts.ownerHeader } : {}),
-    imports: [],
-    // Where the access sits and what it does; the rest (enclosing function, framework) only matters in a file being judged.
-    accesses: facts.accesses.filter((access) => isTenancyEvidence(access, map)).map(({ table, operation, detail, columns, statement, line, column }) => ({
+export function repoEvidence(facts: FileFacts, map: OwnershipIndex): TableAccessFact[] {
+  return facts.accesses
+    .filter((access) => isTenancyEvidence(access, map))
+    .map(({ table, operation, detail, columns, statement, line, column }) => ({
       table,
       operation,
       ...(detail ? { detail } : {}),
@@ -48,11 +45,12 @@ export function repoEvidence(facts: FileFacts, map: OwnershipIndex): FileFacts {
       statement,
       line,
       column,
-    })),
-    sqlErrors: [],
-    suppressions: [],
-    notes: [],
-  };
+    }));
+}
+
+/** A file as the repository rules see it when only its evidence is known. */
+export function evidenceFacts(file: string, evidence: TableAccessFact[]): FileFacts {
+  return { file, language: file.endsWith('.sql') ? 'sql' : 'typescript', imports: [], accesses: evidence, sqlErrors: [], suppressions: [], notes: [] };
 }
 
 /** Adds level and fingerprint; the ordinal tells apart findings that are otherwise the same. */
