@@ -301,7 +301,7 @@ describe('the result cache', () => {
     }
   });
 
-  it('gives `schema-guard check` the same report, byte for byte, when it reuses the outcome', async () => {
+  it('gives `schema-guard check` the same report, byte for byte, when it reuses verdicts', async () => {
     const { root, mapFile } = copyOfFixture();
     const args = ['check', '--root', root, '--map', mapFile, '--cache-dir', cacheDir(root), '--format', 'sarif', '--quiet'];
     vi.setSystemTime(performance.timeOrigin + performance.now() + 60_000);
@@ -310,5 +310,15 @@ describe('the result cache', () => {
     const second = await runCli(args);
     expect(second.stdout).toBe(first.stdout);
     expect(second.exitCode).toBe(first.exitCode);
+
+    // After an edit, from one new verdict and the recorded others: what a run without a cache reports.
+    appendFileSync(path.join(root, CATALOG), `\nexport const bills = (db: any) => db.query('SELECT * FROM billing_ledger_entries');\n`);
+    vi.setSystemTime(performance.timeOrigin + performance.now() + 60_000);
+    const edited = await runCli(args);
+    expect(existsSync(path.join(cacheDir(root), 'result-delta.json'))).toBe(true);
+    const uncached = await runCli([...args.filter((arg, i) => arg !== '--cache-dir' && args[i - 1] !== '--cache-dir'), '--no-cache']);
+    expect(edited.stdout).not.toBe(first.stdout);
+    expect(edited.stdout).toBe(uncached.stdout);
+    expect(edited.exitCode).toBe(uncached.exitCode);
   });
 });
