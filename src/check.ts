@@ -1,5 +1,7 @@
 /**
- * The pipeline, in order: discover files → extract facts → evaluate rules → filter → (report, by the caller).
+ * The pipeline, in order: discover files → extract facts → evaluate rules and filter, file by file
+ * (verdicts.ts) → assemble the run's outcome → (report, by the caller). runCheckOrReuse lets the
+ * result cache spare the files whose verdicts still hold.
  */
 import path from 'node:path';
 import { discoverFiles, discoverPrismaSchemas } from './discover/files.js';
