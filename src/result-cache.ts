@@ -21,7 +21,7 @@ import { type CacheFolder, isRecord, toolDigest } from './extract/cache.js';
 import type { TableAccessFact } from './facts/types.js';
 import type { Notification } from './report/summary.js';
 import type { Finding } from './rules/finding.js';
-import type { FileVerdict } from './verdicts.js';
+import type { FileVerdict, FrameworkCount } from './verdicts.js';
 
 const FILE = 'result.json';
 const DELTA_FILE = 'result-delta.json';
@@ -70,7 +70,9 @@ export class ResultCache {
   static of(folder: CacheFolder, inputs: RunInputs): ResultCache | undefined {
     if (inputs.prismaSchemas.some(([, stat]) => stat === undefined)) return undefined;
     const hash = createHash('sha256').update(toolDigest()).update('\0');
-    hash.update(JSON.stringify([inputs.options, inputs.resolver, inputs.files, inputs.scanned, inputs.prismaSchemas])).update('\0').update(inputs.mapText);
+    // Mostly the scanned files are the repository's files: then that list is hashed once.
+    const scanned = inputs.scanned === inputs.files ? 'every repository file' : inputs.scanned;
+    hash.update(JSON.stringify([inputs.options, inputs.resolver, inputs.files, scanned, inputs.prismaSchemas])).update('\0').update(inputs.mapText);
     return new ResultCache(folder, hash.digest('base64url'), inputs.files, inputs.scanned);
   }
 
@@ -162,7 +164,7 @@ interface StoredVerdict {
   exceptionsUsed?: string[];
   notifications?: Notification[];
   /** [framework, resolved, unresolved] for each framework. */
-  frameworks?: Array<[string, number, number]>;
+  frameworks?: FrameworkCount[];
   /** Set when the file could not be analysed (it then has no evidence). */
   unanalysed?: true;
   evidence?: TableAccessFact[];
@@ -174,9 +176,7 @@ function toStored(verdict: FileVerdict): StoredVerdict {
     ...(findings.length ? { findings: findings.map(({ file: _file, ...finding }) => finding) } : {}),
     ...(exceptionsUsed.length ? { exceptionsUsed } : {}),
     ...(notifications.length ? { notifications } : {}),
-    ...(Object.keys(frameworks).length
-      ? { frameworks: Object.entries(frameworks).map(([name, counts]): [string, number, number] => [name, counts.resolved, counts.unresolved]) }
-      : {}),
+    ...(frameworks.length ? { frameworks } : {}),
     ...(!evidence ? { unanalysed: true } : {}),
     ...(evidence?.length ? { evidence } : {}),
   };
@@ -191,7 +191,7 @@ function fromStored(file: string, stored: StoredVerdict): FileVerdict {
     findings,
     exceptionsUsed: stored.exceptionsUsed ?? [],
     notifications: stored.notifications ?? [],
-    frameworks: Object.fromEntries((stored.frameworks ?? []).map(([name, resolved, unresolved]) => [name, { resolved, unresolved }])),
+    frameworks: stored.frameworks ?? [],
     ...(stored.unanalysed ? {} : { evidence: stored.evidence ?? NO_EVIDENCE }),
   };
 }

@@ -7,7 +7,7 @@
  * and takes the others' verdicts from the last run (result-cache.ts).
  */
 import path from 'node:path';
-import type { FileFacts, Framework, TableAccessFact } from './facts/types.js';
+import type { FileFacts, TableAccessFact } from './facts/types.js';
 import { applyBaseline, type BaselineEntry } from './filter/baseline.js';
 import { auditExceptions } from './filter/exception-audit.js';
 import { applyExceptions } from './filter/exceptions.js';
@@ -30,10 +30,13 @@ export interface FileVerdict {
   /** Notifications about the file (unreadable, syntax errors, not analysed). */
   notifications: Notification[];
   /** Its table accesses by framework, for the summary. */
-  frameworks: Summary['frameworks'];
+  frameworks: FrameworkCount[];
   /** What the repository rules read of it when they judge other files (rules/engine.ts); undefined when it was not analysed. */
   evidence?: TableAccessFact[];
 }
+
+/** [framework, resolved, unresolved]: a file's share of the summary's framework counts. */
+export type FrameworkCount = [framework: string, resolved: number, unresolved: number];
 
 /** What judging needs besides the facts: the map and the run's options. */
 export interface Judge {
@@ -89,7 +92,7 @@ export function judgeFiles(
       findings: [...suppressions.findings, ...completeFindings(suppressions.problems, DEFAULT_LEVELS).filter((f) => ran(f.ruleId))],
       exceptionsUsed: [...new Set(waived.map((w) => w.exception))],
       notifications: notesByFile.get(facts.file) ?? [],
-      frameworks: frameworkCounts([facts]),
+      frameworks: Object.entries(frameworkCounts([facts])).map(([framework, counts]): FrameworkCount => [framework, counts.resolved, counts.unresolved]),
       evidence: repoEvidence(facts, map),
     };
   });
@@ -106,7 +109,7 @@ export type Waived = { finding: Finding; exception: string };
 export function inScanOrder(files: readonly string[], judged: readonly FileVerdict[], notifications: readonly Notification[]): FileVerdict[] {
   const byFile = new Map(judged.map((verdict) => [verdict.file, verdict]));
   const notesByFile = groupByFile(notifications);
-  return files.map((file) => byFile.get(file) ?? { file, findings: [], exceptionsUsed: [], notifications: notesByFile.get(file) ?? [], frameworks: {} });
+  return files.map((file) => byFile.get(file) ?? { file, findings: [], exceptionsUsed: [], notifications: notesByFile.get(file) ?? [], frameworks: [] });
 }
 
 export interface Assembly {
@@ -215,10 +218,10 @@ function groupByFile(notifications: readonly Notification[]): Map<string, Notifi
   return byFile;
 }
 
-function sumFrameworks(counts: ReadonlyArray<Summary['frameworks']>): Summary['frameworks'] {
-  const sum: Summary['frameworks'] = {};
+function sumFrameworks(counts: ReadonlyArray<FrameworkCount[]>): Summary['frameworks'] {
+  const sum: Record<string, { resolved: number; unresolved: number }> = {};
   for (const perFile of counts) {
-    for (const [framework, { resolved, unresolved }] of Object.entries(perFile) as Array<[Framework, { resolved: number; unresolved: number }]>) {
+    for (const [framework, resolved, unresolved] of perFile) {
       const entry = (sum[framework] ??= { resolved: 0, unresolved: 0 });
       entry.resolved += resolved;
       entry.unresolved += unresolved;
