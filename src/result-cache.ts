@@ -26,7 +26,7 @@ import type { FileVerdict, FrameworkCount } from './verdicts.js';
 const FILE = 'result.json';
 const DELTA_FILE = 'result-delta.json';
 /** The most verdicts a delta holds; beyond, the full record is written again. */
-export const DELTA_LIMIT = 1000;
+const DELTA_LIMIT = 1000;
 const LEVELS = new Set(['error', 'warning', 'note']);
 
 /** A run's inputs, as far as its outcome depends on them beside the content of its files. */
