@@ -276,6 +276,22 @@ describe('the result cache', () => {
     }
   });
 
+  it('writes the full record again when a delta would pass 1,000 files', async () => {
+    const files = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`src/f${i}.ts`, `export const n${i} = ${i};\n`]));
+    const root = writeRepo(files);
+    await check(root, ROOT_MAP);
+    const generation = () => JSON.parse(readFileSync(resultFile(root), 'utf8')).generation;
+    const first = generation();
+    appendFileSync(path.join(root, 'src/f0.ts'), '// edited\n');
+    await check(root, ROOT_MAP);
+    expect(generation()).toBe(first);
+    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(root, file), `${text}// edited\n`);
+    const outcome = await check(root, ROOT_MAP);
+    expect(generation()).not.toBe(first);
+    markRecordedVerdicts(root, ROOT_MAP, { delta: false });
+    expect(reusedFiles(await check(root, ROOT_MAP)).size).toBe(outcome.filesScanned);
+  });
+
   it('ignores a damaged or foreign delta: the files it names are analysed again', async () => {
     const { root, mapFile } = copyOfFixture();
     await check(root, mapFile);
