@@ -18,7 +18,7 @@ import { getRuleCatalog, getRuleMeta } from './rules/catalog.js';
 import { completeFindings, evaluateFile, evaluateRepo, repoEvidence } from './rules/engine.js';
 import type { Finding } from './rules/finding.js';
 import type { RuleContext } from './rules/rule.js';
-import { frameworkCounts, type Notification, type Summary } from './report/summary.js';
+import type { Notification, Summary } from './report/summary.js';
 
 /** What a run reports about one analysed file. */
 export interface FileVerdict {
@@ -67,14 +67,8 @@ export function judgeFiles(
   const { map } = judge;
   const mapLocation = relatedLocations(judge.loadedMap, judge.mapFile, judge.root);
   const domainIn = (facts: FileFacts) => domainOf(facts, map);
-  const judgedFiles = new Set(judged.map((facts) => facts.file));
-  const repoFindings = new Map<string, Finding[]>();
-  for (const finding of evaluateRepo({ files: repository, domainOf: domainIn, map }, DEFAULT_LEVELS)) {
-    if (!judgedFiles.has(finding.file)) continue;
-    const inFile = repoFindings.get(finding.file);
-    if (inFile) inFile.push(finding);
-    else repoFindings.set(finding.file, [finding]);
-  }
+  // Findings of the other files are left unused: those files keep their verdicts.
+  const repoFindings = groupByFile(evaluateRepo({ files: repository, domainOf: domainIn, map }, DEFAULT_LEVELS));
   const notesByFile = groupByFile(notifications);
   const ran = ranRule(judge.rules);
   const knownRules = knownRuleIds(judge.loadedMap);
@@ -92,7 +86,7 @@ export function judgeFiles(
       findings: [...suppressions.findings, ...completeFindings(suppressions.problems, DEFAULT_LEVELS).filter((f) => ran(f.ruleId))],
       exceptionsUsed: [...new Set(waived.map((w) => w.exception))],
       notifications: notesByFile.get(facts.file) ?? [],
-      frameworks: Object.entries(frameworkCounts([facts])).map(([framework, counts]): FrameworkCount => [framework, counts.resolved, counts.unresolved]),
+      frameworks: frameworkCounts(facts),
       evidence: repoEvidence(facts, map),
     };
   });
@@ -207,15 +201,28 @@ function relatedLocations(loadedMap: LoadedMap, mapFile: string, root: string): 
   };
 }
 
-function groupByFile(notifications: readonly Notification[]): Map<string, Notification[]> {
-  const byFile = new Map<string, Notification[]>();
-  for (const notification of notifications) {
-    if (notification.file === undefined) continue;
-    const inFile = byFile.get(notification.file);
-    if (inFile) inFile.push(notification);
-    else byFile.set(notification.file, [notification]);
+function groupByFile<T extends { file?: string }>(items: readonly T[]): Map<string, T[]> {
+  const byFile = new Map<string, T[]>();
+  for (const item of items) {
+    if (item.file === undefined) continue;
+    const inFile = byFile.get(item.file);
+    if (inFile) inFile.push(item);
+    else byFile.set(item.file, [item]);
   }
   return byFile;
+}
+
+/** A file's table accesses by framework, resolved or not. */
+function frameworkCounts(facts: FileFacts): FrameworkCount[] {
+  const counts = new Map<string, FrameworkCount>();
+  for (const access of facts.accesses) {
+    const framework = access.framework ?? 'sql';
+    let entry = counts.get(framework);
+    if (!entry) counts.set(framework, (entry = [framework, 0, 0]));
+    if (access.synthetic) entry[2]++;
+    else entry[1]++;
+  }
+  return [...counts.values()];
 }
 
 function sumFrameworks(counts: ReadonlyArray<FrameworkCount[]>): Summary['frameworks'] {

@@ -1,4 +1,4 @@
-import type { FileFacts, Framework } from '../facts/types.js';
+import type { Framework } from '../facts/types.js';
 import type { Finding, Level } from '../rules/finding.js';
 
 export interface Notification {
@@ -40,19 +40,6 @@ export function summarise(findings: Finding[], filesScanned: number, frameworks:
     blocking: findings.filter((finding) => finding.blocking).length,
     frameworks,
   };
-}
-
-/** Table accesses by framework, resolved or not, keys sorted. */
-export function frameworkCounts(facts: readonly FileFacts[]): Summary['frameworks'] {
-  const counts: Summary['frameworks'] = {};
-  for (const file of facts) {
-    for (const access of file.accesses) {
-      const entry = (counts[access.framework ?? 'sql'] ??= { resolved: 0, unresolved: 0 });
-      if (access.synthetic) entry.unresolved++;
-      else entry.resolved++;
-    }
-  }
-  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 function sortKeys(record: Record<string, number>): Record<string, number> {
