@@ -91,12 +91,13 @@ export class ResultCache {
       disk: stored.disk,
     };
     const delta = this.readDelta(stored.generation, record);
-    for (const [file, { stat, verdict }] of delta ?? []) {
+    for (const [file, { stat, verdict }] of delta?.changes ?? []) {
       record.verdicts.set(file, fromStored(file, verdict));
       record.stats.set(file, stat);
     }
+    if (delta) record.disk = delta.disk;
     if (!answersStill(record.disk)) return undefined;
-    this.loaded = { generation: stored.generation, delta: new Set(delta?.keys()) };
+    this.loaded = { generation: stored.generation, delta: new Set(delta?.changes.keys()) };
     return record;
   }
 
@@ -132,8 +133,8 @@ export class ResultCache {
     return this.folder.write([{ name: FILE, salt: this.key, content }]);
   }
 
-  /** The delta written over the full record `generation`, shape-checked, with its disk answers put into `record`; undefined when there is none that fits. */
-  private readDelta(generation: string, record: RecordedRun): Map<string, StoredChange> | undefined {
+  /** The delta written over the full record `generation` (whose verdicts `record` holds), shape-checked; undefined when there is none that fits. */
+  private readDelta(generation: string, record: RecordedRun): { changes: Map<string, StoredChange>; disk: Array<[string, string]> } | undefined {
     const delta = this.folder.read(DELTA_FILE, this.key);
     // Only a re-run whose ORM declarations were those of the record writes a delta.
     if (!delta || delta.base !== generation || delta.symbols !== record.symbols || !isDiskAnswers(delta.disk) || !Array.isArray(delta.changes)) return undefined;
@@ -143,8 +144,7 @@ export class ResultCache {
       if (!(change.stat === null || typeof change.stat === 'string') || !isStoredVerdict(change.verdict)) return undefined;
       changes.set(change.file, { stat: change.stat, verdict: change.verdict });
     }
-    record.disk = delta.disk;
-    return changes;
+    return { changes, disk: delta.disk };
   }
 }
 
