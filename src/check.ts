@@ -7,13 +7,11 @@ import path from 'node:path';
 import { discoverFiles, discoverPrismaSchemas } from './discover/files.js';
 import { filesOfShard, type Shard } from './discover/shard.js';
 import { CacheFolder, statKey } from './extract/cache.js';
-import { collectRepoSymbols } from './extract/orm/collect.js';
-import { SourceTexts } from './extract/read-source.js';
-import { extractAll } from './extract/run.js';
 import { ImportResolver } from './extract/resolve-imports.js';
 import type { FileFacts } from './facts/types.js';
 import type { BaselineEntry } from './filter/baseline.js';
-import { loadOwnershipMap, type LoadedMap } from './map/load.js';
+import type { LoadedMap } from './map/map-file.js';
+import { loadMapThroughSnapshot } from './map/snapshot.js';
 import { OwnershipIndex } from './map/resolve.js';
 import { evidenceFacts, repoEvidence } from './rules/engine.js';
 import type { Finding } from './rules/finding.js';
@@ -106,10 +104,10 @@ type PreparedRun = Awaited<ReturnType<typeof prepareRun>>;
 /** The map, the files and their stats, the import resolver and the cache folder: what a run needs before it reads a source file. */
 async function prepareRun(options: CheckOptions) {
   const root = path.resolve(options.root);
-  const loadedMap = loadOwnershipMap(options.mapFile);
+  const cacheFolder = options.cache && new CacheFolder(options.cache.dir, options.cache.confineTo);
+  const loadedMap = await loadMapThroughSnapshot(options.mapFile, cacheFolder);
   const selection = await selectFiles(root, loadedMap, options);
   const resolver = new ImportResolver(root, selection.repositoryFiles);
-  const cacheFolder = options.cache && new CacheFolder(options.cache.dir, options.cache.confineTo);
   // Both caches ask for a file's stats; taken once, before either reads the file.
   const stats = new Map<string, string | undefined>();
   const statOf = (file: string) => {
@@ -145,14 +143,14 @@ function runInputs(run: PreparedRun, options: CheckOptions): RunInputs {
 type Analysed = CheckResult & { verdicts: FileVerdict[]; symbols: string };
 
 async function analyse(run: PreparedRun, options: CheckOptions): Promise<Analysed> {
-  const { root, files, repositoryFiles, wholeRepository } = run;
+  const { files, repositoryFiles, wholeRepository } = run;
   const notifications: Notification[] = [];
-  const { facts, symbols, extractOptions } = await extractFacts(run, options, files, wholeRepository && !options.shard, notifications);
+  const { facts, symbols, extractMore } = await extractFacts(run, options, files, wholeRepository && !options.shard, notifications);
   // The repository rules judge a table by every migration: a partial run also reads the SQL files it
   // skipped, for them only, and keeps the findings in the files it scanned.
   const scanned = new Set(files);
   const skippedSql = repositoryFiles.filter((file) => file.endsWith('.sql') && !scanned.has(file));
-  const evidence = skippedSql.length === 0 ? [] : await extractAll(root, skippedSql, extractOptions, []);
+  const evidence = skippedSql.length === 0 ? [] : await extractMore(skippedSql);
   const judged = judgeFiles(facts, [...facts, ...evidence], judgeOf(run, options), notifications);
   const verdicts = inScanOrder(files, judged.verdicts, notifications);
   return { ...assemble(run, options, verdicts, notifications), facts, waived: judged.waived, verdicts, symbols: symbols.fingerprint };
@@ -193,6 +191,12 @@ function reassemble(run: PreparedRun, options: CheckOptions, verdicts: ReadonlyM
 /** The ORM pre-pass over the repository, then the facts of `files` (from the cache where they are unchanged). */
 async function extractFacts(run: PreparedRun, options: CheckOptions, files: string[], wholeRepository: boolean, notifications: Notification[]) {
   const { root, repositoryFiles, resolver, cacheFolder, statOf } = run;
+  // Loaded here, not at the top: a run the result cache answers extracts nothing and spares their loading.
+  const [{ collectRepoSymbols }, { SourceTexts }, { extractAll }] = await Promise.all([
+    import('./extract/orm/collect.js'),
+    import('./extract/read-source.js'),
+    import('./extract/run.js'),
+  ]);
   // What the pre-pass reads of the files this run extracts is kept for the extraction: read once.
   const texts = new SourceTexts(root, new Set(files));
   const symbols = await collectRepoSymbols({
@@ -210,7 +214,9 @@ async function extractFacts(run: PreparedRun, options: CheckOptions, files: stri
     onProgress: options.onProgress,
   }, notifications);
   texts.clear();
-  return { facts, symbols, extractOptions };
+  /** Facts of more files, uncached and with their notes dropped: evidence for the repository rules. */
+  const extractMore = (more: string[]) => extractAll(root, more, extractOptions, []);
+  return { facts, symbols, extractMore };
 }
 
 function judgeOf(run: PreparedRun, options: CheckOptions): Judge {

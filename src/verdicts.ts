@@ -12,7 +12,7 @@ import { applyBaseline, type BaselineEntry } from './filter/baseline.js';
 import { auditExceptions } from './filter/exception-audit.js';
 import { applyExceptions } from './filter/exceptions.js';
 import { applySuppressions } from './filter/suppressions.js';
-import type { LoadedMap } from './map/load.js';
+import type { LoadedMap } from './map/map-file.js';
 import type { OwnershipIndex } from './map/resolve.js';
 import { getRuleCatalog, getRuleMeta } from './rules/catalog.js';
 import { completeFindings, evaluateFile, evaluateRepo, repoEvidence } from './rules/engine.js';

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCheck } from '../src/check.js';
-import { loadOwnershipMap, MapError, type LoadedMap } from '../src/map/load.js';
+import { loadOwnershipMap } from '../src/map/load.js';
+import { MapError, type LoadedMap } from '../src/map/map-file.js';
 import { main } from '../src/cli/main.js';
 import type { Finding } from '../src/rules/finding.js';
 

@@ -2,7 +2,7 @@
  * Keeps the map's exceptions shrinking: one past its `expires` day is reported (it no longer applies),
  * and, in a run that saw every file and rule, one that waived nothing is reported too.
  */
-import type { LoadedMap } from '../map/load.js';
+import type { LoadedMap } from '../map/map-file.js';
 import type { RuleFinding } from '../rules/rule.js';
 
 export const EXPIRED_EXCEPTION = 'expired-exception';

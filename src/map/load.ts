@@ -2,63 +2,22 @@
  * Loads ownership-map.yaml: YAML → zod → cross-reference checks. Every problem becomes a located
  * `MapIssue`; all of them are collected and thrown together as one `MapError`.
  */
-import { readFileSync, statSync, type Stats } from 'node:fs';
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
-import type { Document, Node } from 'yaml';
+import type { Alias, Document, Node } from 'yaml';
 import type { z } from 'zod';
+import { loadedMapOf, MapError, positionKey, readMapText, type LoadedMap, type MapIssue, type MapPath, type MapPositions, type SourcePosition } from './map-file.js';
 import { OwnershipMapSchema, type OwnershipMap } from './schema.js';
 import { parseIdentifier, parseTableName, tableKey } from './names.js';
 
-export type MapPath = readonly (string | number)[];
-
-export interface MapIssue {
-  line: number;
-  column: number;
-  /** Dotted path of the offending value (`families[3].targetOwner`); empty for YAML syntax errors. */
-  path: string;
-  message: string;
-}
-
-export class MapError extends Error {
-  readonly line: number;
-  readonly column: number;
-
-  constructor(
-    readonly file: string,
-    readonly issues: MapIssue[],
-  ) {
-    super(issues.map((i) => `${file}:${i.line}:${i.column}: ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n'));
-    this.name = 'MapError';
-    this.line = issues[0]?.line ?? 1;
-    this.column = issues[0]?.column ?? 1;
-  }
-}
-
-export interface SourcePosition {
-  line: number;
-  column: number;
-}
-
-export interface LoadedMap {
-  file: string;
-  /** The text the map was parsed from. */
-  text: string;
-  map: OwnershipMap;
-  /** Position of the value at `path` (e.g. `['families', 3]`), or of its nearest ancestor present in the file. */
-  locate(path: MapPath): SourcePosition;
-  locateFamily(id: string): SourcePosition;
-  locateException(id: string): SourcePosition;
-  locateRestrictedRule(rule: string): SourcePosition;
-}
-
 /** yaml's own default, stated: beyond it aliases expand like a "billion laughs" bomb. */
 const MAX_ALIAS_COUNT = 100;
-/** A larger map is not hand-written: refused before YAML parsing spends time and memory on it. */
-export const MAX_MAP_BYTES = 4 * 1024 * 1024;
 
 export function loadOwnershipMap(file: string): LoadedMap {
-  const text = readMapText(file);
+  return parseOwnershipMap(file, readMapText(file));
+}
 
+/** The map in `text`, read from `file`: parsed, validated and located, or a MapError with every issue. */
+export function parseOwnershipMap(file: string, text: string): LoadedMap {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number): SourcePosition => {
@@ -82,7 +41,12 @@ export function loadOwnershipMap(file: string): LoadedMap {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
     if (!(err instanceof ReferenceError)) throw err;
-    fail([{ ...position(aliasOffset(doc)), path: '', message: `expected aliases that expand to at most ${MAX_ALIAS_COUNT} nodes: ${err.message}` }]);
+    const unresolved = unresolvedAlias(doc);
+    fail([
+      unresolved
+        ? { ...position(unresolved.range?.[0] ?? 0), path: '', message: `alias *${unresolved.source} comes before its anchor: expected &${unresolved.source} to be set earlier in the file` }
+        : { ...position(aliasOffset(doc)), path: '', message: `expected aliases that expand to at most ${MAX_ALIAS_COUNT} nodes: ${err.message}` },
+    ]);
   }
 
   // zod drops a `__proto__` key silently (a domain of that name would vanish): said here instead.
@@ -110,40 +74,7 @@ export function loadOwnershipMap(file: string): LoadedMap {
   const semantic = crossCheck(map, issueAt);
   if (semantic.length > 0) fail(semantic);
 
-  const locate = (path: MapPath) => position(nodeAt(path));
-  // An id the map does not hold locates its section.
-  const byId = (list: readonly object[], field: string, id: string, section: string) => {
-    const index = list.findIndex((x) => (x as Record<string, unknown>)[field] === id);
-    return locate(index < 0 ? [section] : [section, index]);
-  };
-  return {
-    file,
-    text,
-    map,
-    locate,
-    locateFamily: (id) => byId(map.families, 'id', id, 'families'),
-    locateException: (id) => byId(map.exceptions, 'id', id, 'exceptions'),
-    locateRestrictedRule: (rule) => byId(map.restrictedTables, 'rule', rule, 'restrictedTables'),
-  };
-}
-
-/** The map's text. It is untrusted input: only a regular file of sane size, and text, is parsed. */
-function readMapText(file: string): string {
-  const refuse = (message: string) => new MapError(file, [{ line: 1, column: 1, path: '', message }]);
-  let stats: Stats;
-  let buffer: Buffer | undefined;
-  try {
-    stats = statSync(file);
-    // A FIFO or a device would block the read.
-    if (stats.isFile() && stats.size <= MAX_MAP_BYTES) buffer = readFileSync(file);
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw refuse(`cannot read the ownership map (${reason}): expected a readable YAML file`);
-  }
-  if (!stats.isFile()) throw refuse(`the ownership map is ${stats.isDirectory() ? 'a directory' : 'not a regular file'}: expected a readable YAML file`);
-  if (buffer === undefined) throw refuse(`the ownership map has ${Math.round(stats.size / 1024)} kB: expected at most ${MAX_MAP_BYTES / 1024} kB of YAML`);
-  if (buffer.includes(0)) throw refuse('the ownership map holds NUL bytes: expected a YAML text file');
-  return buffer.toString('utf8');
+  return loadedMapOf(file, text, map, valuePositions(doc, position));
 }
 
 type IssueAt = (path: MapPath, message: string, key?: boolean) => MapIssue;
@@ -327,6 +258,19 @@ function yamlErrorMessage(doc: Document, code: string, offset: number, message: 
   return `duplicate key${key}: expected each key once in a mapping`;
 }
 
+/** The first alias with no anchor before it in the file. */
+function unresolvedAlias(doc: Document): Alias | undefined {
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) !== undefined) return undefined;
+      found = alias;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
 /** Where an alias bomb starts: the first alias of a node that itself holds aliases, else the first alias. */
 function aliasOffset(doc: Document): number {
   let first: number | undefined;
@@ -368,6 +312,37 @@ function nodePosition(doc: Document, path: MapPath, key: boolean): number | unde
     node = next;
   }
   return offset;
+}
+
+/**
+ * Where every value of the document starts, by path, as nodePosition finds it (the first of equal
+ * keys, through aliases): the table locate reads, which a snapshot keeps without the document.
+ */
+function valuePositions(doc: Document, position: (offset: number) => SourcePosition): MapPositions {
+  const positions: Record<string, readonly [number, number]> = {};
+  const walk = (node: unknown, path: (string | number)[], offset: number, ancestors: unknown[]): void => {
+    const key = positionKey(path);
+    if (Object.hasOwn(positions, key)) return;
+    const { line, column } = position(offset);
+    positions[key] = [line, column];
+    const collection = isAlias(node) ? node.resolve(doc) : node;
+    // An alias of its own ancestor would lead round in circles.
+    if (ancestors.includes(collection)) return;
+    const within = [...ancestors, collection];
+    if (isMap(collection)) {
+      for (const pair of collection.items) {
+        const child = pair.value as Node | null;
+        const name = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        if (child) walk(child, [...path, name], child.range?.[0] ?? offset, within);
+      }
+    } else if (isSeq(collection)) {
+      collection.items.forEach((item, index) => {
+        if (item) walk(item, [...path, index], (item as Node).range?.[0] ?? offset, within);
+      });
+    }
+  };
+  walk(doc.contents, [], (doc.contents as Node | null)?.range?.[0] ?? 0, []);
+  return positions;
 }
 
 function formatPath(path: MapPath): string {

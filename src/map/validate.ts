@@ -8,7 +8,8 @@ import picomatch from 'picomatch';
 import { globSync } from 'tinyglobby';
 import { UsageError } from '../errors.js';
 import { getRuleCatalog } from '../rules/catalog.js';
-import { loadOwnershipMap, MapError, type LoadedMap, type MapPath } from './load.js';
+import { loadOwnershipMap } from './load.js';
+import { MapError, type LoadedMap, type MapPath } from './map-file.js';
 import { OwnershipIndex } from './resolve.js';
 import type { OwnershipMap } from './schema.js';
 

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadOwnershipMap, MapError } from '../../src/map/load.js';
+import { loadOwnershipMap } from '../../src/map/load.js';
+import { MapError } from '../../src/map/map-file.js';
 
 const ROOT_MAP = path.resolve(import.meta.dirname, '../../ownership-map.yaml');
 const dir = mkdtempSync(path.join(tmpdir(), 'schema-guard-map-'));
@@ -121,6 +122,21 @@ describe('loadOwnershipMap errors', () => {
     expect(loaded.locate(['domains', 'shop', 'prefixes', 0])).toEqual({ line: 12, column: 16 });
     // Absent keys fall back to the nearest ancestor in the file.
     expect(loaded.locate(['families', 0, 'readers', 0])).toEqual({ line: 14, column: 5 });
+  });
+
+  it('locates values reached through an alias where the anchored value is written', () => {
+    const shared = VALID.replace('folders: [packages/billing/**]', 'folders: &shared [packages/billing/**, packages/common/**]');
+    const loaded = loadOwnershipMap(writeMap(shared.replace('folders: [packages/shop/**]', 'folders: *shared')));
+    expect(loaded.map.domains.shop!.folders).toEqual(['packages/billing/**', 'packages/common/**']);
+    // The alias itself where it is written, its items where the anchor wrote them.
+    expect(loaded.locate(['domains', 'shop', 'folders'])).toEqual({ line: 11, column: 14 });
+    expect(loaded.locate(['domains', 'shop', 'folders', 1])).toEqual({ line: 6, column: 44 });
+    expect(loaded.locate(['domains', 'billing', 'folders', 1])).toEqual({ line: 6, column: 44 });
+  });
+
+  it('reports an alias written before its anchor at the alias', () => {
+    const early = VALID.replace('folders: [packages/billing/**]', 'folders: *later').replace('folders: [packages/shop/**]', 'folders: &later [packages/shop/**]');
+    expect(lines(errorOf(early))).toEqual(['6:14: alias *later comes before its anchor: expected &later to be set earlier in the file']);
   });
 
   it('reports an unreadable file', () => {

@@ -225,10 +225,30 @@ describe('schema-guard check and the cache', () => {
     await run(['check', '--root', root, '--map', ROOT_MAP, '--no-cache', '--quiet']);
     expect(existsSync(path.join(root, 'node_modules'))).toBe(false);
     await run(['check', '--root', root, '--map', ROOT_MAP, '--quiet']);
-    const cacheFiles = ['facts-18.json', 'prepass.json', 'result.json'];
+    const cacheFiles = ['facts-18.json', 'map.json', 'prepass.json', 'result.json'];
     expect(readdirSync(defaultCacheDir(root))).toEqual(cacheFiles);
     const elsewhere = path.join(tempDir(), 'cache');
     await run(['check', '--root', root, '--map', ROOT_MAP, '--cache-dir', elsewhere, '--quiet']);
     expect(readdirSync(elsewhere)).toEqual(cacheFiles);
+  });
+
+  it('reports a map broken after a cached run as it would without a cache, and its repair finds what it found before', async () => {
+    const root = writeRepo({ 'packages/gpuaas/provisioning/src/orgs.ts': "export const load = () => pool.query('SELECT * FROM organizations');\n" });
+    const map = path.join(root, 'map.yaml');
+    const text = readFileSync(ROOT_MAP, 'utf8');
+    writeFileSync(map, text);
+    const checkWithMap = async () => {
+      let stdout = '';
+      let stderr = '';
+      const exitCode = await main(['check', '--root', root, '--map', map, '--format', 'json'], { stdout: { write: (s: string) => ((stdout += s), true) }, stderr: { write: (s: string) => ((stderr += s), true) } });
+      return { exitCode, stdout, stderr };
+    };
+    const before = await checkWithMap();
+    writeFileSync(map, text.replace('version: 1', 'version: 2'));
+    const broken = await checkWithMap();
+    expect(broken.exitCode).toBe(2);
+    expect(broken.stderr).toMatch(/map\.yaml:\d+:\d+: version: expected 1, found a number \(2\)/);
+    writeFileSync(map, text);
+    expect(await checkWithMap()).toEqual(before);
   });
 });

@@ -7,7 +7,7 @@ import { truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { MAX_MAP_BYTES } from '../../src/map/load.js';
+import { MAX_MAP_BYTES } from '../../src/map/map-file.js';
 import { REPO_ROOT, writeRepo } from '../helpers.js';
 import { runCli, SMALL_MAP, VIOLATING_FILE } from './cli-run.js';
 
