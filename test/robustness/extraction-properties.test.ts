@@ -10,7 +10,7 @@ import { extractFile, type ExtractContext } from '../../src/extract/file.js';
 import type { FileFacts, Location } from '../../src/facts/types.js';
 import { createSqlAnalyzer, type SqlAnalyzer } from '../../src/sql/index.js';
 
-const RUNS = 100;
+const RUNS = Number(process.env.PROP_RUNS ?? 100);
 
 // ---- SQL ----------------------------------------------------------------------------------------
 
