@@ -6,7 +6,7 @@ import { parse, type From, type QName, type Statement } from 'pgsql-ast-parser';
 import type { AccessDetails, Operation } from '../facts/types.js';
 import { type Backend, FactCollector, ParseFailure, type ParsedText } from './engine.js';
 import { alteredDetails, createdColumns, pgAstLevel } from './pgast-columns.js';
-import { lexRegions, skipTrivia, unterminatedLiteral } from './text.js';
+import { lexRegions, quotedNameParts, skipTrivia, unterminatedLiteral } from './text.js';
 
 type Json = { [key: string]: unknown };
 
@@ -67,12 +67,20 @@ export const pgAstBackend: Backend = {
 class Walker {
   readonly out: FactCollector;
 
-  constructor(text: string) {
+  constructor(private readonly text: string) {
     this.out = new FactCollector(text);
   }
 
   private table(name: QName | null | undefined, op: Operation, details?: AccessDetails): void {
-    if (name) this.out.add(name.schema, name.name, op, name._location?.start ?? 0, details);
+    if (!name) return;
+    const offset = name._location?.start ?? 0;
+    // pgsql-ast-parser trims the spaces of a quoted name and keeps its "" doubled; PostgreSQL does
+    // neither, so quoted parts are taken as written.
+    const parsed = name.schema === undefined ? [name.name] : [name.schema, name.name];
+    const quoted = quotedNameParts(this.text, offset);
+    const [first, second] = quoted.length === parsed.length ? parsed.map((part, i) => quoted[i] ?? part) : parsed;
+    if (second === undefined) this.out.add(undefined, first!, op, offset, details);
+    else this.out.add(first, second, op, offset, details);
   }
 
   statement(s: Statement): void {

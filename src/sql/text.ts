@@ -126,20 +126,32 @@ function identifierEnd(text: string, pos: number): number {
   return i;
 }
 
-/** End of the (possibly schema-qualified, possibly quoted) name starting at `pos`. */
-export function qualifiedNameEnd(text: string, pos: number): number {
-  let end = identifierEnd(text, pos);
-  if (end === pos) return pos;
-  for (;;) {
+/** Start and end of each part of the (possibly schema-qualified, possibly quoted) name starting at `pos`. */
+function nameParts(text: string, pos: number): Array<{ start: number; end: number }> {
+  const parts: Array<{ start: number; end: number }> = [];
+  for (let start = pos; ; ) {
+    const end = identifierEnd(text, start);
+    if (end === start) return parts;
+    parts.push({ start, end });
     let j = end;
     while (/\s/.test(text[j] ?? '')) j++;
-    if (text[j] !== '.') return end;
+    if (text[j] !== '.') return parts;
     j++;
     while (/\s/.test(text[j] ?? '')) j++;
-    const partEnd = identifierEnd(text, j);
-    if (partEnd === j) return end;
-    end = partEnd;
+    start = j;
   }
+}
+
+/** End of the (possibly schema-qualified, possibly quoted) name starting at `pos`. */
+export function qualifiedNameEnd(text: string, pos: number): number {
+  return nameParts(text, pos).at(-1)?.end ?? pos;
+}
+
+/** Each part of the name starting at `pos` as PostgreSQL reads a quoted identifier (the text between its quotes, `""` as `"`); undefined for a part not quoted. */
+export function quotedNameParts(text: string, pos: number): Array<string | undefined> {
+  return nameParts(text, pos).map(({ start, end }) =>
+    text[start] === '"' && end - start >= 2 && text[end - 1] === '"' ? text.slice(start + 1, end - 1).replaceAll('""', '"') : undefined,
+  );
 }
 
 export interface Piece {

@@ -105,6 +105,14 @@ describe('names and offsets', () => {
     expect(ops('select * from Public.Users, "Audit"."LogS", "mixed"')).toEqual(['public.users:read', 'Audit.LogS:read', 'mixed:read']);
   });
 
+  it('reads a quoted name as PostgreSQL does, spaces and doubled quotes included, with either parser', async () => {
+    const text = 'select * from " Audit ". "log""s\n", "orders "';
+    const expected = [' Audit .log"s\n:read', 'orders :read'];
+    expect(ops(text)).toEqual(expected);
+    const pgAst = await createSqlAnalyzer('pgsql-ast-parser');
+    expect(facts(pgAst.analyze(text)).map((f) => f.replace(/@\d+$/, ''))).toEqual(expected);
+  });
+
   it('gives the offset and length of the whole qualified reference', () => {
     const text = 'select 1;\n  select * from "Audit" . logs a';
     const [first, second] = sql.analyze(text).statements;

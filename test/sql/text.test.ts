@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fillIdentifierHoles, normalizePlaceholders } from '../../src/sql/placeholders.js';
-import { byteToUtf16, lexRegions, qualifiedNameEnd, splitStatements } from '../../src/sql/text.js';
+import { byteToUtf16, lexRegions, qualifiedNameEnd, quotedNameParts, splitStatements } from '../../src/sql/text.js';
 
 describe('lexRegions', () => {
   it('separates code from strings, quoted identifiers, dollar quotes and comments', () => {
@@ -61,5 +61,11 @@ describe('offsets', () => {
     const text = '"My ""T""" . b.c d';
     expect(qualifiedNameEnd(text, 0)).toBe(text.indexOf(' d'));
     expect(qualifiedNameEnd('t.* from', 0)).toBe(1);
+  });
+
+  it('quotedNameParts reads quoted parts as written and leaves unquoted ones to the parser', () => {
+    expect(quotedNameParts('"My ""T"" " . b."c\n" d', 0)).toEqual(['My "T" ', undefined, 'c\n']);
+    expect(quotedNameParts('"unterminated', 0)).toEqual([undefined]);
+    expect(quotedNameParts(' x', 0)).toEqual([]);
   });
 });
