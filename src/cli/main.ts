@@ -13,12 +13,7 @@ import { baselineEntries, DEFAULT_BASELINE_FILE, describeEntry, type BaselineEnt
 import { MapError } from '../map/map-file.js';
 import { isReported, LEVEL_RANK, type Finding, type Level } from '../rules/finding.js';
 import { fallbackRuleMeta, getRuleCatalog, getRuleMeta } from '../rules/catalog.js';
-import { renderGithub, workspacePrefix } from '../report/github.js';
-import { renderJson } from '../report/json.js';
-import { fileLinks, renderMarkdown } from '../report/markdown.js';
-import { renderSarif } from '../report/sarif.js';
 import { summarise, type Summary } from '../report/summary.js';
-import { renderText, shouldUseColor } from '../report/text.js';
 import { TOOL_VERSION } from '../version.js';
 import { registerMapCommands } from './map-commands.js';
 import { createProgress } from './progress.js';
@@ -155,7 +150,7 @@ async function check(paths: string[], flags: CheckFlags, io: CliIO): Promise<num
   try {
     return await checkAndReport(paths, flags, io);
   } catch (error) {
-    if (!(error instanceof OutputError)) emitFailure(flags, error, io);
+    if (!(error instanceof OutputError)) await emitFailure(flags, error, io);
     throw error;
   }
 }
@@ -187,16 +182,21 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
         return undefined;
       }
     },
-    pathPrefix: workspacePrefix(root, process.env.GITHUB_WORKSPACE ?? process.cwd()),
+    root,
   };
-  const text = (color: boolean) =>
-    renderText({ findings: reported, summary: run.summary, notifications: result.notifications, readFile: run.readFile, color }) + keptApart(run);
-  const report = (color: boolean) => (flags.format === 'text' ? text(color) : renderReport(flags, run));
+  // Each format's renderer is loaded when asked for: a run renders one or two of them.
+  // `toStdout`: the text goes to standard output, in colour when that is a terminal that takes it.
+  const text = async (toStdout: boolean) => {
+    const { renderText, shouldUseColor } = await import('../report/text.js');
+    const color = toStdout && shouldUseColor(io.stdout);
+    return renderText({ findings: reported, summary: run.summary, notifications: result.notifications, readFile: run.readFile, color }) + keptApart(run);
+  };
+  const report = (toStdout: boolean) => (flags.format === 'text' ? text(toStdout) : renderReport(flags, run));
   if (flags.output) {
-    emit(flags, report(false), io);
-    if (!flags.quiet) io.stdout.write(text(shouldUseColor(io.stdout)));
+    emit(flags, await report(false), io);
+    if (!flags.quiet) io.stdout.write(await text(true));
   } else {
-    io.stdout.write(report(shouldUseColor(io.stdout)));
+    io.stdout.write(await report(true));
   }
 
   const threshold = flags.failOn === 'none' ? Infinity : LEVEL_RANK[flags.failOn];
@@ -225,16 +225,19 @@ interface RunReport {
   summary: Summary;
   baseline?: { file: string; absent: BaselineEntry[] };
   readFile(file: string): string | undefined;
-  /** The root's folder inside the checkout, for paths GitHub resolves. */
-  pathPrefix: string;
+  root: string;
 }
 
-function renderReport(flags: CheckFlags, run: RunReport): string {
+async function renderReport(flags: CheckFlags, run: RunReport): Promise<string> {
   const { result } = run;
+  const pathPrefix = async () => (await import('../report/github.js')).workspacePrefix(run.root, process.env.GITHUB_WORKSPACE ?? process.cwd());
   switch (flags.format) {
-    case 'json':
+    case 'json': {
+      const { renderJson } = await import('../report/json.js');
       return renderJson({ findings: result.findings, summary: run.summary, notifications: result.notifications, toolVersion: TOOL_VERSION, baseline: run.baseline });
-    case 'sarif':
+    }
+    case 'sarif': {
+      const { renderSarif } = await import('../report/sarif.js');
       return renderSarif({
         findings: result.findings,
         rules: sarifRules(result),
@@ -245,9 +248,13 @@ function renderReport(flags: CheckFlags, run: RunReport): string {
         includeSuppressed: flags.sarifIncludeSuppressed,
         baseline: run.baseline,
       });
-    case 'github':
-      return renderGithub({ findings: run.reported, notifications: result.notifications, pathPrefix: run.pathPrefix, absent: run.baseline?.absent });
-    default:
+    }
+    case 'github': {
+      const { renderGithub } = await import('../report/github.js');
+      return renderGithub({ findings: run.reported, notifications: result.notifications, pathPrefix: await pathPrefix(), absent: run.baseline?.absent });
+    }
+    default: {
+      const { fileLinks, renderMarkdown } = await import('../report/markdown.js');
       return renderMarkdown({
         findings: run.reported,
         summary: run.summary,
@@ -256,8 +263,9 @@ function renderReport(flags: CheckFlags, run: RunReport): string {
         absent: run.baseline?.absent,
         notifications: result.notifications,
         maxFindings: flags.maxFindings,
-        link: fileLinks(process.env, run.pathPrefix),
+        link: fileLinks(process.env, await pathPrefix()),
       });
+    }
   }
 }
 
@@ -337,24 +345,26 @@ function sarifRules(result: CheckOutcome) {
 }
 
 /** The failure as a report in --format; the text format has none, the error on standard error says it all. */
-function emitFailure(flags: CheckFlags, error: unknown, io: CliIO): void {
+async function emitFailure(flags: CheckFlags, error: unknown, io: CliIO): Promise<void> {
   const format = flags.format;
   if (format === 'text') return;
   const message = error instanceof MapError || error instanceof UsageError ? error.message : `internal error: ${(error as Error)?.message ?? String(error)}`;
   try {
-    emit(flags, renderFailure(format, message), io);
+    emit(flags, await renderFailure(format, message), io);
   } catch (writeError) {
     // The run's own error is reported after this, by the caller.
     io.stderr.write(`schema-guard: ${(writeError as Error).message}\n`);
   }
 }
 
-function renderFailure(format: Exclude<Format, 'text'>, message: string): string {
+async function renderFailure(format: Exclude<Format, 'text'>, message: string): Promise<string> {
   if (format === 'json') {
+    const { renderJson } = await import('../report/json.js');
     return renderJson({ findings: [], summary: summarise([], 0), notifications: [], toolVersion: TOOL_VERSION, errors: [message] });
   }
-  if (format === 'github') return renderGithub({ findings: [], notifications: [{ level: 'error', message }], pathPrefix: '' });
+  if (format === 'github') return (await import('../report/github.js')).renderGithub({ findings: [], notifications: [{ level: 'error', message }], pathPrefix: '' });
   if (format === 'markdown') return `## schema-guard\n\n❌ The run stopped:\n\n\`\`\`\n${message}\n\`\`\`\n`;
+  const { renderSarif } = await import('../report/sarif.js');
   return renderSarif({
     findings: [],
     rules: getRuleCatalog(),
