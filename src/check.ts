@@ -4,7 +4,8 @@
  * result cache spare the files whose verdicts still hold.
  */
 import path from 'node:path';
-import { discoverFiles, discoverPrismaSchemas } from './discover/files.js';
+import { discoverFiles } from './discover/files.js';
+import { listRepository } from './discover/listing.js';
 import { filesOfShard, type Shard } from './discover/shard.js';
 import { CacheFolder, statKey } from './extract/cache.js';
 import { ImportResolver } from './extract/resolve-imports.js';
@@ -106,16 +107,16 @@ async function prepareRun(options: CheckOptions) {
   const root = path.resolve(options.root);
   const cacheFolder = options.cache && new CacheFolder(options.cache.dir, options.cache.confineTo);
   const loadedMap = await loadMapThroughSnapshot(options.mapFile, cacheFolder);
-  const selection = await selectFiles(root, loadedMap, options);
-  const resolver = new ImportResolver(root, selection.repositoryFiles);
+  const listing = listRepository(root, loadedMap.map.ignore, cacheFolder);
+  const selection = await selectFiles(root, listing.files, loadedMap, options);
+  const resolver = new ImportResolver(root, selection.repositoryFiles, listing.manifests);
   // Both caches ask for a file's stats; taken once, before either reads the file.
   const stats = new Map<string, string | undefined>();
   const statOf = (file: string) => {
     if (!stats.has(file)) stats.set(file, statKey(path.join(root, file)));
     return stats.get(file);
   };
-  const prismaSchemas = discoverPrismaSchemas({ root, ignore: loadedMap.map.ignore });
-  return { root, loadedMap, map: new OwnershipIndex(loadedMap.map), ...selection, resolver, cacheFolder, statOf, prismaSchemas };
+  return { root, loadedMap, map: new OwnershipIndex(loadedMap.map), ...selection, resolver, cacheFolder, statOf, prismaSchemas: listing.prismaSchemas };
 }
 
 /** Everything the outcome of a run depends on, for the result cache. */
@@ -264,9 +265,8 @@ function today(options: CheckOptions): string {
  * The files this run analyses (narrowed by paths, --changed-since and --shard), and the whole
  * repository's files, which query-builder declarations and the repository rules need.
  */
-async function selectFiles(root: string, loadedMap: LoadedMap, options: CheckOptions) {
-  let files = discoverFiles({ root, paths: options.paths, ignore: loadedMap.map.ignore });
-  const repositoryFiles = options.paths?.length ? discoverFiles({ root, ignore: loadedMap.map.ignore }) : files;
+async function selectFiles(root: string, repositoryFiles: string[], loadedMap: LoadedMap, options: CheckOptions) {
+  let files = options.paths?.length ? discoverFiles({ root, paths: options.paths, ignore: loadedMap.map.ignore }) : repositoryFiles;
   // Loaded only for --changed-since: running git needs execa, which every other run can do without.
   const changed = options.changedSince === undefined ? undefined : await (await import('./git/changed-files.js')).changedFiles(root, options.changedSince);
   // A change to the map changes every verdict: then the run is a full one.

@@ -68,6 +68,23 @@ export function discoverPrismaSchemas(options: Omit<DiscoverOptions, 'paths'>): 
   return found.filter((file) => !gitignored(file)).sort();
 }
 
+/** Folders never searched for package manifests: installed and built packages are not the repository's. */
+const NOT_WORKSPACE = ['**/node_modules/**', '**/dist/**', '**/build/**'];
+
+/** The repository's package.json files (its workspace packages, for resolving imports by package name). */
+export function discoverManifests(root: string): string[] {
+  return globSync('**/package.json', { cwd: root, ignore: NOT_WORKSPACE, followSymbolicLinks: false });
+}
+
+/**
+ * Every folder under the root (the root itself as '') that one of the discover functions may enter:
+ * those of the manifest search, whose exclusions are a part of every other's.
+ */
+export function discoverFolders(root: string): string[] {
+  const found = globSync('**', { cwd: root, onlyDirectories: true, ignore: NOT_WORKSPACE, followSymbolicLinks: false, dot: false });
+  return ['', ...found.map((folder) => folder.replace(/\/$/, ''))];
+}
+
 /** The root with its links resolved; a usage error when it is not a directory. */
 function realDirectory(root: string): string {
   try {

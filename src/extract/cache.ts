@@ -18,7 +18,7 @@
  * reader never sees half a shard; a shard that is unreadable or from another salt counts as empty.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +56,17 @@ export function statKey(absolute: string, now = Date.now()): string | undefined 
   const stats = lstatSync(absolute, { throwIfNoEntry: false });
   if (!stats?.isFile() || now - stats.ctimeMs < RACY_MS) return undefined;
   return `${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}`;
+}
+
+/**
+ * The stats that stand for a directory's entries, or undefined when they cannot: not a directory,
+ * or changed too recently. Its mtime moves whenever an entry is added, removed or renamed in it.
+ * `follow`: a link to a directory stands for it (the root may be one); elsewhere a link is no directory.
+ */
+export function directoryStatKey(absolute: string, { follow = false, now = Date.now() } = {}): string | undefined {
+  const stats = (follow ? statSync : lstatSync)(absolute, { throwIfNoEntry: false });
+  if (!stats?.isDirectory() || now - stats.ctimeMs < RACY_MS) return undefined;
+  return `${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}`;
 }
 
 /** The hash of the text extraction sees (decoded as it reads it), which is what facts depend on. */

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
-import { globSync } from 'tinyglobby';
+import { discoverManifests } from '../discover/files.js';
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.d.ts'];
 /** package.json and tsconfig.json larger than this are not read. */
@@ -69,14 +69,18 @@ export class ImportResolver {
   private readonly index: FileIndex | undefined;
   private digest: string | undefined;
 
-  /** @param knownFiles the repository's discovered files (repository-relative), which spare probing the disk. */
+  /**
+   * @param knownFiles the repository's discovered files (repository-relative), which spare probing the disk.
+   * @param manifests its package.json files, when the caller has discovered them already.
+   */
   constructor(
     private readonly root: string,
     knownFiles?: Iterable<string>,
+    manifests: readonly string[] = discoverManifests(root),
   ) {
     this.realRoot = realpathSync.native(root);
     this.index = knownFiles && new FileIndex(knownFiles);
-    this.packages = this.findWorkspacePackages();
+    this.packages = this.findWorkspacePackages(manifests);
     this.aliases = this.readPathAliases();
   }
 
@@ -176,12 +180,7 @@ export class ImportResolver {
     return kind;
   }
 
-  private findWorkspacePackages(): WorkspacePackage[] {
-    const manifests = globSync('**/package.json', {
-      cwd: this.root,
-      ignore: ['**/node_modules/**', '**/dist/**', '**/build/**'],
-      followSymbolicLinks: false,
-    });
+  private findWorkspacePackages(manifests: readonly string[]): WorkspacePackage[] {
     const packages: WorkspacePackage[] = [];
     for (const manifest of manifests) {
       const json = readJsonObject(path.join(this.root, manifest));

@@ -226,10 +226,12 @@ describe('schema-guard check and the cache', () => {
     expect(existsSync(path.join(root, 'node_modules'))).toBe(false);
     await run(['check', '--root', root, '--map', ROOT_MAP, '--quiet']);
     const cacheFiles = ['facts-18.json', 'map.json', 'prepass.json', 'result.json'];
-    expect(readdirSync(defaultCacheDir(root))).toEqual(cacheFiles);
+    // The listing is kept only once the repository's folders are two seconds old: maybe, on a slow machine.
+    const kept = (dir: string) => readdirSync(dir).filter((file) => file !== 'listing.json');
+    expect(kept(defaultCacheDir(root))).toEqual(cacheFiles);
     const elsewhere = path.join(tempDir(), 'cache');
     await run(['check', '--root', root, '--map', ROOT_MAP, '--cache-dir', elsewhere, '--quiet']);
-    expect(readdirSync(elsewhere)).toEqual(cacheFiles);
+    expect(kept(elsewhere)).toEqual(cacheFiles);
   });
 
   it('reports a map broken after a cached run as it would without a cache, and its repair finds what it found before', async () => {

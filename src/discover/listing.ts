@@ -1,0 +1,87 @@
+/**
+ * The repository's listing (source files, Prisma schemas, package manifests) as a run found it,
+ * kept in the cache folder with the stats of every folder the walks may enter and of the
+ * .gitignore files in them. A folder's mtime moves whenever an entry is added, removed or renamed
+ * in it, and a .gitignore's stats move when it is edited, so while none of those stats moved,
+ * walking the tree again would find the same files: the next run takes the listing and stats a few
+ * hundred folders instead of walking the tree three times (git's untracked cache rests on the same
+ * fact). Stats from the last two seconds are not trusted: then nothing is kept.
+ */
+import { createHash } from 'node:crypto';
+import { lstatSync } from 'node:fs';
+import path from 'node:path';
+import { directoryStatKey, isRecord, statKey, toolDigest, type CacheFolder } from '../extract/cache.js';
+import { discoverFiles, discoverFolders, discoverManifests, discoverPrismaSchemas } from './files.js';
+
+const FILE = 'listing.json';
+
+export interface RepositoryListing {
+  /** Source files, as discoverFiles finds them over the whole root. */
+  files: string[];
+  prismaSchemas: string[];
+  /** package.json files, as discoverManifests finds them. */
+  manifests: string[];
+}
+
+/** [path, stats] of the folders (the root as '') and of the .gitignore files in them. */
+interface Watched {
+  folders: Array<[string, string]>;
+  gitignores: Array<[string, string]>;
+}
+
+/** The listing of the whole root without the map's `ignore`d files: from the folder when nothing it rests on moved, else walked (and kept). */
+export function listRepository(root: string, ignore: readonly string[], folder: CacheFolder | undefined): RepositoryListing {
+  const salt = folder && createHash('sha256').update(toolDigest()).update('\0').update(root).update('\0').update(JSON.stringify(ignore)).digest('base64url');
+  const kept = salt === undefined ? undefined : folder!.read(FILE, salt);
+  if (kept && isKept(kept) && unchanged(root, kept.watched)) return kept.listing;
+  // Taken before the walks: whatever changes during them leaves older stats behind, seen next time.
+  const watched = salt === undefined ? undefined : watch(root);
+  const listing = {
+    files: discoverFiles({ root, ignore: [...ignore] }),
+    prismaSchemas: discoverPrismaSchemas({ root, ignore: [...ignore] }),
+    manifests: discoverManifests(root),
+  };
+  // Not kept is no loss beyond speed, and an unwritable folder is reported when the run's result is saved.
+  if (watched) folder!.write([{ name: FILE, salt: salt!, content: { listing, watched } }]);
+  return listing;
+}
+
+/** The stats the listing rests on, or undefined when one of them is too recent to trust. */
+function watch(root: string): Watched | undefined {
+  const watched: Watched = { folders: [], gitignores: [] };
+  for (const folder of discoverFolders(root)) {
+    const folderKey = folderStats(root, folder);
+    if (folderKey === undefined) return undefined;
+    watched.folders.push([folder, folderKey]);
+    const gitignore = path.posix.join(folder, '.gitignore');
+    const gitignoreKey = fileStats(root, gitignore);
+    if (gitignoreKey === null) continue;
+    if (gitignoreKey === undefined) return undefined;
+    watched.gitignores.push([gitignore, gitignoreKey]);
+  }
+  return watched;
+}
+
+function unchanged(root: string, watched: Watched): boolean {
+  return watched.folders.every(([folder, key]) => folderStats(root, folder) === key) && watched.gitignores.every(([file, key]) => fileStats(root, file) === key);
+}
+
+function folderStats(root: string, folder: string): string | undefined {
+  return directoryStatKey(path.join(root, folder), { follow: folder === '' });
+}
+
+/** A file's stats; null when it does not exist, a fixed word when it is not a regular file (discovery reads none such). */
+function fileStats(root: string, file: string): string | null | undefined {
+  const absolute = path.join(root, file);
+  const stats = lstatSync(absolute, { throwIfNoEntry: false });
+  if (!stats) return null;
+  return stats.isFile() ? statKey(absolute) : 'not a regular file';
+}
+
+/** A light shape check: the listing is our own output, but a damaged one must not reach the run. */
+function isKept(value: Record<string, unknown>): value is { listing: RepositoryListing; watched: Watched } {
+  const { listing, watched } = value;
+  const strings = (list: unknown) => Array.isArray(list) && list.every((item) => typeof item === 'string');
+  const pairs = (list: unknown) => Array.isArray(list) && list.every((pair) => Array.isArray(pair) && pair.length === 2 && strings(pair));
+  return isRecord(listing) && strings(listing.files) && strings(listing.prismaSchemas) && strings(listing.manifests) && isRecord(watched) && pairs(watched.folders) && pairs(watched.gitignores);
+}
