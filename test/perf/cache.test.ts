@@ -39,6 +39,15 @@ describe('FactsCache', () => {
     expect(reloaded.byHash('b.sql', 'h1', undefined)).toBeUndefined();
   });
 
+  it('writes its files in ASCII and reads back every character as it was', () => {
+    const dir = tempDir();
+    const text = 'caf\u00e9 \u2026 \u2028 \ud83d\ude00 \ud800 "quoted" \\ back';
+    expect(new CacheFolder(dir).write([{ name: 'x.json', salt: 's', content: { text } }])).toBeUndefined();
+    const bytes = readFileSync(path.join(dir, 'x.json'));
+    expect(bytes.every((byte) => byte < 0x80)).toBe(true);
+    expect(new CacheFolder(dir).read('x.json', 's')?.text).toBe(text);
+  });
+
   it('ignores entries written with another salt (tool build or SQL parser)', () => {
     const dir = tempDir();
     const cache = new FactsCache(new CacheFolder(dir), 'one');
