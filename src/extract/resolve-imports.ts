@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseJsonc } from 'jsonc-parser';
+import { createRequire } from 'node:module';
 import { discoverManifests } from '../discover/files.js';
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.d.ts'];
@@ -203,8 +203,7 @@ export class ImportResolver {
     const text = readConfigText(file);
     if (text === undefined) return [];
     // tsconfig.json is repository content: any field may have any type.
-    // tsconfig.json is JSON with comments and trailing commas.
-    const config: unknown = parseJsonc(text, [], { allowTrailingComma: true });
+    const config = parseConfig(text);
     const options = isObject(config) ? config.compilerOptions : undefined;
     if (!isObject(options)) return [];
     const baseUrl = path.posix.normalize(typeof options.baseUrl === 'string' ? options.baseUrl : '.');
@@ -250,6 +249,19 @@ function readJsonObject(file: string): Record<string, unknown> | undefined {
 }
 
 /** A configuration file's text; undefined for a link (never followed), a FIFO, a folder or a huge file. */
+/**
+ * tsconfig.json is JSON with comments and trailing commas: read as JSON when it is that, else with
+ * jsonc-parser, loaded only then (its loading is a twentieth of a re-run).
+ */
+function parseConfig(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const jsonc = createRequire(import.meta.url)('jsonc-parser') as typeof import('jsonc-parser');
+    return jsonc.parse(text, [], { allowTrailingComma: true });
+  }
+}
+
 function readConfigText(file: string): string | undefined {
   try {
     const stats = lstatSync(file);
