@@ -4,7 +4,6 @@
  * result cache spare the files whose verdicts still hold.
  */
 import path from 'node:path';
-import { discoverFiles } from './discover/files.js';
 import { listRepository } from './discover/listing.js';
 import { filesOfShard, type Shard } from './discover/shard.js';
 import { CacheFolder, statKey } from './extract/cache.js';
@@ -107,7 +106,7 @@ async function prepareRun(options: CheckOptions) {
   const root = path.resolve(options.root);
   const cacheFolder = options.cache && new CacheFolder(options.cache.dir, options.cache.confineTo);
   const loadedMap = await loadMapThroughSnapshot(options.mapFile, cacheFolder);
-  const listing = listRepository(root, loadedMap.map.ignore, cacheFolder);
+  const listing = await listRepository(root, loadedMap.map.ignore, cacheFolder);
   const selection = await selectFiles(root, listing.files, loadedMap, options);
   const resolver = new ImportResolver(root, selection.repositoryFiles, listing.manifests);
   // Both caches ask for a file's stats; taken once, before either reads the file.
@@ -266,7 +265,7 @@ function today(options: CheckOptions): string {
  * repository's files, which query-builder declarations and the repository rules need.
  */
 async function selectFiles(root: string, repositoryFiles: string[], loadedMap: LoadedMap, options: CheckOptions) {
-  let files = options.paths?.length ? discoverFiles({ root, paths: options.paths, ignore: loadedMap.map.ignore }) : repositoryFiles;
+  let files = options.paths?.length ? (await import('./discover/files.js')).discoverFiles({ root, paths: options.paths, ignore: loadedMap.map.ignore }) : repositoryFiles;
   // Loaded only for --changed-since: running git needs execa, which every other run can do without.
   const changed = options.changedSince === undefined ? undefined : await (await import('./git/changed-files.js')).changedFiles(root, options.changedSince);
   // A change to the map changes every verdict: then the run is a full one.

@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { directoryStatKey, isRecord, statKey, toolDigest, type CacheFolder } from '../extract/cache.js';
-import { discoverFiles, discoverFolders, discoverManifests, discoverPrismaSchemas } from './files.js';
 
 const FILE = 'listing.json';
 
@@ -30,12 +29,14 @@ interface Watched {
 }
 
 /** The listing of the whole root without the map's `ignore`d files: from the folder when nothing it rests on moved, else walked (and kept). */
-export function listRepository(root: string, ignore: readonly string[], folder: CacheFolder | undefined): RepositoryListing {
+export async function listRepository(root: string, ignore: readonly string[], folder: CacheFolder | undefined): Promise<RepositoryListing> {
   const salt = folder && createHash('sha256').update(toolDigest()).update('\0').update(root).update('\0').update(JSON.stringify(ignore)).digest('base64url');
   const kept = salt === undefined ? undefined : folder!.read(FILE, salt);
   if (kept && isKept(kept) && unchanged(root, kept.watched)) return kept.listing;
+  // Loaded only to walk: a run that takes the listing spares loading the globbing libraries.
+  const { discoverFiles, discoverFolders, discoverManifests, discoverPrismaSchemas } = await import('./files.js');
   // Taken before the walks: whatever changes during them leaves older stats behind, seen next time.
-  const watched = salt === undefined ? undefined : watch(root);
+  const watched = salt === undefined ? undefined : watch(root, discoverFolders(root));
   const listing = {
     files: discoverFiles({ root, ignore: [...ignore] }),
     prismaSchemas: discoverPrismaSchemas({ root, ignore: [...ignore] }),
@@ -47,9 +48,9 @@ export function listRepository(root: string, ignore: readonly string[], folder: 
 }
 
 /** The stats the listing rests on, or undefined when one of them is too recent to trust. */
-function watch(root: string): Watched | undefined {
+function watch(root: string, folders: string[]): Watched | undefined {
   const watched: Watched = { folders: [], gitignores: [] };
-  for (const folder of discoverFolders(root)) {
+  for (const folder of folders) {
     const folderKey = folderStats(root, folder);
     if (folderKey === undefined) return undefined;
     watched.folders.push([folder, folderKey]);

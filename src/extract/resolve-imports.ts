@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { discoverManifests } from '../discover/files.js';
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.d.ts'];
 /** package.json and tsconfig.json larger than this are not read. */
@@ -71,12 +70,12 @@ export class ImportResolver {
 
   /**
    * @param knownFiles the repository's discovered files (repository-relative), which spare probing the disk.
-   * @param manifests its package.json files, when the caller has discovered them already.
+   * @param manifests its package.json files (discoverManifests), whose packages imports may name.
    */
   constructor(
     private readonly root: string,
-    knownFiles?: Iterable<string>,
-    manifests: readonly string[] = discoverManifests(root),
+    knownFiles: Iterable<string> | undefined,
+    manifests: readonly string[],
   ) {
     this.realRoot = realpathSync.native(root);
     this.index = knownFiles && new FileIndex(knownFiles);

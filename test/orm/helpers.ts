@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { discoverFiles, discoverPrismaSchemas } from '../../src/discover/files.js';
+import { discoverFiles, discoverManifests, discoverPrismaSchemas } from '../../src/discover/files.js';
 import { extractFile } from '../../src/extract/file.js';
 import { collectRepoSymbols } from '../../src/extract/orm/collect.js';
 import { SourceTexts } from '../../src/extract/read-source.js';
@@ -16,7 +16,7 @@ export function symbolsOf(root: string): Promise<RepoSymbols> {
   return collectRepoSymbols({
     files: files.filter((file) => !file.endsWith('.sql')),
     prismaSchemas: discoverPrismaSchemas({ root }),
-    resolver: new ImportResolver(root, files),
+    resolver: new ImportResolver(root, files, discoverManifests(root)),
     readText: (file) => new SourceTexts(root).read(file),
   });
 }

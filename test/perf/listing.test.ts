@@ -61,22 +61,22 @@ describe('the repository listing', () => {
     vi.useRealTimers();
   });
 
-  it('is what the walks find, and is taken from the record while no folder and no .gitignore moved', () => {
+  it('is what the walks find, and is taken from the record while no folder and no .gitignore moved', async () => {
     const { root, folder, listingFile } = repository();
     age(root);
-    const first = listRepository(root, IGNORE, folder);
+    const first = await listRepository(root, IGNORE, folder);
     expect(first).toEqual(walked(root));
     expect(first.files).toContain('packages/shop/src/deep/more/items.ts');
     expect(first.files).not.toContain('generated/client.ts');
     expect(first.manifests).toEqual(['package.json', 'packages/shop/package.json']);
     plant(listingFile);
-    expect(listRepository(root, IGNORE, folder).files).toContain('planted.ts');
+    expect((await listRepository(root, IGNORE, folder)).files).toContain('planted.ts');
     // Content edits move no folder: the listing still holds.
     writeFileSync(path.join(root, 'packages/shop/src/orders.ts'), 'export const a = 2;\n');
-    expect(listRepository(root, IGNORE, folder).files).toContain('planted.ts');
+    expect((await listRepository(root, IGNORE, folder)).files).toContain('planted.ts');
   });
 
-  it('is walked again after any change to what the walks would find', () => {
+  it('is walked again after any change to what the walks would find', async () => {
     const changes: Array<[string, (root: string) => void]> = [
       ['a file added deep down', (root) => writeFileSync(path.join(root, 'packages/shop/src/deep/more/new.ts'), '')],
       ['a file added to an empty folder', (root) => writeFileSync(path.join(root, 'packages/empty/new.ts'), '')],
@@ -93,36 +93,36 @@ describe('the repository listing', () => {
     for (const [what, change] of changes) {
       const { root, folder, listingFile } = repository();
       age(root);
-      listRepository(root, IGNORE, folder);
+      await listRepository(root, IGNORE, folder);
       plant(listingFile);
       change(root);
-      const listing = listRepository(root, IGNORE, folder);
+      const listing = await listRepository(root, IGNORE, folder);
       expect(listing, what).toEqual(walked(root));
       expect(listing.files, what).not.toContain('planted.ts');
     }
   });
 
-  it('belongs to one set of ignore globs', () => {
+  it('belongs to one set of ignore globs', async () => {
     const { root, folder, listingFile } = repository();
     age(root);
-    listRepository(root, IGNORE, folder);
+    await listRepository(root, IGNORE, folder);
     plant(listingFile);
-    expect(listRepository(root, [], folder).files).toEqual(discoverFiles({ root, ignore: [] }));
-    expect(listRepository(root, [], folder).files).toContain('packages/legacy/old.ts');
+    expect((await listRepository(root, [], folder)).files).toEqual(discoverFiles({ root, ignore: [] }));
+    expect((await listRepository(root, [], folder)).files).toContain('packages/legacy/old.ts');
   });
 
-  it('keeps nothing while a folder changed within the last two seconds, and ignores a damaged record', () => {
+  it('keeps nothing while a folder changed within the last two seconds, and ignores a damaged record', async () => {
     const { root, folder, listingFile } = repository();
     vi.setSystemTime(statSync(root).ctimeMs + 1000);
-    expect(listRepository(root, IGNORE, folder)).toEqual(walked(root));
+    expect(await listRepository(root, IGNORE, folder)).toEqual(walked(root));
     expect(() => readFileSync(listingFile)).toThrow(/ENOENT/);
 
     vi.setSystemTime(performance.timeOrigin + performance.now() + 60_000);
     age(root);
-    listRepository(root, IGNORE, folder);
+    await listRepository(root, IGNORE, folder);
     for (const damage of ['{"format":', JSON.stringify({ ...JSON.parse(readFileSync(listingFile, 'utf8')), watched: { folders: [['', 1]] } })]) {
       writeFileSync(listingFile, damage);
-      expect(listRepository(root, IGNORE, folder), damage.slice(0, 20)).toEqual(walked(root));
+      expect(await listRepository(root, IGNORE, folder), damage.slice(0, 20)).toEqual(walked(root));
     }
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { discoverFiles, discoverPrismaSchemas } from '../../src/discover/files.js';
+import { discoverFiles, discoverManifests, discoverPrismaSchemas } from '../../src/discover/files.js';
 import { CacheFolder, statKey } from '../../src/extract/cache.js';
 import { collectRepoSymbols } from '../../src/extract/orm/collect.js';
 import { SourceTexts } from '../../src/extract/read-source.js';
@@ -18,7 +18,7 @@ async function prepass(root: string, cacheDir: string) {
   const symbols = await collectRepoSymbols({
     files,
     prismaSchemas: discoverPrismaSchemas({ root }),
-    resolver: new ImportResolver(root, files),
+    resolver: new ImportResolver(root, files, discoverManifests(root)),
     readText: (file) => {
       read.push(file);
       return texts.read(file);
@@ -135,7 +135,7 @@ describe('the import resolver with the discovered files', () => {
   it('answers from the file list, and asks the disk only for what the list does not hold', () => {
     const root = writeRepo({ 'src/a.ts': '', 'generated/client.ts': '' });
     // src/b.ts is listed but not on disk: resolving it proves the list is asked first.
-    const resolver = new ImportResolver(root, ['src/a.ts', 'src/b.ts', 'lib/index.ts']);
+    const resolver = new ImportResolver(root, ['src/a.ts', 'src/b.ts', 'lib/index.ts'], discoverManifests(root));
     expect(resolver.resolve('src/a.ts', './b.js')).toBe('src/b.ts');
     expect(resolver.resolve('src/a.ts', '../lib')).toBe('lib/index.ts');
     // An ignored or generated file, not discovered, still resolves from the disk.
@@ -145,8 +145,8 @@ describe('the import resolver with the discovered files', () => {
 
   it('has a fingerprint that changes with the file list', () => {
     const root = writeRepo({ 'src/a.ts': '' });
-    expect(new ImportResolver(root, ['src/a.ts']).fingerprint).toBe(new ImportResolver(root, ['src/a.ts']).fingerprint);
-    expect(new ImportResolver(root, ['src/a.ts', 'src/b.ts']).fingerprint).not.toBe(new ImportResolver(root, ['src/a.ts']).fingerprint);
+    expect(new ImportResolver(root, ['src/a.ts'], discoverManifests(root)).fingerprint).toBe(new ImportResolver(root, ['src/a.ts'], discoverManifests(root)).fingerprint);
+    expect(new ImportResolver(root, ['src/a.ts', 'src/b.ts'], discoverManifests(root)).fingerprint).not.toBe(new ImportResolver(root, ['src/a.ts'], discoverManifests(root)).fingerprint);
   });
 
   it('reads a tsconfig.json with comments and trailing commas', () => {
@@ -154,7 +154,7 @@ describe('the import resolver with the discovered files', () => {
       'tsconfig.json': '{\n  // aliases\n  "compilerOptions": { /* base */ "baseUrl": ".", "paths": { "@lib/*": ["lib/*"], }, },\n}\n',
       'lib/x.ts': '',
     });
-    expect(new ImportResolver(root, ['lib/x.ts']).resolve('src/a.ts', '@lib/x')).toBe('lib/x.ts');
+    expect(new ImportResolver(root, ['lib/x.ts'], discoverManifests(root)).resolve('src/a.ts', '@lib/x')).toBe('lib/x.ts');
   });
 });
 
