@@ -73,16 +73,19 @@ const NOT_WORKSPACE = ['**/node_modules/**', '**/dist/**', '**/build/**'];
 
 /** The repository's package.json files (its workspace packages, for resolving imports by package name). */
 export function discoverManifests(root: string): string[] {
-  return globSync('**/package.json', { cwd: root, ignore: NOT_WORKSPACE, followSymbolicLinks: false });
+  return globSync('**/package.json', { cwd: root, ignore: NOT_WORKSPACE, followSymbolicLinks: false }).sort();
 }
 
 /**
- * Every folder under the root (the root itself as '') that one of the discover functions may enter:
- * those of the manifest search, whose exclusions are a part of every other's.
+ * discoverManifests, and in the same walk every folder under the root (the root itself as '') that
+ * one of the discover functions may enter: those of the manifest search, whose exclusions are a
+ * part of every other's.
  */
-export function discoverFolders(root: string): string[] {
-  const found = globSync('**', { cwd: root, onlyDirectories: true, ignore: NOT_WORKSPACE, followSymbolicLinks: false, dot: false });
-  return ['', ...found.map((folder) => folder.replace(/\/$/, ''))];
+export function discoverManifestsAndFolders(root: string): { manifests: string[]; folders: string[] } {
+  const found = globSync('**', { cwd: root, onlyFiles: false, ignore: NOT_WORKSPACE, followSymbolicLinks: false });
+  const folders = found.filter((entry) => entry.endsWith('/'));
+  const manifests = found.filter((entry) => entry === 'package.json' || entry.endsWith('/package.json'));
+  return { manifests: manifests.sort(), folders: ['', ...folders.map((folder) => folder.slice(0, -1))] };
 }
 
 /** The root with its links resolved; a usage error when it is not a directory. */

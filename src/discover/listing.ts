@@ -34,28 +34,31 @@ export async function listRepository(root: string, ignore: readonly string[], fo
   const kept = salt === undefined ? undefined : folder!.read(FILE, salt);
   if (kept && isKept(kept) && unchanged(root, kept.watched)) return kept.listing;
   // Loaded only to walk: a run that takes the listing spares loading the globbing libraries.
-  const { discoverFiles, discoverFolders, discoverManifests, discoverPrismaSchemas } = await import('./files.js');
-  // Taken before the walks: whatever changes during them leaves older stats behind, seen next time.
-  const watched = salt === undefined ? undefined : watch(root, discoverFolders(root));
+  const { discoverFiles, discoverManifests, discoverManifestsAndFolders, discoverPrismaSchemas } = await import('./files.js');
+  // Stats count as recent from the start of the walk that finds the folders (and the manifests):
+  // whatever changes during it is not trusted, and the other walks come after the stats.
+  const walkStarted = Date.now();
+  const found = salt === undefined ? { manifests: discoverManifests(root), folders: [] } : discoverManifestsAndFolders(root);
+  const watched = salt === undefined ? undefined : watch(root, found.folders, walkStarted);
   const listing = {
     files: discoverFiles({ root, ignore: [...ignore] }),
     prismaSchemas: discoverPrismaSchemas({ root, ignore: [...ignore] }),
-    manifests: discoverManifests(root),
+    manifests: found.manifests,
   };
   // Not kept is no loss beyond speed, and an unwritable folder is reported when the run's result is saved.
   if (watched) folder!.write([{ name: FILE, salt: salt!, content: { listing, watched } }]);
   return listing;
 }
 
-/** The stats the listing rests on, or undefined when one of them is too recent to trust. */
-function watch(root: string, folders: string[]): Watched | undefined {
+/** The stats the listing rests on, or undefined when one of them is too recent to trust at `now`. */
+function watch(root: string, folders: string[], now: number): Watched | undefined {
   const watched: Watched = { folders: [], gitignores: [] };
   for (const folder of folders) {
-    const folderKey = folderStats(root, folder);
+    const folderKey = folderStats(root, folder, now);
     if (folderKey === undefined) return undefined;
     watched.folders.push([folder, folderKey]);
     const gitignore = path.posix.join(folder, '.gitignore');
-    const gitignoreKey = fileStats(root, gitignore);
+    const gitignoreKey = fileStats(root, gitignore, now);
     if (gitignoreKey === null) continue;
     if (gitignoreKey === undefined) return undefined;
     watched.gitignores.push([gitignore, gitignoreKey]);
@@ -67,16 +70,16 @@ function unchanged(root: string, watched: Watched): boolean {
   return watched.folders.every(([folder, key]) => folderStats(root, folder) === key) && watched.gitignores.every(([file, key]) => fileStats(root, file) === key);
 }
 
-function folderStats(root: string, folder: string): string | undefined {
-  return directoryStatKey(path.join(root, folder), { follow: folder === '' });
+function folderStats(root: string, folder: string, now = Date.now()): string | undefined {
+  return directoryStatKey(path.join(root, folder), { follow: folder === '', now });
 }
 
 /** A file's stats; null when it does not exist, a fixed word when it is not a regular file (discovery reads none such). */
-function fileStats(root: string, file: string): string | null | undefined {
+function fileStats(root: string, file: string, now = Date.now()): string | null | undefined {
   const absolute = path.join(root, file);
   const stats = lstatSync(absolute, { throwIfNoEntry: false });
   if (!stats) return null;
-  return stats.isFile() ? statKey(absolute) : 'not a regular file';
+  return stats.isFile() ? statKey(absolute, now) : 'not a regular file';
 }
 
 /** A light shape check: the listing is our own output, but a damaged one must not reach the run. */
