@@ -13,6 +13,7 @@ import type { ExtractJob, ExtractorSetup, ExtractOutcome } from './jobs.js';
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 /** Small enough to spread the files evenly and to keep this thread answering the workers. */
 const BATCH_SIZE = 32;
+const IN_FLIGHT = 2;
 
 export type Extractor = (jobs: ExtractJob[]) => ExtractOutcome[];
 
@@ -54,7 +55,9 @@ export async function runLanes(jobs: ExtractJob[], options: LaneOptions): Promis
   let failed = false;
   for (let i = 0; i < workerCount; i++) {
     const worker = new Worker(WORKER_URL, { workerData: options.setup });
-    let current: [number, number] | undefined;
+    // Batches sent and not yet answered, oldest first. A worker holds IN_FLIGHT batches, so that it
+    // never waits for this thread, which hands out batches only between its own.
+    const sent: Array<[number, number]> = [];
     let done = false;
     const stop = () => {
       if (done) return;
@@ -62,22 +65,25 @@ export async function runLanes(jobs: ExtractJob[], options: LaneOptions): Promis
       void worker.terminate();
     };
     stops.push(stop);
-    const sendNext = () => {
-      current = queue.shift();
-      if (current) worker.postMessage(jobs.slice(current[0], current[1]));
-      else stop();
+    const fill = () => {
+      while (sent.length < IN_FLIGHT) {
+        const batch = queue.shift();
+        if (!batch) break;
+        sent.push(batch);
+        worker.postMessage(jobs.slice(batch[0], batch[1]));
+      }
+      if (sent.length === 0) stop();
     };
     worker.on('message', (results: ExtractOutcome[]) => {
-      // An answer that arrives after a failure handed the batch back is not used twice.
-      if (done || !current) return;
-      place(current, results);
-      sendNext();
+      // An answer that arrives after a failure handed the batches back is not used twice.
+      if (done) return;
+      place(sent.shift()!, results);
+      fill();
       notify();
     });
     const fail = (reason: string) => {
       if (done) return;
-      if (current) queue.unshift(current);
-      current = undefined;
+      queue.unshift(...sent.splice(0));
       stop();
       if (!failed) options.onWorkerFailure(reason);
       failed = true;
@@ -85,7 +91,7 @@ export async function runLanes(jobs: ExtractJob[], options: LaneOptions): Promis
     };
     worker.on('error', (error) => fail(error.message));
     worker.on('exit', (code) => fail(`an extraction worker stopped early (exit code ${code})`));
-    sendNext();
+    fill();
   }
 
   try {
