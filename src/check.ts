@@ -64,20 +64,8 @@ export interface CheckResult extends CheckOutcome {
 }
 
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
-  return withCacheFolder(options, async (cacheFolder) => {
-    const { verdicts: _verdicts, symbols: _symbols, ...result } = await analyse(await prepareRun(options, cacheFolder), options);
-    return result;
-  });
-}
-
-/** Runs `body` with the run's cache folder, if any, and returns once every cache file it began to write is written. */
-async function withCacheFolder<T>(options: CheckOptions, body: (cacheFolder: CacheFolder | undefined) => Promise<T>): Promise<T> {
-  const cacheFolder = options.cache && new CacheFolder(options.cache.dir, options.cache.confineTo);
-  try {
-    return await body(cacheFolder);
-  } finally {
-    await cacheFolder?.settled();
-  }
+  const { verdicts: _verdicts, symbols: _symbols, ...result } = await analyse(await prepareRun(options), options);
+  return result;
 }
 
 /**
@@ -87,11 +75,8 @@ async function withCacheFolder<T>(options: CheckOptions, body: (cacheFolder: Cac
  * long as the edit leaves what the repository rules and the ORM readers learn from it alone; else a
  * full run. Each outcome is recorded for the next.
  */
-export function runCheckOrReuse(options: CheckOptions): Promise<CheckOutcome> {
-  return withCacheFolder(options, async (cacheFolder) => checkOrReuse(await prepareRun(options, cacheFolder), options));
-}
-
-async function checkOrReuse(run: PreparedRun, options: CheckOptions): Promise<CheckOutcome> {
+export async function runCheckOrReuse(options: CheckOptions): Promise<CheckOutcome> {
+  const run = await prepareRun(options);
   const results = run.cacheFolder && options.changedSince === undefined ? ResultCache.of(run.cacheFolder, runInputs(run, options)) : undefined;
   const recorded = results?.load((answers) => run.resolver.answersStill(answers));
   let analysed: Analysed | undefined;
@@ -109,7 +94,7 @@ async function checkOrReuse(run: PreparedRun, options: CheckOptions): Promise<Ch
   const outcome = outcomeOf(analysed);
   // What resolution found on disk: for the files whose verdicts were taken over too.
   const disk = [...(reused ? recorded!.disk : []), ...run.resolver.diskAnswers()];
-  const problem = await results?.save({ verdicts, symbols, statOf: run.statOf, disk }, outcome.notifications, reused ? changed : undefined);
+  const problem = results?.save({ verdicts, symbols, statOf: run.statOf, disk }, outcome.notifications, reused ? changed : undefined);
   if (problem) outcome.notifications.push({ level: 'note', message: `The result was not cached: ${problem}.` });
   return outcome;
 }
@@ -117,8 +102,9 @@ async function checkOrReuse(run: PreparedRun, options: CheckOptions): Promise<Ch
 type PreparedRun = Awaited<ReturnType<typeof prepareRun>>;
 
 /** The map, the files and their stats, the import resolver and the cache folder: what a run needs before it reads a source file. */
-async function prepareRun(options: CheckOptions, cacheFolder: CacheFolder | undefined) {
+async function prepareRun(options: CheckOptions) {
   const root = path.resolve(options.root);
+  const cacheFolder = options.cache && new CacheFolder(options.cache.dir, options.cache.confineTo);
   const loadedMap = await loadMapThroughSnapshot(options.mapFile, cacheFolder);
   const listing = await listRepository(root, loadedMap.map.ignore, cacheFolder);
   const selection = await selectFiles(root, listing.files, loadedMap, options);
@@ -159,15 +145,13 @@ type Analysed = CheckResult & { verdicts: FileVerdict[]; symbols: string };
 async function analyse(run: PreparedRun, options: CheckOptions): Promise<Analysed> {
   const { files, repositoryFiles, wholeRepository } = run;
   const notifications: Notification[] = [];
-  const { facts, symbols, extractMore, cacheWritten } = await extractFacts(run, options, files, wholeRepository && !options.shard, notifications);
+  const { facts, symbols, extractMore } = await extractFacts(run, options, files, wholeRepository && !options.shard, notifications);
   // The repository rules judge a table by every migration: a partial run also reads the SQL files it
   // skipped, for them only, and keeps the findings in the files it scanned.
   const scanned = new Set(files);
   const skippedSql = repositoryFiles.filter((file) => file.endsWith('.sql') && !scanned.has(file));
   const evidence = skippedSql.length === 0 ? [] : await extractMore(skippedSql);
   const judged = judgeFiles(facts, [...facts, ...evidence], judgeOf(run, options), notifications);
-  // The cache was written while the rules ran; whether it could be is one of the run's notes.
-  await cacheWritten;
   const verdicts = inScanOrder(files, judged.verdicts, notifications);
   return { ...assemble(run, options, verdicts, notifications), facts, waived: judged.waived, verdicts, symbols: symbols.fingerprint };
 }
@@ -179,9 +163,7 @@ async function analyse(run: PreparedRun, options: CheckOptions): Promise<Analyse
  */
 async function analyseChanged(run: PreparedRun, options: CheckOptions, recorded: RecordedRun, changed: string[]): Promise<Analysed | undefined> {
   const notifications: Notification[] = [];
-  const { facts, symbols, cacheWritten } = await extractFacts(run, options, changed, false, notifications);
-  // Settled before anything else may write the same shards: a few files' facts, a short wait.
-  await cacheWritten;
+  const { facts, symbols } = await extractFacts(run, options, changed, false, notifications);
   if (symbols.fingerprint !== recorded.symbols) return undefined;
   const fresh = new Map(facts.map((fileFacts) => [fileFacts.file, fileFacts]));
   if (changed.some((file) => !sameEvidence(fresh.has(file) ? repoEvidence(fresh.get(file)!, run.map) : undefined, recorded.verdicts.get(file)?.evidence))) return undefined;
@@ -225,7 +207,7 @@ async function extractFacts(run: PreparedRun, options: CheckOptions, files: stri
     cache: cacheFolder && { folder: cacheFolder, statOf },
   });
   const extractOptions = { sqlParser: options.sqlParser ?? 'libpg-query', symbols, resolver, threads: options.threads } as const;
-  const { facts, cacheWritten } = await extractAll(root, files, {
+  const facts = await extractAll(root, files, {
     ...extractOptions,
     cache: cacheFolder && { folder: cacheFolder, statOf, wholeRepository },
     preread: (file) => texts.take(file),
@@ -233,8 +215,8 @@ async function extractFacts(run: PreparedRun, options: CheckOptions, files: stri
   }, notifications);
   texts.clear();
   /** Facts of more files, uncached and with their notes dropped: evidence for the repository rules. */
-  const extractMore = async (more: string[]) => (await extractAll(root, more, extractOptions, [])).facts;
-  return { facts, symbols, extractMore, cacheWritten };
+  const extractMore = (more: string[]) => extractAll(root, more, extractOptions, []);
+  return { facts, symbols, extractMore };
 }
 
 function judgeOf(run: PreparedRun, options: CheckOptions): Judge {

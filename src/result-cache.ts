@@ -103,16 +103,16 @@ export class ResultCache {
 
   /**
    * Records a run; `changed` names the files a re-run analysed, whose verdicts then go to the delta
-   * of the record it loaded. Resolves to why it could not, or undefined.
+   * of the record it loaded. Returns why it could not, or undefined.
    */
   save(
     run: { verdicts: FileVerdict[]; symbols: string; statOf: (file: string) => string | undefined; disk: Array<[string, string]> },
     notifications: readonly Notification[],
     changed?: readonly string[],
-  ): Promise<string | undefined> {
+  ): string | undefined {
     // A note about the run itself (a worker that failed, a cache not written) names no file: such
     // a run is not recorded, nor one with errors.
-    if (notifications.some((notification) => notification.level === 'error' || notification.file === undefined)) return Promise.resolve(undefined);
+    if (notifications.some((notification) => notification.level === 'error' || notification.file === undefined)) return undefined;
     const disk = [...new Map(run.disk)];
     if (this.loaded && changed) {
       const byFile = new Map(run.verdicts.map((verdict) => [verdict.file, verdict]));

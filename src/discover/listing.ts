@@ -45,9 +45,8 @@ export async function listRepository(root: string, ignore: readonly string[], fo
     prismaSchemas: discoverPrismaSchemas({ root, ignore: [...ignore] }),
     manifests: found.manifests,
   };
-  // Not kept is no loss beyond speed, and an unwritable folder is reported when the run's result is
-  // saved; written in the background (the run waits for its cache folder to settle before it ends).
-  if (watched) void folder!.write([{ name: FILE, salt: salt!, content: { listing, watched } }]);
+  // Not kept is no loss beyond speed, and an unwritable folder is reported when the run's result is saved.
+  if (watched) folder!.write([{ name: FILE, salt: salt!, content: { listing, watched } }]);
   return listing;
 }
 

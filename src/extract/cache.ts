@@ -18,8 +18,7 @@
  * reader never sees half a shard; a shard that is unreadable or from another salt counts as empty.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,56 +100,27 @@ export class CacheFolder {
     return isRecord(parsed) && parsed.format === FORMAT && parsed.salt === salt ? parsed : undefined;
   }
 
-  /**
-   * Writes the files: serialized at once (the caller may change the content afterwards), written in
-   * the background, so that a run goes on judging while the kernel copies the megabytes (at 20,000
-   * files the facts alone took half a second). Resolves to why they could not be written, or
-   * undefined; never rejects. settled() waits for every write begun.
-   */
-  write(files: Array<{ name: string; salt: string; content: Record<string, unknown> }>): Promise<string | undefined> {
-    let texts: Array<{ target: string; text: string }>;
+  /** Writes the files; returns why they could not be written, or undefined. */
+  write(files: Array<{ name: string; salt: string; content: Record<string, unknown> }>): string | undefined {
+    if (files.length === 0) return undefined;
     try {
-      if (files.length === 0) return Promise.resolve(undefined);
       // Checked before mkdir: a linked node_modules must not get folders created at its target.
-      if (this.leadsOutside()) return Promise.resolve(`the cache directory ${this.dir} leads outside ${this.confineTo}`);
-      texts = files.map(({ name, salt, content }) => ({ target: path.join(this.dir, name), text: JSON.stringify({ format: FORMAT, salt, ...content }) }));
-    } catch (error) {
-      return Promise.resolve(this.failure(error));
-    }
-    const written = this.writeTexts(texts);
-    this.writing.add(written);
-    void written.then(() => this.writing.delete(written));
-    return written;
-  }
-
-  /** Resolves when every write begun so far has ended. */
-  async settled(): Promise<void> {
-    await Promise.all(this.writing);
-  }
-
-  private readonly writing = new Set<Promise<string | undefined>>();
-
-  private async writeTexts(texts: Array<{ target: string; text: string }>): Promise<string | undefined> {
-    try {
-      await mkdir(this.dir, { recursive: true });
-      // One after the other: one background thread copying, not the whole thread pool.
-      for (const { target, text } of texts) {
+      if (this.leadsOutside()) return `the cache directory ${this.dir} leads outside ${this.confineTo}`;
+      mkdirSync(this.dir, { recursive: true });
+      for (const { name, salt, content } of files) {
+        const target = path.join(this.dir, name);
         const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
         try {
-          await writeFile(temporary, text);
-          await rename(temporary, target);
+          writeFileSync(temporary, JSON.stringify({ format: FORMAT, salt, ...content }));
+          renameSync(temporary, target);
         } finally {
-          await rm(temporary, { force: true });
+          rmSync(temporary, { force: true });
         }
       }
       return undefined;
     } catch (error) {
-      return this.failure(error);
+      return `the cache directory ${this.dir} could not be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
     }
-  }
-
-  private failure(error: unknown): string {
-    return `the cache directory ${this.dir} could not be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
   }
 
   /** Whether the cache directory, or its nearest existing ancestor, really (links resolved) lies outside `confineTo`. */
@@ -215,11 +185,12 @@ export class FactsCache {
     }
   }
 
-  /** Writes the changed shards (see CacheFolder.write). Resolves to why the cache could not be written, or undefined. */
-  save(): Promise<string | undefined> {
+  /** Writes the changed shards. Returns why the cache could not be written, or undefined. */
+  save(): string | undefined {
     const dirty = [...this.shards].filter(([, shard]) => shard.dirty);
-    for (const [, shard] of dirty) shard.dirty = false;
-    return this.folder.write(dirty.map(([index, shard]) => ({ name: shardName(index), salt: this.salt, content: { entries: Object.fromEntries(shard.entries) } })));
+    const problem = this.folder.write(dirty.map(([index, shard]) => ({ name: shardName(index), salt: this.salt, content: { entries: Object.fromEntries(shard.entries) } })));
+    if (!problem) for (const [, shard] of dirty) shard.dirty = false;
+    return problem;
   }
 
   private shard(file: string): Shard {

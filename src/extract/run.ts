@@ -53,11 +53,7 @@ interface Pending {
   stat?: string;
 }
 
-/**
- * The facts of `files`, and `cacheWritten`, which resolves once the cache is written (after adding a
- * note to `notifications` if it could not be): await it before the notifications are final.
- */
-export async function extractAll(root: string, files: string[], options: ExtractOptions, notifications: Notification[]): Promise<{ facts: FileFacts[]; cacheWritten: Promise<void> }> {
+export async function extractAll(root: string, files: string[], options: ExtractOptions, notifications: Notification[]): Promise<FileFacts[]> {
   const realRoot = realpathSync.native(root);
   const cache = options.cache && new FactsCache(options.cache.folder, `${cacheSalt(options.sqlParser)}:${options.symbols?.fingerprint ?? ''}`);
   const facts = new Array<FileFacts | undefined>(files.length);
@@ -105,13 +101,13 @@ export async function extractAll(root: string, files: string[], options: Extract
       facts[index] = outcome.facts;
     }
   });
-  if (cache && options.cache!.wholeRepository) cache.retainOnly(new Set(files));
-  const cacheWritten = (async () => {
-    const problem = await cache?.save();
+  if (cache) {
+    if (options.cache!.wholeRepository) cache.retainOnly(new Set(files));
+    const problem = cache.save();
     if (problem) notifications.push({ level: 'note', message: `Facts were not cached: ${problem}.` });
-  })();
+  }
 
-  // The facts are serialized for the cache (written in the background): from here on they may be resolved in place.
+  // The cache is written: from here on the facts may be resolved in place.
   const resolved: FileFacts[] = [];
   files.forEach((file, index) => {
     notifications.push(...fileNotes[index]!);
@@ -121,7 +117,7 @@ export async function extractAll(root: string, files: string[], options: Extract
     for (const fact of fileFacts.imports) fact.resolved = options.resolver.resolve(file, fact.specifier);
     resolved.push(fileFacts);
   });
-  return { facts: resolved, cacheWritten };
+  return resolved;
 }
 
 function threadCount(jobs: number, requested: number | undefined): number {

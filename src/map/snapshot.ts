@@ -19,9 +19,8 @@ export async function loadMapThroughSnapshot(file: string, folder: CacheFolder |
   if (kept && isSnapshot(kept)) return loadedMapOf(file, text, kept.map, kept.positions);
   const { parseOwnershipMap } = await import('./load.js');
   const loaded = parseOwnershipMap(file, text);
-  // Not kept is no loss beyond speed, and an unwritable folder is reported when the run's result is
-  // saved; written in the background (the run waits for its cache folder to settle before it ends).
-  if (salt !== undefined) void folder!.write([{ name: FILE, salt, content: { map: loaded.map, positions: loaded.positions } }]);
+  // Not kept is no loss beyond speed, and an unwritable folder is reported when the run's result is saved.
+  if (salt !== undefined) folder!.write([{ name: FILE, salt, content: { map: loaded.map, positions: loaded.positions } }]);
   return loaded;
 }
 

@@ -6,15 +6,6 @@ import { CacheFolder } from '../../src/extract/cache.js';
 import { loadOwnershipMap } from '../../src/map/load.js';
 import { MapError } from '../../src/map/map-file.js';
 import { loadMapThroughSnapshot } from '../../src/map/snapshot.js';
-
-/** The snapshot is written in the background: these tests read the folder once it is written. */
-async function settledAfterLoadMapThroughSnapshot(file: string, folder: CacheFolder | undefined) {
-  try {
-    return await loadMapThroughSnapshot(file, folder);
-  } finally {
-    await folder?.settled();
-  }
-}
 import { ROOT_MAP } from '../helpers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'schema-guard-snapshot-'));
@@ -41,10 +32,10 @@ describe('the map snapshot', () => {
   it('gives the map and the positions a fresh load gives, and is what the next load reads', async () => {
     const { mapFile, folder, snapshotFile } = setup();
     const fresh = loadOwnershipMap(mapFile);
-    const first = await settledAfterLoadMapThroughSnapshot(mapFile, folder);
+    const first = await loadMapThroughSnapshot(mapFile, folder);
     expect(first.map).toStrictEqual(fresh.map);
     tamper(snapshotFile, (snapshot) => (snapshot.map.title = 'from the snapshot'));
-    const second = await settledAfterLoadMapThroughSnapshot(mapFile, folder);
+    const second = await loadMapThroughSnapshot(mapFile, folder);
     expect(second.map.title).toBe('from the snapshot');
     expect({ ...second.map, title: fresh.map.title }).toStrictEqual(fresh.map);
     expect(second.text).toBe(fresh.text);
@@ -56,13 +47,13 @@ describe('the map snapshot', () => {
 
   it('is not read for another map text: an edit is parsed, and its errors are reported as without a snapshot', async () => {
     const { mapFile, folder, snapshotFile } = setup();
-    await settledAfterLoadMapThroughSnapshot(mapFile, folder);
+    await loadMapThroughSnapshot(mapFile, folder);
     tamper(snapshotFile, (snapshot) => (snapshot.map.title = 'from the snapshot'));
     writeFileSync(mapFile, `${readFileSync(mapFile, 'utf8')}\n# an edit\n`);
-    expect((await settledAfterLoadMapThroughSnapshot(mapFile, folder)).map.title).not.toBe('from the snapshot');
+    expect((await loadMapThroughSnapshot(mapFile, folder)).map.title).not.toBe('from the snapshot');
 
     writeFileSync(mapFile, readFileSync(mapFile, 'utf8').replace('version: 1', 'version: 2'));
-    const error = await settledAfterLoadMapThroughSnapshot(mapFile, folder).catch((thrown: unknown) => thrown);
+    const error = await loadMapThroughSnapshot(mapFile, folder).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(MapError);
     expect((error as MapError).message).toMatch(/ownership-map\.yaml:\d+:\d+: version: expected 1, found a number \(2\)/);
   });
@@ -76,9 +67,9 @@ describe('the map snapshot', () => {
     ];
     for (const [damage, apply] of damages) {
       const { mapFile, folder, snapshotFile } = setup();
-      const fresh = await settledAfterLoadMapThroughSnapshot(mapFile, folder);
+      const fresh = await loadMapThroughSnapshot(mapFile, folder);
       apply(snapshotFile);
-      expect((await settledAfterLoadMapThroughSnapshot(mapFile, folder)).map, damage).toStrictEqual(fresh.map);
+      expect((await loadMapThroughSnapshot(mapFile, folder)).map, damage).toStrictEqual(fresh.map);
       expect(JSON.parse(readFileSync(snapshotFile, 'utf8')).positions, damage).toStrictEqual(fresh.positions);
     }
   });
@@ -86,9 +77,9 @@ describe('the map snapshot', () => {
   it('is not needed: without a cache folder, or with one that cannot be written, the map still loads', async () => {
     const { mapFile } = setup();
     const fresh = loadOwnershipMap(mapFile);
-    expect((await settledAfterLoadMapThroughSnapshot(mapFile, undefined)).map).toStrictEqual(fresh.map);
+    expect((await loadMapThroughSnapshot(mapFile, undefined)).map).toStrictEqual(fresh.map);
     const locked = path.join(dir, `locked-${++count}`);
     writeFileSync(locked, ''); // a file where the folder should be
-    expect((await settledAfterLoadMapThroughSnapshot(mapFile, new CacheFolder(path.join(locked, 'cache')))).map).toStrictEqual(fresh.map);
+    expect((await loadMapThroughSnapshot(mapFile, new CacheFolder(path.join(locked, 'cache')))).map).toStrictEqual(fresh.map);
   });
 });

@@ -5,15 +5,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CacheFolder } from '../../src/extract/cache.js';
 import { discoverFiles, discoverManifests, discoverPrismaSchemas } from '../../src/discover/files.js';
 import { listRepository } from '../../src/discover/listing.js';
-
-/** The listing is written in the background: these tests read the folder once it is written. */
-async function settledAfterListRepository(...args: Parameters<typeof listRepository>) {
-  try {
-    return await listRepository(...args);
-  } finally {
-    await args[2]?.settled();
-  }
-}
 import { writeRepo } from '../helpers.js';
 
 const IGNORE = ['packages/legacy/**'];
@@ -73,16 +64,16 @@ describe('the repository listing', () => {
   it('is what the walks find, and is taken from the record while no folder and no .gitignore moved', async () => {
     const { root, folder, listingFile } = repository();
     age(root);
-    const first = await settledAfterListRepository(root, IGNORE, folder);
+    const first = await listRepository(root, IGNORE, folder);
     expect(first).toEqual(walked(root));
     expect(first.files).toContain('packages/shop/src/deep/more/items.ts');
     expect(first.files).not.toContain('generated/client.ts');
     expect(first.manifests).toEqual(['package.json', 'packages/shop/package.json']);
     plant(listingFile);
-    expect((await settledAfterListRepository(root, IGNORE, folder)).files).toContain('planted.ts');
+    expect((await listRepository(root, IGNORE, folder)).files).toContain('planted.ts');
     // Content edits move no folder: the listing still holds.
     writeFileSync(path.join(root, 'packages/shop/src/orders.ts'), 'export const a = 2;\n');
-    expect((await settledAfterListRepository(root, IGNORE, folder)).files).toContain('planted.ts');
+    expect((await listRepository(root, IGNORE, folder)).files).toContain('planted.ts');
   });
 
   it('is walked again after any change to what the walks would find', async () => {
@@ -102,10 +93,10 @@ describe('the repository listing', () => {
     for (const [what, change] of changes) {
       const { root, folder, listingFile } = repository();
       age(root);
-      await settledAfterListRepository(root, IGNORE, folder);
+      await listRepository(root, IGNORE, folder);
       plant(listingFile);
       change(root);
-      const listing = await settledAfterListRepository(root, IGNORE, folder);
+      const listing = await listRepository(root, IGNORE, folder);
       expect(listing, what).toEqual(walked(root));
       expect(listing.files, what).not.toContain('planted.ts');
     }
@@ -114,24 +105,24 @@ describe('the repository listing', () => {
   it('belongs to one set of ignore globs', async () => {
     const { root, folder, listingFile } = repository();
     age(root);
-    await settledAfterListRepository(root, IGNORE, folder);
+    await listRepository(root, IGNORE, folder);
     plant(listingFile);
-    expect((await settledAfterListRepository(root, [], folder)).files).toEqual(discoverFiles({ root, ignore: [] }));
-    expect((await settledAfterListRepository(root, [], folder)).files).toContain('packages/legacy/old.ts');
+    expect((await listRepository(root, [], folder)).files).toEqual(discoverFiles({ root, ignore: [] }));
+    expect((await listRepository(root, [], folder)).files).toContain('packages/legacy/old.ts');
   });
 
   it('keeps nothing while a folder changed within the last two seconds, and ignores a damaged record', async () => {
     const { root, folder, listingFile } = repository();
     vi.setSystemTime(statSync(root).ctimeMs + 1000);
-    expect(await settledAfterListRepository(root, IGNORE, folder)).toEqual(walked(root));
+    expect(await listRepository(root, IGNORE, folder)).toEqual(walked(root));
     expect(() => readFileSync(listingFile)).toThrow(/ENOENT/);
 
     vi.setSystemTime(performance.timeOrigin + performance.now() + 60_000);
     age(root);
-    await settledAfterListRepository(root, IGNORE, folder);
+    await listRepository(root, IGNORE, folder);
     for (const damage of ['{"format":', JSON.stringify({ ...JSON.parse(readFileSync(listingFile, 'utf8')), watched: { folders: [['', 1]] } })]) {
       writeFileSync(listingFile, damage);
-      expect(await settledAfterListRepository(root, IGNORE, folder), damage.slice(0, 20)).toEqual(walked(root));
+      expect(await listRepository(root, IGNORE, folder), damage.slice(0, 20)).toEqual(walked(root));
     }
   });
 });

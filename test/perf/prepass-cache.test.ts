@@ -10,12 +10,11 @@ import { writeRepo } from '../helpers.js';
 
 const TABLES = `import { pgTable } from 'drizzle-orm/pg-core';\nexport const users = pgTable('users', {});\n`;
 
-/** The pre-pass as check runs it, with a cache folder, counting the files it reads; returns once its cache is written. */
+/** The pre-pass as check runs it, with a cache folder, counting the files it reads. */
 async function prepass(root: string, cacheDir: string) {
   const files = discoverFiles({ root });
   const read: string[] = [];
   const texts = new SourceTexts(root);
-  const folder = new CacheFolder(cacheDir);
   const symbols = await collectRepoSymbols({
     files,
     prismaSchemas: discoverPrismaSchemas({ root }),
@@ -24,9 +23,8 @@ async function prepass(root: string, cacheDir: string) {
       read.push(file);
       return texts.read(file);
     },
-    cache: { folder, statOf: (file) => statKey(path.join(root, file)) },
+    cache: { folder: new CacheFolder(cacheDir), statOf: (file) => statKey(path.join(root, file)) },
   });
-  await folder.settled();
   return { symbols, read };
 }
 

@@ -89,9 +89,8 @@ export async function collectRepoSymbols(sources: SymbolSources): Promise<RepoSy
     data = await buildSymbols(summaries, texts, sources, prismaFiles);
     changed = true;
   }
-  // A cache folder that cannot be written is reported once, by the facts cache that shares it; written
-  // in the background (the run waits for its cache folder to settle before it ends).
-  if (sources.cache && changed) void sources.cache.folder.write([{ name: CACHE_FILE, salt: codeSalt(), content: { files: summaries, symbols: { key, data } } }]);
+  // A cache folder that cannot be written is reported once, by the facts cache that shares it.
+  if (sources.cache && changed) sources.cache.folder.write([{ name: CACHE_FILE, salt: codeSalt(), content: { files: summaries, symbols: { key, data } } }]);
   return new RepoSymbols(data);
 }
 
