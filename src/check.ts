@@ -192,31 +192,38 @@ function reassemble(run: PreparedRun, options: CheckOptions, verdicts: ReadonlyM
 async function extractFacts(run: PreparedRun, options: CheckOptions, files: string[], wholeRepository: boolean, notifications: Notification[]) {
   const { root, repositoryFiles, resolver, cacheFolder, statOf } = run;
   // Loaded here, not at the top: a run the result cache answers extracts nothing and spares their loading.
-  const [{ collectRepoSymbols }, { SourceTexts }, { extractAll }] = await Promise.all([
+  const [{ collectRepoSymbols }, { SourceTexts }, { extractAll, startSqlLane }] = await Promise.all([
     import('./extract/orm/collect.js'),
     import('./extract/read-source.js'),
     import('./extract/run.js'),
   ]);
   // What the pre-pass reads of the files this run extracts is kept for the extraction: read once.
   const texts = new SourceTexts(root, new Set(files));
-  const symbols = await collectRepoSymbols({
-    files: repositoryFiles.filter((file) => !file.endsWith('.sql')),
-    prismaSchemas: run.prismaSchemas,
-    resolver,
-    readText: (file) => texts.read(file),
-    cache: cacheFolder && { folder: cacheFolder, statOf },
-  });
-  const extractOptions = { sqlParser: options.sqlParser ?? 'libpg-query', symbols, resolver, threads: options.threads } as const;
-  const facts = await extractAll(root, files, {
-    ...extractOptions,
-    cache: cacheFolder && { folder: cacheFolder, statOf, wholeRepository },
-    preread: (file) => texts.take(file),
-    onProgress: options.onProgress,
-  }, notifications);
-  texts.clear();
-  /** Facts of more files, uncached and with their notes dropped: evidence for the repository rules. */
-  const extractMore = (more: string[]) => extractAll(root, more, extractOptions, []);
-  return { facts, symbols, extractMore };
+  const sqlParser = options.sqlParser ?? 'libpg-query';
+  const sqlLane = startSqlLane(files.length, options.threads, sqlParser);
+  try {
+    const symbols = await collectRepoSymbols({
+      files: repositoryFiles.filter((file) => !file.endsWith('.sql')),
+      prismaSchemas: run.prismaSchemas,
+      resolver,
+      readText: (file) => texts.read(file),
+      cache: cacheFolder && { folder: cacheFolder, statOf },
+    });
+    const extractOptions = { sqlParser, symbols, resolver, threads: options.threads } as const;
+    const facts = await extractAll(root, files, {
+      ...extractOptions,
+      cache: cacheFolder && { folder: cacheFolder, statOf, wholeRepository },
+      sqlLane,
+      preread: (file) => texts.take(file),
+      onProgress: options.onProgress,
+    }, notifications);
+    texts.clear();
+    /** Facts of more files, uncached and with their notes dropped: evidence for the repository rules. */
+    const extractMore = (more: string[]) => extractAll(root, more, extractOptions, []);
+    return { facts, symbols, extractMore };
+  } finally {
+    sqlLane?.close();
+  }
 }
 
 function judgeOf(run: PreparedRun, options: CheckOptions): Judge {

@@ -25,6 +25,22 @@ export interface ExtractContext {
 }
 
 export function extractFile(file: string, rawText: string, context: ExtractContext): FileFacts {
+  return startFile(file, rawText, context.symbols).finish((sql) => context.analyzer.analyze(sql));
+}
+
+/** A file read and parsed as TypeScript, waiting for the analyses of its SQL texts. */
+export interface StartedFile {
+  /** The SQL texts `finish` asks the analysis of, in order. */
+  sql: string[];
+  /** The facts, given the analysis of each text of `sql`. */
+  finish(analysisOf: (sql: string) => SqlAnalysis): FileFacts;
+}
+
+/**
+ * extractFile in two steps, so that the SQL of many files can be analysed elsewhere (another thread)
+ * while this one parses the next files: what does not depend on the SQL analyses now, the rest in `finish`.
+ */
+export function startFile(file: string, rawText: string, symbols: RepoSymbols | undefined): StartedFile {
   // A BOM is not part of the first line as editors show it, nor a column in SARIF: dropped.
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
   const lines = new LineIndex(text);
@@ -39,8 +55,13 @@ export function extractFile(file: string, rawText: string, context: ExtractConte
   };
   facts.suppressions = findSuppressionComments(text, facts.language);
   if (facts.language === 'sql') {
-    placeSql(facts, context.analyzer.analyze(text), SAME_OFFSETS, lines, undefined, true, 'sql');
-    return detachStrings(facts);
+    return {
+      sql: [text],
+      finish(analysisOf) {
+        placeSql(facts, analysisOf(text), SAME_OFFSETS, lines, undefined, true, 'sql');
+        return detachStrings(facts);
+      },
+    };
   }
 
   const ts = extractTypeScript(file, text);
@@ -60,19 +81,26 @@ export function extractFile(file: string, rawText: string, context: ExtractConte
     file,
     source: ts.source,
     specifiers: ts.imports.map((raw) => raw.specifier),
-    symbols: context.symbols ?? RepoSymbols.EMPTY,
+    symbols: symbols ?? RepoSymbols.EMPTY,
     enclosingFunction: enclosingFunctionOf,
   });
-  for (const site of ts.sqlSites) {
-    const analysis = context.analyzer.analyze(site.sql.text);
-    // Outside query positions a string is SQL only if it parses: 'update ledger entries failed' is a log line.
-    if (!site.queryPosition && (analysis.error || analysis.statements.length === 0)) continue;
-    const framework = frameworkSending(orm, site.expressionStart) ?? 'sql';
-    placeSql(facts, analysis, site.sql, lines, site.enclosingFunction, site.queryPosition, framework);
-  }
-  facts.accesses.push(...toAccessFacts(orm, nextStatement(facts), lines));
-  // Names and specifiers are cut from the text; the facts must not keep the whole text alive.
-  return detachStrings(facts);
+  // Not `ts` itself: the syntax tree need not wait for the SQL analyses.
+  const sites = ts.sqlSites;
+  return {
+    sql: sites.map((site) => site.sql.text),
+    finish(analysisOf) {
+      for (const site of sites) {
+        const analysis = analysisOf(site.sql.text);
+        // Outside query positions a string is SQL only if it parses: 'update ledger entries failed' is a log line.
+        if (!site.queryPosition && (analysis.error || analysis.statements.length === 0)) continue;
+        const framework = frameworkSending(orm, site.expressionStart) ?? 'sql';
+        placeSql(facts, analysis, site.sql, lines, site.enclosingFunction, site.queryPosition, framework);
+      }
+      facts.accesses.push(...toAccessFacts(orm, nextStatement(facts), lines));
+      // Names and specifiers are cut from the text; the facts must not keep the whole text alive.
+      return detachStrings(facts);
+    },
+  };
 }
 
 /** Where SQL offsets are in the file: embedded SQL maps through its segments, a .sql file is its own text. */

@@ -3,13 +3,14 @@
  * read, hashed and analysed (run.ts has taken what the cache could answer). A file that
  * cannot be read or analysed becomes an outcome that says so, never an exception.
  */
-import type { FileFacts } from '../facts/types.js';
+import type { FileFacts, SqlAnalysis } from '../facts/types.js';
 import type { Notification } from '../report/summary.js';
 import { createSqlAnalyzer, type SqlParserName } from '../sql/index.js';
 import { contentHash } from './cache.js';
-import { extractFile } from './file.js';
+import { startFile } from './file.js';
 import { RepoSymbols, type RepoSymbolData } from './orm/symbols.js';
 import { SourceReader } from './read-source.js';
+import type { SqlLane } from './sql-lane.js';
 
 export interface ExtractJob {
   /** Repository-relative path. */
@@ -34,26 +35,68 @@ export interface ExtractorSetup {
   symbols?: RepoSymbolData;
 }
 
+/** Extracts a batch of files; outcomes in the order of the jobs. */
+export type Extractor = (jobs: ExtractJob[]) => Promise<ExtractOutcome[]>;
+
+export interface ExtractorOptions {
+  /** Texts already read in this thread (SourceTexts.take); other files are read here. */
+  preread?: (file: string) => string | undefined;
+  /** Where the SQL texts are analysed; none: in this thread. */
+  sqlLane?: SqlLane;
+  /** Called once when the SQL lane fails; this thread then analyses the SQL itself. */
+  onSqlLaneFailure?: (reason: string) => void;
+}
+
 /**
  * An extractor for one root, SQL parser and repository symbol table; the parsers are loaded once.
- * `preread` gives texts already read in this thread (SourceTexts.take); other files are read here.
+ * With a SQL lane, each batch is parsed here and its SQL analysed there: a batch's promise settles
+ * once the lane has answered, and meanwhile this thread may start the next batch.
  */
-export async function createExtractor(setup: ExtractorSetup, preread?: (file: string) => string | undefined): Promise<(jobs: ExtractJob[]) => ExtractOutcome[]> {
-  const analyzer = await createSqlAnalyzer(setup.sqlParser);
+export async function createExtractor(setup: ExtractorSetup, options: ExtractorOptions = {}): Promise<Extractor> {
+  let sqlLane = options.sqlLane;
+  // With a lane, this thread loads the SQL parser only if the lane fails.
+  let analyzer = sqlLane ? undefined : await createSqlAnalyzer(setup.sqlParser);
   const symbols = setup.symbols && new RepoSymbols(setup.symbols);
   const reader = new SourceReader(setup.realRoot);
-  return (jobs) =>
-    jobs.map((job): ExtractOutcome => {
+
+  return async (jobs) => {
+    const started = jobs.map((job) => {
       const notes: Notification[] = [];
-      const text = preread?.(job.file) ?? reader.read(job.file, notes);
+      const text = options.preread?.(job.file) ?? reader.read(job.file, notes);
       if (text === undefined) return { notes };
       const hash = contentHash(text);
       try {
-        return { notes, hash, facts: extractFile(job.file, text, { analyzer, symbols }) };
+        return { notes, hash, file: startFile(job.file, text, symbols) };
       } catch (error) {
-        const message = (error as Error).message;
-        // The parsers recurse: code nested thousands deep overflows the stack, which is no bug to report.
-        return { notes, hash, error: /call stack/i.test(message) ? `nested too deeply to parse (${message})` : message };
+        return { notes, hash, error: failureMessage(error) };
       }
     });
+    let analysisOf: ((sql: string) => SqlAnalysis) | undefined;
+    if (sqlLane) {
+      try {
+        analysisOf = await sqlLane.analyze(started.flatMap((outcome) => outcome.file?.sql ?? []));
+      } catch (error) {
+        options.onSqlLaneFailure?.((error as Error).message);
+        sqlLane = undefined;
+      }
+    }
+    if (!analysisOf) {
+      const local = (analyzer ??= await createSqlAnalyzer(setup.sqlParser));
+      analysisOf = (sql) => local.analyze(sql);
+    }
+    return started.map(({ file, ...outcome }): ExtractOutcome => {
+      if (!file) return outcome;
+      try {
+        return { ...outcome, facts: file.finish(analysisOf) };
+      } catch (error) {
+        return { ...outcome, error: failureMessage(error) };
+      }
+    });
+  };
+}
+
+function failureMessage(error: unknown): string {
+  const message = (error as Error).message;
+  // The parsers recurse: code nested thousands deep overflows the stack, which is no bug to report.
+  return /call stack/i.test(message) ? `nested too deeply to parse (${message})` : message;
 }

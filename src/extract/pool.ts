@@ -8,14 +8,14 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ExtractJob, ExtractorSetup, ExtractOutcome } from './jobs.js';
+import type { ExtractJob, Extractor, ExtractorSetup, ExtractOutcome } from './jobs.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 /** Small enough to spread the files evenly and to keep this thread answering the workers. */
 const BATCH_SIZE = 32;
 const IN_FLIGHT = 2;
-
-export type Extractor = (jobs: ExtractJob[]) => ExtractOutcome[];
+/** Batches this thread keeps going: while the SQL lane analyses one batch's SQL, it parses the next. */
+const INLINE_DEPTH = 3;
 
 /** Workers run the compiled worker.js; from TypeScript sources (tests) there is none and extraction stays in this thread. */
 export function workersAvailable(): boolean {
@@ -96,12 +96,17 @@ export async function runLanes(jobs: ExtractJob[], options: LaneOptions): Promis
 
   try {
     const extract = await options.inline();
+    const inline: Array<Promise<void>> = [];
     while (remaining > 0) {
-      const batch = queue.shift();
+      const batch = inline.length < INLINE_DEPTH ? queue.shift() : undefined;
       if (batch) {
-        place(batch, extract(jobs.slice(batch[0], batch[1])));
+        const placed = extract(jobs.slice(batch[0], batch[1])).then((results) => place(batch, results));
+        placed.catch(() => {}); // handled where it is awaited: not an unhandled rejection meanwhile
+        inline.push(placed);
         // Lets the workers' answers in, so that they get their next batch without waiting for this thread.
         await new Promise((resolve) => setImmediate(resolve));
+      } else if (inline.length > 0) {
+        await inline.shift();
       } else {
         // The queue is empty but workers still hold batches: wait for an answer (or a failure, which requeues).
         await new Promise<void>((resolve) => (wake = resolve));

@@ -7,5 +7,8 @@ import { createExtractor, type ExtractJob, type ExtractorSetup } from './jobs.js
 
 const port = parentPort!;
 const extract = await createExtractor(workerData as ExtractorSetup);
-// Batches posted while the parsers loaded have waited in the port's queue.
-port.on('message', (jobs: ExtractJob[]) => port.postMessage(extract(jobs)));
+// Batches posted while the parsers loaded have waited in the port's queue; answered in order.
+let previous = Promise.resolve();
+port.on('message', (jobs: ExtractJob[]) => {
+  previous = previous.then(async () => port.postMessage(await extract(jobs)));
+});

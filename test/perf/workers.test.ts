@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/check.js';
 import { workersAvailable } from '../../src/extract/pool.js';
-import { autoThreads, FILES_PER_WORKER } from '../../src/extract/run.js';
+import { autoThreads, FILES_PER_WORKER, SQL_LANE_FILES } from '../../src/extract/run.js';
 import type { RepoSymbolData } from '../../src/extract/orm/symbols.js';
 import { REPO_ROOT, ROOT_MAP, writeRepo } from '../helpers.js';
 
@@ -68,6 +68,73 @@ describe('extraction lanes', () => {
       onWorkerFailure: () => {},
     });
     await expect(run).rejects.toThrow('no parser here');
+  });
+});
+
+/** Files of every kind of SQL site: query calls, tagged templates, strings that are SQL only if they parse, errors, migrations, PL/pgSQL. */
+function sqlRepo(count: number): Record<string, string> {
+  return Object.fromEntries(
+    Array.from({ length: count }, (_, i) =>
+      i % 4 === 3
+        ? [`migrations/${String(i).padStart(4, '0')}_m.sql`, `CREATE TABLE billing_t${i} (id int, tenant_id int);\nINSERT INTO billing_t${i % 7} SELECT * FROM users;\nCREATE FUNCTION f${i}() RETURNS void LANGUAGE plpgsql AS $$ BEGIN DELETE FROM ledger_entries WHERE id = ${i}; END $$;\nSELECT * FROM (;\n`]
+        : [
+            `packages/gpuaas/provisioning/src/f${i}.ts`,
+            `import { sql } from 'slonik';\nexport const a = (db: any) => db.query('SELECT * FROM organizations WHERE id = $1 AND n = ${i % 50}');\n` +
+              `export const b = sql\`UPDATE gpu_nodes SET x = ${i % 9} WHERE id = \${1}\`;\nexport const c = 'update ledger entries failed ${i % 3}';\nexport const d = 'DELETE FROM invoices';\nexport const e = (db: any) => db.query('SELEC broken ${i % 5}');\n`,
+          ],
+    ),
+  );
+}
+
+describe('the SQL lane', () => {
+  const built = (file: string) => path.join(REPO_ROOT, 'dist/extract', file);
+  const load = async <T>(file: string) => (await import(pathToFileURL(built(file)).href)) as T;
+
+  // The lane runs the compiled dist/extract/sql-lane-worker.js: this spawns the built CLI.
+  it.skipIf(!existsSync(built('sql-lane-worker.js')))('gives the report of extraction in the main thread alone', async () => {
+    const root = writeRepo(sqlRepo(SQL_LANE_FILES + 40));
+    const report = async (...threads: string[]) => {
+      const result = await execa('node', [BIN, 'check', '--root', root, '--map', ROOT_MAP, '--format', 'json', '--no-cache', '--quiet', ...threads], { reject: false });
+      expect(result.stderr).toBe('');
+      return JSON.parse(result.stdout);
+    };
+    const withLane = await report(); // no --threads: a lone extracting thread with a SQL lane, on any machine of two cores or more
+    const alone = await report('--threads', '1');
+    expect(alone.findings.length).toBeGreaterThan(SQL_LANE_FILES);
+    expect(withLane).toEqual(alone);
+  }, 60_000);
+
+  it.skipIf(!existsSync(built('sql-lane-worker.js')))('hands the SQL back to this thread when the lane fails, and says so once', async () => {
+    const { createExtractor } = await load<typeof import('../../src/extract/jobs.js')>('jobs.js');
+    const { SqlLane } = await load<typeof import('../../src/extract/sql-lane.js')>('sql-lane.js');
+    const root = realpathSync(writeRepo(sqlRepo(40)));
+    const jobs = Object.keys(sqlRepo(40)).map((file) => ({ file }));
+    const inline = await (await createExtractor({ realRoot: root, sqlParser: 'libpg-query' }))(jobs);
+
+    const lane = new SqlLane('libpg-query');
+    // A list that is not texts makes the worker throw: it stops, and what waits on it is rejected.
+    await expect(lane.analyze([42 as unknown as string])).rejects.toThrow();
+    const failures: string[] = [];
+    const extract = await createExtractor({ realRoot: root, sqlParser: 'libpg-query' }, { sqlLane: lane, onSqlLaneFailure: (reason) => failures.push(reason) });
+    expect(await extract(jobs.slice(0, 20))).toEqual(inline.slice(0, 20));
+    expect(await extract(jobs.slice(20))).toEqual(inline.slice(20));
+    expect(failures).toHaveLength(1);
+  });
+
+  it.skipIf(!existsSync(built('sql-lane.js')))('starts only for enough files, with a second core, without --threads and without extraction workers', async () => {
+    const { startSqlLane } = await load<typeof import('../../src/extract/run.js')>('run.js');
+    const started = startSqlLane(SQL_LANE_FILES, undefined, 'libpg-query', 2);
+    expect(started).toBeDefined();
+    started?.close();
+    expect(startSqlLane(SQL_LANE_FILES - 1, undefined, 'libpg-query', 2)).toBeUndefined();
+    expect(startSqlLane(SQL_LANE_FILES, 1, 'libpg-query', 2)).toBeUndefined();
+    expect(startSqlLane(SQL_LANE_FILES, 2, 'libpg-query', 2)).toBeUndefined();
+    expect(startSqlLane(SQL_LANE_FILES, undefined, 'libpg-query', 1)).toBeUndefined();
+    // Files enough for extraction workers: they take the second core.
+    expect(startSqlLane(2 * FILES_PER_WORKER, undefined, 'libpg-query', 2)).toBeUndefined();
+    const below = startSqlLane(2 * FILES_PER_WORKER - 1, undefined, 'libpg-query', 2);
+    expect(below).toBeDefined();
+    below?.close();
   });
 });
 
