@@ -57,40 +57,62 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
   const candidates: Array<{ node: ts.Expression; queryPosition: boolean }> = [];
 
   // One walk over the file; the SQL sites are read after it, when every const string is known.
+  // A switch on the kind: this runs for every node of every file.
+  const SyntaxKind = typescript.SyntaxKind;
   forEachNode(source, (node) => {
-    if (typescript.isImportDeclaration(node) && typescript.isStringLiteral(node.moduleSpecifier)) {
-      imports.push(importOf(node.moduleSpecifier, 'import', isTypeOnlyImport(node), source));
-    } else if (typescript.isExportDeclaration(node) && node.moduleSpecifier && typescript.isStringLiteral(node.moduleSpecifier)) {
-      imports.push(importOf(node.moduleSpecifier, 'export', node.isTypeOnly, source));
-    } else if (
-      typescript.isImportEqualsDeclaration(node) &&
-      typescript.isExternalModuleReference(node.moduleReference) &&
-      typescript.isStringLiteral(node.moduleReference.expression)
-    ) {
-      imports.push(importOf(node.moduleReference.expression, 'require', node.isTypeOnly, source));
-    } else if (typescript.isVariableDeclarationList(node)) {
-      if ((node.flags & typescript.NodeFlags.Const) === 0) return;
-      for (const declaration of node.declarations) {
-        if (typescript.isIdentifier(declaration.name) && declaration.initializer) consts.set(declaration.name.text, unwrap(declaration.initializer));
+    switch (node.kind) {
+      case SyntaxKind.ImportDeclaration: {
+        const declaration = node as ts.ImportDeclaration;
+        if (typescript.isStringLiteral(declaration.moduleSpecifier)) imports.push(importOf(declaration.moduleSpecifier, 'import', isTypeOnlyImport(declaration), source));
+        return;
       }
-    } else if (typescript.isCallExpression(node)) {
-      const [first] = node.arguments;
-      if (first && typescript.isStringLiteralLike(first) && node.expression.kind === typescript.SyntaxKind.ImportKeyword) {
-        imports.push(importOf(first, 'dynamic-import', false, source));
-      } else if (first && typescript.isStringLiteralLike(first) && typescript.isIdentifier(node.expression) && node.expression.text === 'require') {
-        imports.push(importOf(first, 'require', false, source));
-      } else if (first && QUERY_METHODS.has(calleeName(node.expression) ?? '')) {
-        const argument = queryArgument(first);
-        queryArguments.push(argument);
-        candidates.push({ node: argument, queryPosition: true });
+      case SyntaxKind.ExportDeclaration: {
+        const declaration = node as ts.ExportDeclaration;
+        if (declaration.moduleSpecifier && typescript.isStringLiteral(declaration.moduleSpecifier)) imports.push(importOf(declaration.moduleSpecifier, 'export', declaration.isTypeOnly, source));
+        return;
       }
-    } else if (typescript.isTaggedTemplateExpression(node) && SQL_TAGS.has(calleeName(node.tag) ?? '')) {
-      candidates.push({ node: node.template, queryPosition: true });
-    } else if (
-      (typescript.isStringLiteral(node) || typescript.isNoSubstitutionTemplateLiteral(node) || typescript.isTemplateExpression(node)) &&
-      STATEMENT_START.test(typescript.isTemplateExpression(node) ? node.head.text : node.text)
-    ) {
-      candidates.push({ node, queryPosition: false });
+      case SyntaxKind.ImportEqualsDeclaration: {
+        const declaration = node as ts.ImportEqualsDeclaration;
+        if (typescript.isExternalModuleReference(declaration.moduleReference) && typescript.isStringLiteral(declaration.moduleReference.expression)) {
+          imports.push(importOf(declaration.moduleReference.expression, 'require', declaration.isTypeOnly, source));
+        }
+        return;
+      }
+      case SyntaxKind.VariableDeclarationList: {
+        const list = node as ts.VariableDeclarationList;
+        if ((list.flags & typescript.NodeFlags.Const) === 0) return;
+        for (const declaration of list.declarations) {
+          if (typescript.isIdentifier(declaration.name) && declaration.initializer) consts.set(declaration.name.text, unwrap(declaration.initializer));
+        }
+        return;
+      }
+      case SyntaxKind.CallExpression: {
+        const call = node as ts.CallExpression;
+        const [first] = call.arguments;
+        if (!first) return;
+        if (typescript.isStringLiteralLike(first) && call.expression.kind === SyntaxKind.ImportKeyword) {
+          imports.push(importOf(first, 'dynamic-import', false, source));
+        } else if (typescript.isStringLiteralLike(first) && typescript.isIdentifier(call.expression) && call.expression.text === 'require') {
+          imports.push(importOf(first, 'require', false, source));
+        } else if (QUERY_METHODS.has(calleeName(call.expression) ?? '')) {
+          const argument = queryArgument(first);
+          queryArguments.push(argument);
+          candidates.push({ node: argument, queryPosition: true });
+        }
+        return;
+      }
+      case SyntaxKind.TaggedTemplateExpression: {
+        const tagged = node as ts.TaggedTemplateExpression;
+        if (SQL_TAGS.has(calleeName(tagged.tag) ?? '')) candidates.push({ node: tagged.template, queryPosition: true });
+        return;
+      }
+      case SyntaxKind.StringLiteral:
+      case SyntaxKind.NoSubstitutionTemplateLiteral:
+        if (STATEMENT_START.test((node as ts.StringLiteralLike).text)) candidates.push({ node: node as ts.Expression, queryPosition: false });
+        return;
+      case SyntaxKind.TemplateExpression:
+        if (STATEMENT_START.test((node as ts.TemplateExpression).head.text)) candidates.push({ node: node as ts.Expression, queryPosition: false });
+        return;
     }
   });
 
@@ -157,12 +179,13 @@ function queryArgument(argument: ts.Expression): ts.Expression {
 function forEachNode(root: ts.Node, visit: (node: ts.Node) => void): void {
   const stack: ts.Node[] = [root];
   const children: ts.Node[] = [];
+  const collect = (child: ts.Node): undefined => {
+    children.push(child);
+  };
   while (stack.length > 0) {
     const node = stack.pop()!;
     visit(node);
-    typescript.forEachChild(node, (child) => {
-      children.push(child);
-    });
+    typescript.forEachChild(node, collect);
     while (children.length > 0) stack.push(children.pop()!);
   }
 }
