@@ -192,7 +192,7 @@ function reassemble(run: PreparedRun, options: CheckOptions, verdicts: ReadonlyM
 async function extractFacts(run: PreparedRun, options: CheckOptions, files: string[], wholeRepository: boolean, notifications: Notification[]) {
   const { root, repositoryFiles, resolver, cacheFolder, statOf } = run;
   // Loaded here, not at the top: a run the result cache answers extracts nothing and spares their loading.
-  const [{ collectRepoSymbols }, { SourceTexts }, { extractAll, startSqlLane }] = await Promise.all([
+  const [{ collectRepoSymbols }, { SourceTexts }, { extractAll, startThreads }] = await Promise.all([
     import('./extract/orm/collect.js'),
     import('./extract/read-source.js'),
     import('./extract/run.js'),
@@ -200,7 +200,8 @@ async function extractFacts(run: PreparedRun, options: CheckOptions, files: stri
   // What the pre-pass reads of the files this run extracts is kept for the extraction: read once.
   const texts = new SourceTexts(root, new Set(files));
   const sqlParser = options.sqlParser ?? 'libpg-query';
-  const sqlLane = startSqlLane(files.length, options.threads, sqlParser);
+  // Extraction threads load their parsers while the pre-pass reads the repository.
+  const early = startThreads(files.length, options.threads, sqlParser);
   try {
     const symbols = await collectRepoSymbols({
       files: repositoryFiles.filter((file) => !file.endsWith('.sql')),
@@ -213,7 +214,7 @@ async function extractFacts(run: PreparedRun, options: CheckOptions, files: stri
     const facts = await extractAll(root, files, {
       ...extractOptions,
       cache: cacheFolder && { folder: cacheFolder, statOf, wholeRepository },
-      sqlLane,
+      early,
       preread: (file) => texts.take(file),
       onProgress: options.onProgress,
     }, notifications);
@@ -222,7 +223,7 @@ async function extractFacts(run: PreparedRun, options: CheckOptions, files: stri
     const extractMore = (more: string[]) => extractAll(root, more, extractOptions, []);
     return { facts, symbols, extractMore };
   } finally {
-    sqlLane?.close();
+    early.close();
   }
 }
 

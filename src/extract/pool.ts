@@ -4,10 +4,15 @@
  * takes more, and each lane reads its own files, so the repository's text is never all in memory.
  * Outcomes come back in the order of the jobs: the same as extracting in this thread alone.
  * A worker that fails hands its batch back; this thread finishes the work.
+ *
+ * A worker may be started before the run knows its setup (ExtractionWorker): it loads its parsers
+ * (about a second) while this thread lists and pre-reads the repository, and takes the setup as its
+ * first message.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { SqlParserName } from '../sql/index.js';
 import type { ExtractJob, Extractor, ExtractorSetup, ExtractOutcome } from './jobs.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -22,10 +27,29 @@ export function workersAvailable(): boolean {
   return import.meta.url.endsWith('.js') && existsSync(fileURLToPath(WORKER_URL));
 }
 
+/** An extraction worker thread, loading its parsers from the start; why it failed, if it did before runLanes took it. */
+export class ExtractionWorker {
+  readonly worker: Worker;
+  failure: string | undefined;
+
+  constructor(sqlParser: SqlParserName) {
+    this.worker = new Worker(WORKER_URL, { workerData: sqlParser });
+    // Listened to at once: an 'error' nobody listens to would be thrown in this thread.
+    this.worker.on('error', (error) => (this.failure ??= error.message));
+    this.worker.on('exit', (code) => (this.failure ??= `an extraction worker stopped early (exit code ${code})`));
+  }
+
+  close(): void {
+    void this.worker.terminate();
+  }
+}
+
 export interface LaneOptions {
   setup: ExtractorSetup;
   /** Threads that extract, this one included. */
   lanes: number;
+  /** Workers started earlier, taken before new ones are started; runLanes stops those it takes. */
+  started?: ExtractionWorker[];
   /** This thread's extractor, loaded on first use. */
   inline: () => Promise<Extractor>;
   progress: (count: number) => void;
@@ -53,8 +77,10 @@ export async function runLanes(jobs: ExtractJob[], options: LaneOptions): Promis
   const workerCount = options.lanes > 1 && workersAvailable() ? Math.min(options.lanes - 1, queue.length - 1) : 0;
   const stops: Array<() => void> = [];
   let failed = false;
+  const started = [...(options.started ?? [])];
   for (let i = 0; i < workerCount; i++) {
-    const worker = new Worker(WORKER_URL, { workerData: options.setup });
+    const lane = started.shift() ?? new ExtractionWorker(options.setup.sqlParser);
+    const worker = lane.worker;
     // Batches sent and not yet answered, oldest first. A worker holds IN_FLIGHT batches, so that it
     // never waits for this thread, which hands out batches only between its own.
     const sent: Array<[number, number]> = [];
@@ -91,6 +117,11 @@ export async function runLanes(jobs: ExtractJob[], options: LaneOptions): Promis
     };
     worker.on('error', (error) => fail(error.message));
     worker.on('exit', (code) => fail(`an extraction worker stopped early (exit code ${code})`));
+    if (lane.failure !== undefined) {
+      fail(lane.failure);
+      continue;
+    }
+    worker.postMessage(options.setup);
     fill();
   }
 

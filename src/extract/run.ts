@@ -12,7 +12,7 @@ import type { Notification } from '../report/summary.js';
 import type { SqlParserName } from '../sql/index.js';
 import { type CacheFolder, cacheSalt, contentHash, FactsCache } from './cache.js';
 import type { ExtractJob, Extractor, ExtractorSetup, ExtractOutcome } from './jobs.js';
-import { runLanes } from './pool.js';
+import { ExtractionWorker, runLanes, workersAvailable } from './pool.js';
 import { SourceReader } from './read-source.js';
 import type { RepoSymbols } from './orm/symbols.js';
 import type { ImportResolver } from './resolve-imports.js';
@@ -26,7 +26,7 @@ import { SqlLane, sqlLaneAvailable } from './sql-lane.js';
  * files. `--threads` overrides it for machines with more room.
  */
 export const FILES_PER_WORKER = 5_000;
-/** Files from which a lone extracting thread has its SQL analysed by a SQL lane (see useSqlLane). */
+/** Files from which a lone extracting thread has its SQL analysed by a SQL lane (see startThreads). */
 export const SQL_LANE_FILES = 500;
 
 export interface ExtractOptions {
@@ -45,8 +45,8 @@ export interface ExtractOptions {
   onProgress?: (done: number, total: number) => void;
   /** The repository's query-builder / ORM declarations (src/extract/orm): facts depend on them, so they salt the cache. */
   symbols?: RepoSymbols;
-  /** A SQL lane to analyse the SQL of this thread's files (startSqlLane); the caller closes it. */
-  sqlLane?: SqlLane;
+  /** Threads started before the ORM pre-pass (startThreads), used when they fit; the caller closes them. */
+  early?: EarlyThreads;
   /** Texts the caller has read already (SourceTexts.take), for extraction in this thread. */
   preread?: (file: string) => string | undefined;
 }
@@ -89,10 +89,11 @@ export async function extractAll(root: string, files: string[], options: Extract
   let extractor: Extractor | undefined;
   const jobs: ExtractJob[] = pending.map(({ file }) => ({ file }));
   const lanes = threadCount(jobs.length, options.threads);
-  const sqlLane = lanes === 1 && jobs.length >= SQL_LANE_FILES ? options.sqlLane : undefined;
+  const sqlLane = lanes === 1 && jobs.length >= SQL_LANE_FILES ? options.early?.sqlLane : undefined;
   const outcomes: ExtractOutcome[] = await runLanes(jobs, {
     setup,
     lanes,
+    started: options.early?.workers,
     // Loaded only when needed: a run served from the cache never pays for the TypeScript compiler.
     inline: async () =>
       (extractor ??= await (await import('./jobs.js')).createExtractor(setup, {
@@ -132,8 +133,8 @@ export async function extractAll(root: string, files: string[], options: Extract
   return resolved;
 }
 
-function threadCount(jobs: number, requested: number | undefined): number {
-  return requested !== undefined ? Math.min(requested, jobs) : autoThreads(jobs, availableParallelism());
+function threadCount(jobs: number, requested: number | undefined, cores = availableParallelism()): number {
+  return requested !== undefined ? Math.min(requested, jobs) : autoThreads(jobs, cores);
 }
 
 /**
@@ -146,14 +147,34 @@ export function autoThreads(jobs: number, cores: number): number {
   return Math.max(1, Math.min(cores, Math.floor(jobs / FILES_PER_WORKER)));
 }
 
+/** Threads started before the ORM pre-pass, so that they load their parsers meanwhile. */
+export interface EarlyThreads {
+  /** The extraction workers extractAll will want for this many files (each loads in ~1 s). */
+  workers: ExtractionWorker[];
+  /** A SQL lane (sql-lane.ts), when the main thread will extract alone. */
+  sqlLane?: SqlLane;
+  close(): void;
+}
+
 /**
- * A SQL lane (sql-lane.ts) for extracting `files` files, or undefined. It takes a second core, files
- * enough to pay for its start, no --threads (1 means this thread alone), and too few files for
- * extraction workers: at 20,000 files two threads that both extract took 12.6 s, the main thread
- * with a SQL lane 14.0 s. Started before the ORM pre-pass, so that it loads its parser meanwhile
- * (~0.2 s); extractAll uses it when the cache leaves enough files to extract. The caller closes it.
+ * The threads extracting `files` files will want, started now: the workers that autoThreads (or
+ * --threads) asks for, or else a SQL lane. A SQL lane takes a second core, files enough to pay for
+ * its start (~0.2 s) and no --threads (1 means this thread alone); with files enough for extraction
+ * workers these take the second core instead: at 20,000 files two threads that both extract took
+ * 12.6 s, the main thread with a SQL lane 14.0 s. extractAll uses what fits the files the cache
+ * leaves it to extract; the caller closes them all when it is done.
  */
-export function startSqlLane(files: number, threads: number | undefined, sqlParser: SqlParserName, cores = availableParallelism()): SqlLane | undefined {
-  const wanted = threads === undefined && cores > 1 && files >= SQL_LANE_FILES && autoThreads(files, cores) === 1;
-  return wanted && sqlLaneAvailable() ? new SqlLane(sqlParser) : undefined;
+export function startThreads(files: number, threads: number | undefined, sqlParser: SqlParserName, cores = availableParallelism()): EarlyThreads {
+  const lanes = threadCount(files, threads, cores);
+  const workers = lanes > 1 && workersAvailable() ? Array.from({ length: lanes - 1 }, () => new ExtractionWorker(sqlParser)) : [];
+  const laneWanted = threads === undefined && cores > 1 && files >= SQL_LANE_FILES && lanes === 1;
+  const sqlLane = laneWanted && sqlLaneAvailable() ? new SqlLane(sqlParser) : undefined;
+  return {
+    workers,
+    sqlLane,
+    close() {
+      for (const worker of workers) worker.close();
+      sqlLane?.close();
+    },
+  };
 }

@@ -57,6 +57,45 @@ describe('extraction lanes', () => {
     expect(outcomes.map((outcome) => outcome.facts?.accesses[0]?.table.name)).toEqual(jobs.map((_, i) => `t${i}`));
   });
 
+  it.skipIf(!existsSync(built))('take workers started before the setup was known, and hand back the work of one that failed meanwhile', async () => {
+    const { runLanes, ExtractionWorker } = (await import(pathToFileURL(built).href)) as typeof import('../../src/extract/pool.js');
+    const { createExtractor } = (await import(pathToFileURL(path.join(REPO_ROOT, 'dist/extract/jobs.js')).href)) as typeof import('../../src/extract/jobs.js');
+    const root = writeRepo(Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`m/${i}.sql`, `SELECT * FROM t${i};\n`])));
+    const realRoot = realpathSync(root);
+    const jobs = Array.from({ length: 200 }, (_, i) => ({ file: `m/${i}.sql` }));
+    const run = async (started: InstanceType<typeof ExtractionWorker>[]) => {
+      let inline = 0;
+      const failures: string[] = [];
+      const outcomes = await runLanes(jobs, {
+        setup: { realRoot, sqlParser: 'libpg-query' },
+        lanes: 2,
+        started,
+        inline: async () => {
+          const extract = await createExtractor({ realRoot, sqlParser: 'libpg-query' });
+          return (batch) => {
+            inline += batch.length;
+            return extract(batch);
+          };
+        },
+        progress: () => {},
+        onWorkerFailure: (reason) => failures.push(reason),
+      });
+      expect(outcomes.map((outcome) => outcome.facts?.accesses[0]?.table.name)).toEqual(jobs.map((_, i) => `t${i}`));
+      return { inline, failures };
+    };
+    // The started worker is sent its first batches at once: this thread cannot have done them all.
+    const used = await run([new ExtractionWorker('libpg-query')]);
+    expect(used.inline).toBeLessThan(jobs.length);
+    expect(used.failures).toEqual([]);
+
+    const stopped = new ExtractionWorker('libpg-query');
+    stopped.close();
+    await new Promise((resolve) => stopped.worker.once('exit', resolve));
+    const handedBack = await run([stopped]);
+    expect(handedBack.inline).toBe(jobs.length);
+    expect(handedBack.failures).toHaveLength(1);
+  });
+
   it.skipIf(!existsSync(built))('stop the workers and pass the error on when this thread cannot load its extractor', async () => {
     const { runLanes } = (await import(pathToFileURL(built).href)) as typeof import('../../src/extract/pool.js');
     const root = writeRepo(Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`m/${i}.sql`, `SELECT 1;\n`])));
@@ -122,19 +161,21 @@ describe('the SQL lane', () => {
   });
 
   it.skipIf(!existsSync(built('sql-lane.js')))('starts only for enough files, with a second core, without --threads and without extraction workers', async () => {
-    const { startSqlLane } = await load<typeof import('../../src/extract/run.js')>('run.js');
-    const started = startSqlLane(SQL_LANE_FILES, undefined, 'libpg-query', 2);
-    expect(started).toBeDefined();
-    started?.close();
-    expect(startSqlLane(SQL_LANE_FILES - 1, undefined, 'libpg-query', 2)).toBeUndefined();
-    expect(startSqlLane(SQL_LANE_FILES, 1, 'libpg-query', 2)).toBeUndefined();
-    expect(startSqlLane(SQL_LANE_FILES, 2, 'libpg-query', 2)).toBeUndefined();
-    expect(startSqlLane(SQL_LANE_FILES, undefined, 'libpg-query', 1)).toBeUndefined();
-    // Files enough for extraction workers: they take the second core.
-    expect(startSqlLane(2 * FILES_PER_WORKER, undefined, 'libpg-query', 2)).toBeUndefined();
-    const below = startSqlLane(2 * FILES_PER_WORKER - 1, undefined, 'libpg-query', 2);
-    expect(below).toBeDefined();
-    below?.close();
+    const { startThreads } = await load<typeof import('../../src/extract/run.js')>('run.js');
+    const started = (files: number, threads: number | undefined, cores: number) => {
+      const early = startThreads(files, threads, 'libpg-query', cores);
+      early.close();
+      return { lane: early.sqlLane !== undefined, workers: early.workers.length };
+    };
+    expect(started(SQL_LANE_FILES, undefined, 2)).toEqual({ lane: true, workers: 0 });
+    expect(started(SQL_LANE_FILES - 1, undefined, 2)).toEqual({ lane: false, workers: 0 });
+    expect(started(SQL_LANE_FILES, 1, 2)).toEqual({ lane: false, workers: 0 });
+    expect(started(SQL_LANE_FILES, undefined, 1)).toEqual({ lane: false, workers: 0 });
+    expect(started(2 * FILES_PER_WORKER - 1, undefined, 2)).toEqual({ lane: true, workers: 0 });
+    // Files enough for extraction workers: they take the other cores, started at once too.
+    expect(started(2 * FILES_PER_WORKER, undefined, 2)).toEqual({ lane: false, workers: 1 });
+    expect(started(3 * FILES_PER_WORKER, undefined, 16)).toEqual({ lane: false, workers: 2 });
+    expect(started(SQL_LANE_FILES, 3, 2)).toEqual({ lane: false, workers: 2 });
   });
 });
 
