@@ -13,12 +13,12 @@ import type { BaselineEntry } from './filter/baseline.js';
 import type { LoadedMap } from './map/map-file.js';
 import { loadMapThroughSnapshot } from './map/snapshot.js';
 import { OwnershipIndex } from './map/resolve.js';
-import { evidenceFacts, repoEvidence } from './rules/engine.js';
 import type { Finding } from './rules/finding.js';
 import type { SqlParserName } from './sql/index.js';
 import type { Notification, Summary } from './report/summary.js';
 import { ResultCache, type RecordedRun, type RunInputs } from './result-cache.js';
-import { assembleOutcome, inScanOrder, judgeFiles, sameEvidence, type FileVerdict, type Judge, type Waived } from './verdicts.js';
+import { assembleOutcome, inScanOrder, sameEvidence, type FileVerdict, type Waived } from './outcome.js';
+import type { Judge } from './verdicts.js';
 
 export interface CheckOptions {
   root: string;
@@ -151,6 +151,7 @@ async function analyse(run: PreparedRun, options: CheckOptions): Promise<Analyse
   const scanned = new Set(files);
   const skippedSql = repositoryFiles.filter((file) => file.endsWith('.sql') && !scanned.has(file));
   const evidence = skippedSql.length === 0 ? [] : await extractMore(skippedSql);
+  const { judgeFiles } = await loadJudging();
   const judged = judgeFiles(facts, [...facts, ...evidence], judgeOf(run, options), notifications);
   const verdicts = inScanOrder(files, judged.verdicts, notifications);
   return { ...assemble(run, options, verdicts, notifications), facts, waived: judged.waived, verdicts, symbols: symbols.fingerprint };
@@ -165,6 +166,7 @@ async function analyseChanged(run: PreparedRun, options: CheckOptions, recorded:
   const notifications: Notification[] = [];
   const { facts, symbols } = await extractFacts(run, options, changed, false, notifications);
   if (symbols.fingerprint !== recorded.symbols) return undefined;
+  const { judgeFiles, evidenceFacts, repoEvidence } = await loadJudging();
   const fresh = new Map(facts.map((fileFacts) => [fileFacts.file, fileFacts]));
   if (changed.some((file) => !sameEvidence(fresh.has(file) ? repoEvidence(fresh.get(file)!, run.map) : undefined, recorded.verdicts.get(file)?.evidence))) return undefined;
   // Files without evidence tell the repository rules nothing about other files.
@@ -175,6 +177,15 @@ async function analyseChanged(run: PreparedRun, options: CheckOptions, recorded:
   const judged = judgeFiles(facts, repository, judgeOf(run, options), notifications);
   const changedVerdicts = new Map(inScanOrder(changed, judged.verdicts, notifications).map((verdict) => [verdict.file, verdict]));
   return reassemble(run, options, new Map([...recorded.verdicts, ...changedVerdicts]), symbols.fingerprint, notifications);
+}
+
+/**
+ * The rules and what judging needs, loaded only for a run that judges files: a re-run the result
+ * cache answers whole loads none of the rules.
+ */
+async function loadJudging() {
+  const [{ judgeFiles }, { evidenceFacts, repoEvidence }] = await Promise.all([import('./verdicts.js'), import('./rules/engine.js')]);
+  return { judgeFiles, evidenceFacts, repoEvidence };
 }
 
 /** What the reports need of an analysis. */

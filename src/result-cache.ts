@@ -21,7 +21,7 @@ import { type CacheFolder, isRecord, toolDigest } from './extract/cache.js';
 import type { TableAccessFact } from './facts/types.js';
 import type { Notification } from './report/summary.js';
 import type { Finding } from './rules/finding.js';
-import type { FileVerdict, FrameworkCount } from './verdicts.js';
+import type { FileVerdict, FrameworkCount } from './outcome.js';
 
 const FILE = 'result.json';
 const DELTA_FILE = 'result-delta.json';

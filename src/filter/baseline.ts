@@ -6,7 +6,7 @@
  */
 import type { BaselineEntry } from './baseline-file.js';
 import type { Operation } from '../facts/types.js';
-import { identityKey } from '../rules/engine.js';
+import { identityKey } from '../rules/complete.js';
 import type { Finding } from '../rules/finding.js';
 
 export const DEFAULT_BASELINE_FILE = '.schema-guard-baseline.json';

@@ -1,14 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { FileFacts, TableAccessFact } from '../facts/types.js';
-import type { Finding, Level } from './finding.js';
+import { completeFindings, type RuleDefaults } from './complete.js';
+import type { Finding } from './finding.js';
 import { REPO_RULES, RULES } from './index.js';
 import type { RepoRuleContext, RuleContext, RuleFinding } from './rule.js';
 import type { OwnershipIndex } from '../map/resolve.js';
 import { isTenancyEvidence } from './tenant-scope.js';
-
-export interface RuleDefaults {
-  levelOf(ruleId: string): Level;
-}
 
 /** Runs every rule over one file's facts; rules are pure, so this is all there is to evaluation. */
 export function evaluateFile(context: RuleContext, defaults: RuleDefaults): Finding[] {
@@ -51,40 +47,4 @@ export function repoEvidence(facts: FileFacts, map: OwnershipIndex): TableAccess
 /** A file as the repository rules see it when only its evidence is known. */
 export function evidenceFacts(file: string, evidence: TableAccessFact[]): FileFacts {
   return { file, language: file.endsWith('.sql') ? 'sql' : 'typescript', imports: [], accesses: evidence, sqlErrors: [], suppressions: [], notes: [] };
-}
-
-/** Adds level and fingerprint; the ordinal tells apart findings that are otherwise the same. */
-export function completeFindings(raw: Array<RuleFinding & { ruleId: string }>, defaults: RuleDefaults): Finding[] {
-  raw.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
-  const occurrences = new Map<string, number>();
-  return raw.map((finding) => {
-    const key = identityKey(finding);
-    const ordinal = occurrences.get(key) ?? 0;
-    occurrences.set(key, ordinal + 1);
-    const complete: Finding = {
-      ...finding,
-      level: finding.level ?? defaults.levelOf(finding.ruleId),
-      fingerprint: createHash('sha256').update(`${key}\0${ordinal}`).digest('hex').slice(0, 20),
-    };
-    if (!finding.blocking) delete complete.blocking;
-    return dropUndefined(complete);
-  });
-}
-
-/** What a finding is, independent of where in the file it sits: survives line moves. */
-export function identityKey(finding: Pick<Finding, 'ruleId' | 'file' | 'domain' | 'table' | 'operation' | 'enclosingFunction' | 'specifier'>): string {
-  return [
-    finding.ruleId,
-    finding.file,
-    finding.domain ?? '',
-    finding.table ?? '',
-    finding.operation ?? '',
-    finding.enclosingFunction ?? '',
-    finding.specifier ?? '',
-  ].join('\0');
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as Array<keyof T>) if (value[key] === undefined) delete value[key];
-  return value;
 }
