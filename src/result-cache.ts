@@ -17,7 +17,8 @@
  * not recorded: the next one tries again.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { type CacheFolder, isRecord, toolDigest } from './extract/cache.js';
+import { type CacheFolder, isRecord } from './extract/cache.js';
+import { toolDigest } from './extract/tool-digest.js';
 import type { TableAccessFact } from './facts/types.js';
 import type { Notification } from './report/summary.js';
 import type { Finding } from './rules/finding.js';
@@ -69,7 +70,7 @@ export class ResultCache {
   /** The cache for these inputs, or undefined when a Prisma schema's stats cannot be trusted. */
   static of(folder: CacheFolder, inputs: RunInputs): ResultCache | undefined {
     if (inputs.prismaSchemas.some(([, stat]) => stat === undefined)) return undefined;
-    const hash = createHash('sha256').update(toolDigest()).update('\0');
+    const hash = createHash('sha256').update(toolDigest(folder)).update('\0');
     // Mostly the scanned files are the repository's files: then that list is hashed once.
     const scanned = inputs.scanned === inputs.files ? 'every repository file' : inputs.scanned;
     hash.update(JSON.stringify([inputs.options, inputs.resolver, inputs.files, scanned, inputs.prismaSchemas])).update('\0').update(inputs.mapText);

@@ -10,7 +10,8 @@
 import { createHash } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
-import { directoryStatKey, isRecord, statKey, toolDigest, type CacheFolder } from '../extract/cache.js';
+import { directoryStatKey, isRecord, statKey, type CacheFolder } from '../extract/cache.js';
+import { toolDigest } from '../extract/tool-digest.js';
 
 const FILE = 'listing.json';
 
@@ -30,7 +31,7 @@ interface Watched {
 
 /** The listing of the whole root without the map's `ignore`d files: from the folder when nothing it rests on moved, else walked (and kept). */
 export async function listRepository(root: string, ignore: readonly string[], folder: CacheFolder | undefined): Promise<RepositoryListing> {
-  const salt = folder && createHash('sha256').update(toolDigest()).update('\0').update(root).update('\0').update(JSON.stringify(ignore)).digest('base64url');
+  const salt = folder && createHash('sha256').update(toolDigest(folder)).update('\0').update(root).update('\0').update(JSON.stringify(ignore)).digest('base64url');
   const kept = salt === undefined ? undefined : folder!.read(FILE, salt);
   if (kept && isKept(kept) && unchanged(root, kept.watched)) return kept.listing;
   // Loaded only to walk: a run that takes the listing spares loading the globbing libraries.

@@ -18,16 +18,13 @@
  * reader never sees half a shard; a shard that is unreadable or from another salt counts as empty.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stableHash } from '../discover/shard.js';
 import type { FileFacts } from '../facts/types.js';
-import type { SqlParserName } from '../sql/index.js';
-import { TOOL_VERSION } from '../version.js';
 
-const FORMAT = 1;
+/** The format of every file in the cache folder. */
+export const FORMAT = 1;
 const SHARD_COUNT = 64;
 const RACY_MS = 2000;
 
@@ -220,76 +217,6 @@ export class FactsCache {
 
 function shardName(index: number): string {
   return `facts-${String(index).padStart(2, '0')}.json`;
-}
-
-/**
- * What every entry of a cache was made by: the tool version, the code that extracts facts (so a
- * rebuilt tool never reads entries of an older build), the parsers' versions and the SQL parser chosen.
- */
-export function cacheSalt(sqlParser: SqlParserName): string {
-  return createHash('sha256').update(`${codeSalt()}\0${sqlParser}`).digest('base64url');
-}
-
-const codeRoot = fileURLToPath(new URL('..', import.meta.url));
-const packageRoot = path.dirname(codeRoot);
-/** The folders of the code that makes facts. */
-const EXTRACTION_FOLDERS = ['extract', 'sql', 'facts'];
-
-let codeDigest: string | undefined;
-
-/** The tool version, the parsers' versions and the extraction code: what any cached fact was made by. */
-export function codeSalt(): string {
-  if (codeDigest) return codeDigest;
-  const hash = createHash('sha256').update(`${FORMAT}\0${TOOL_VERSION}\0`);
-  for (const dependency of ['ts-morph', 'libpg-query', 'pgsql-ast-parser']) hash.update(`${dependency}@${dependencyVersion(dependency)}\0`);
-  for (const folder of EXTRACTION_FOLDERS) {
-    const dir = path.join(codeRoot, folder);
-    for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => /\.(js|ts)$/.test(file)).sort()) {
-      hash.update(name).update(readFileSync(path.join(dir, name)));
-    }
-  }
-  return (codeDigest = hash.digest('base64url'));
-}
-
-let toolDigestValue: string | undefined;
-
-/**
- * What a whole run's outcome was made by, beyond codeSalt(): all of the tool's code, the rule pages
- * (they give the levels) and the versions of every dependency (the map's YAML parser among them).
- */
-export function toolDigest(): string {
-  if (toolDigestValue) return toolDigestValue;
-  const hash = createHash('sha256').update(codeSalt());
-  // The extraction code is in codeSalt() already.
-  const extraction = new RegExp(`^(${EXTRACTION_FOLDERS.join('|')})[\\\\/]`);
-  const files = readdirSync(codeRoot, { recursive: true, encoding: 'utf8' }).filter((file) => /\.(js|ts)$/.test(file) && !extraction.test(file));
-  for (const name of files.sort()) hash.update(name).update(readFileSync(path.join(codeRoot, name)));
-  const rulesDir = path.join(packageRoot, 'rules');
-  for (const name of readdirSync(rulesDir).sort()) hash.update(name).update(readFileSync(path.join(rulesDir, name)));
-  const manifest = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  for (const dependency of Object.keys(manifest.dependencies ?? {}).sort()) hash.update(`${dependency}@${dependencyVersion(dependency)}\0`);
-  return (toolDigestValue = hash.digest('base64url'));
-}
-
-/**
- * The installed version of a dependency: from the package's own node_modules when it is there (a
- * file read, where resolving it as a module costs ~1 ms each), else as Node resolves it; `?` when
- * neither finds it.
- */
-function dependencyVersion(name: string): string {
-  const read = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version;
-  try {
-    const version = read(path.join(packageRoot, 'node_modules', name, 'package.json'));
-    if (typeof version === 'string') return version;
-  } catch {
-    // not installed beside the package: hoisted, as when the tool is itself a dependency
-  }
-  try {
-    const version = read(createRequire(import.meta.url).resolve(`${name}/package.json`));
-    return typeof version === 'string' ? version : '?';
-  } catch {
-    return '?'; // or a package that does not export its manifest
-  }
 }
 
 function isInside(candidate: string, root: string): boolean {

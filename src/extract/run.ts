@@ -10,13 +10,14 @@ import { availableParallelism } from 'node:os';
 import type { FileFacts } from '../facts/types.js';
 import type { Notification } from '../report/summary.js';
 import type { SqlParserName } from '../sql/index.js';
-import { type CacheFolder, cacheSalt, contentHash, FactsCache } from './cache.js';
+import { type CacheFolder, contentHash, FactsCache } from './cache.js';
 import type { ExtractJob, Extractor, ExtractorSetup, ExtractOutcome } from './jobs.js';
 import { ExtractionWorker, runLanes, workersAvailable } from './pool.js';
 import { SourceReader } from './read-source.js';
 import type { RepoSymbols } from './orm/symbols.js';
 import type { ImportResolver } from './resolve-imports.js';
 import { SqlLane, sqlLaneAvailable } from './sql-lane.js';
+import { cacheSalt } from './tool-digest.js';
 
 /**
  * Each extracting thread gets at least this many files. A worker needs about a second before its
@@ -60,7 +61,7 @@ interface Pending {
 
 export async function extractAll(root: string, files: string[], options: ExtractOptions, notifications: Notification[]): Promise<FileFacts[]> {
   const realRoot = realpathSync.native(root);
-  const cache = options.cache && new FactsCache(options.cache.folder, `${cacheSalt(options.sqlParser)}:${options.symbols?.fingerprint ?? ''}`);
+  const cache = options.cache && new FactsCache(options.cache.folder, `${cacheSalt(options.sqlParser, options.cache.folder)}:${options.symbols?.fingerprint ?? ''}`);
   const facts = new Array<FileFacts | undefined>(files.length);
   const fileNotes: Notification[][] = files.map(() => []);
 

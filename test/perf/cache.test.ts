@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCheck, type CheckOptions } from '../../src/check.js';
 import { main } from '../../src/cli/main.js';
-import { CacheFolder, cacheSalt, defaultCacheDir, FactsCache, statKey } from '../../src/extract/cache.js';
+import { CacheFolder, defaultCacheDir, FactsCache, statKey } from '../../src/extract/cache.js';
+import { cacheSalt } from '../../src/extract/tool-digest.js';
 import type { FileFacts } from '../../src/facts/types.js';
 import { brief, REPO_ROOT, ROOT_MAP, writeRepo } from '../helpers.js';
 

@@ -9,7 +9,8 @@
  * changed reads no source file and loads no parser.
  */
 import { createHash } from 'node:crypto';
-import { type CacheFolder, codeSalt, contentHash, isRecord } from '../cache.js';
+import { type CacheFolder, contentHash, isRecord } from '../cache.js';
+import { codeSalt } from '../tool-digest.js';
 import type { ImportResolver } from '../resolve-imports.js';
 import { frameworkOfPackage } from './packages.js';
 import { readPrismaModels } from './prisma-schema.js';
@@ -90,7 +91,7 @@ export async function collectRepoSymbols(sources: SymbolSources): Promise<RepoSy
     changed = true;
   }
   // A cache folder that cannot be written is reported once, by the facts cache that shares it.
-  if (sources.cache && changed) sources.cache.folder.write([{ name: CACHE_FILE, salt: codeSalt(), content: { files: summaries, symbols: { key, data } } }]);
+  if (sources.cache && changed) sources.cache.folder.write([{ name: CACHE_FILE, salt: codeSalt(sources.cache.folder), content: { files: summaries, symbols: { key, data } } }]);
   return new RepoSymbols(data);
 }
 
@@ -149,7 +150,7 @@ function symbolsKey(summaries: Record<string, FileSummary>, resolver: ImportReso
 
 /** The stored pre-pass, shape-checked (a damaged one is no pre-pass), or undefined. */
 function readStored(cache: CacheFolder): StoredPrepass | undefined {
-  const stored = cache.read(CACHE_FILE, codeSalt());
+  const stored = cache.read(CACHE_FILE, codeSalt(cache));
   if (!stored || !isRecord(stored.files)) return undefined;
   const files: Record<string, FileSummary> = {};
   for (const [file, summary] of Object.entries(stored.files)) {
