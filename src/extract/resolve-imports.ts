@@ -8,7 +8,7 @@
  * generated file can still be imported).
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -62,6 +62,8 @@ class FileIndex {
 export class ImportResolver {
   private readonly cache = new Map<string, string | undefined>();
   private readonly existsCache = new Map<string, PathKind>();
+  /** The lower-cased entry names of folders listed by surelyAbsent(); null for a folder that is not there. */
+  private readonly folderNames = new Map<string, Set<string> | null | 'unlisted'>();
   readonly packages: WorkspacePackage[];
   private readonly aliases: PathAlias[];
   private readonly realRoot: string;
@@ -166,6 +168,10 @@ export class ImportResolver {
     let kind: 'file' | 'dir' | undefined;
     // A manifest's "main": "../../etc/passwd" or a tsconfig path to /etc must not resolve.
     const outside = leavesRoot(relative);
+    if (!outside && this.surelyAbsent(relative)) {
+      this.existsCache.set(relative, undefined);
+      return undefined;
+    }
     try {
       const absolute = path.join(this.root, relative);
       const stats = outside ? undefined : statSync(absolute);
@@ -177,6 +183,31 @@ export class ImportResolver {
     }
     this.existsCache.set(relative, kind);
     return kind;
+  }
+
+  /**
+   * True when the path's folder does not exist or has no entry of that name, not even in another
+   * case (a case-insensitive disk would find it). Most paths probed on disk are absent (x.tsx,
+   * x.mts … of one x), and one listing of their folder answers them all, where each stat is a
+   * system call.
+   */
+  private surelyAbsent(relative: string): boolean {
+    const slash = relative.lastIndexOf('/');
+    const dir = slash < 0 ? '' : relative.slice(0, slash);
+    let names = this.folderNames.get(dir);
+    if (names === undefined) {
+      try {
+        names = new Set(readdirSync(path.join(this.root, dir)).map((name) => name.toLowerCase()));
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        // No such folder (or not a folder): nothing in it exists. A folder that cannot be listed
+        // may still let a stat through: then each path is asked on its own.
+        names = code === 'ENOENT' || code === 'ENOTDIR' ? null : 'unlisted';
+      }
+      this.folderNames.set(dir, names);
+    }
+    if (names === 'unlisted') return false;
+    return names === null || !names.has(relative.slice(slash + 1).toLowerCase());
   }
 
   private findWorkspacePackages(manifests: readonly string[]): WorkspacePackage[] {
