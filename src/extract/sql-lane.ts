@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { detachString } from '../facts/detach.js';
 import type { SqlAnalysis } from '../facts/types.js';
 import type { SqlParserName } from '../sql/index.js';
 
@@ -58,7 +59,8 @@ export class SqlLane {
       sent.forEach((text, k) => {
         answers.set(text, analyses[k]!);
         if (this.kept.size >= KEPT) this.kept.delete(this.kept.keys().next().value!); // oldest first
-        this.kept.set(text, analyses[k]!);
+        // The text is often cut from a file's text: a copy, so that what is kept does not hold the file.
+        this.kept.set(detachString(text), analyses[k]!);
       });
     }
     return (sql) => answers.get(sql)!;
