@@ -33,17 +33,22 @@ export function fillIdentifierHoles(text: string): string {
   });
 }
 
-// `??`, `?`, `:name` and `:name:`. Left alone: `::` casts and the jsonb operators `?|` and `?&`.
-const BINDING = /\?\?|\?(?![|&])|(?<![:\w]):[A-Za-z_]\w*(?::(?!:))?/g;
+// `??`, `?`, `:name` and `:name:`, and whether a name character follows at once. Left alone: `::`
+// casts and the jsonb operators `?|` and `?&`.
+const BINDING = /(\?\?|\?(?![|&])|(?<![:\w]):[A-Za-z_]\w*(?::(?!:))?)(?=([\w$])?)/g;
 
 /**
  * knex `?` → `0`, knex `??` → synthetic identifier, `:name` → `0` padded with spaces,
- * `:name:` (knex's named identifier binding) → synthetic identifier.
+ * `:name:` (knex's named identifier binding) → synthetic identifier. An identifier binding written
+ * right before a name (`:t:select`) keeps a space between the two, as the quoted identifier knex
+ * puts there does; `??` has no room for one and becomes a value (the text then rarely parses),
+ * never a name glued to the next word.
  */
 export function normalizePlaceholders(text: string): string {
-  return replaceInCode(text, BINDING, (match) => {
+  return replaceInCode(text, BINDING, (match, _binding, glued) => {
     if (match === '?') return '0';
-    if (match === '??') return '__';
-    return match.endsWith(':') ? '_'.repeat(match.length) : '0'.padEnd(match.length, ' ');
+    if (match === '??') return glued ? '0 ' : '__';
+    if (!match.endsWith(':')) return '0'.padEnd(match.length, ' ');
+    return glued ? `${'_'.repeat(match.length - 1)} ` : '_'.repeat(match.length);
   });
 }

@@ -149,6 +149,14 @@ describe('placeholders', () => {
     ]);
   });
 
+  it('an identifier binding right before a keyword stays a synthetic name of its own', () => {
+    const text = 'insert into :a:select * from orders';
+    expect(sql.analyze(text).statements[0]!.accesses.map((access) => [access.table.name, access.operation, access.synthetic ?? false])).toEqual([
+      ['__', 'insert', true],
+      ['orders', 'read', false],
+    ]);
+  });
+
   it(':name bindings parse, :name: is an identifier, :: casts stay casts', () => {
     const text = 'update accounts set a = :value::int where :column: = :id';
     const analysis = sql.analyze(text);

@@ -34,6 +34,14 @@ describe('placeholder rewriting keeps lengths and leaves literals alone', () => 
     expect(out).toHaveLength(text.length);
   });
 
+  it('an identifier binding written right before a name does not merge with it', () => {
+    // Found by the property test: `into :a:select` became `into ___select`, a table of that name.
+    const text = 'insert into :a:select 1; select * from ??where x; select :v:w from t';
+    const out = normalizePlaceholders(text);
+    expect(out).toBe('insert into __ select 1; select * from 0 where x; select __ w from t');
+    expect(out).toHaveLength(text.length);
+  });
+
   it('identifier holes after FROM, JOIN, INTO, UPDATE, TABLE, ONLY, TRUNCATE and around dots', () => {
     const text = [
       'select * from $1   join $2 on true where a = $3 and b = \'from $4\'',
