@@ -12,6 +12,7 @@ import { getRuleMeta } from './rules/catalog.js';
 import { completeFindings } from './rules/complete.js';
 import type { Finding } from './rules/finding.js';
 import type { Notification, Summary } from './report/summary.js';
+import { compareFindings, compareText } from './order.js';
 
 /** What a run reports about one analysed file. */
 export interface FileVerdict {
@@ -88,10 +89,6 @@ export function assembleOutcome(verdicts: readonly FileVerdict[], runNotes: read
   };
 }
 
-export function compareFindings(a: Finding, b: Finding): number {
-  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId);
-}
-
 /** Whether two files' evidence tells the repository rules the same, wherever in the file it stands. */
 export function sameEvidence(a: TableAccessFact[] | undefined, b: TableAccessFact[] | undefined): boolean {
   const placeless = (evidence: TableAccessFact[] | undefined) =>
@@ -127,5 +124,5 @@ function sumFrameworks(counts: ReadonlyArray<FrameworkCount[]>): Summary['framew
       entry.unresolved += unresolved;
     }
   }
-  return Object.fromEntries(Object.entries(sum).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(sum).sort(([a], [b]) => compareText(a, b)));
 }

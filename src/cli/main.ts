@@ -17,6 +17,7 @@ import { summarise, type Summary } from '../report/summary.js';
 import { TOOL_VERSION } from '../version.js';
 import { registerMapCommands } from './map-commands.js';
 import { createProgress } from './progress.js';
+import { compareText } from '../order.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -341,7 +342,7 @@ function sarifRules(result: CheckOutcome) {
   const extra = result.loadedMap.map.restrictedTables
     .filter((rule) => !known.has(rule.rule))
     .map((rule) => fallbackRuleMeta(rule.rule, rule.level, rule.description));
-  return [...catalog, ...extra].sort((a, b) => a.id.localeCompare(b.id));
+  return [...catalog, ...extra].sort((a, b) => compareText(a.id, b.id));
 }
 
 /** The failure as a report in --format; the text format has none, the error on standard error says it all. */

@@ -8,6 +8,7 @@ import type { BaselineEntry } from './baseline-file.js';
 import type { Operation } from '../facts/types.js';
 import { identityKey } from '../rules/complete.js';
 import type { Finding } from '../rules/finding.js';
+import { compareText } from '../order.js';
 
 export const DEFAULT_BASELINE_FILE = '.schema-guard-baseline.json';
 
@@ -83,8 +84,5 @@ function entryKey(entry: BaselineEntry): string {
 }
 
 function compareEntries(a: BaselineEntry, b: BaselineEntry): number {
-  const byFile = a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
-  if (byFile !== 0) return byFile;
-  const [keyA, keyB] = [entryKey(a), entryKey(b)];
-  return keyA < keyB ? -1 : keyA > keyB ? 1 : 0;
+  return compareText(a.file, b.file) || compareText(entryKey(a), entryKey(b));
 }

@@ -10,6 +10,7 @@ import { domainOf } from '../verdicts.js';
 import type { Operation } from '../facts/types.js';
 import { formatTableName, parseTableName, tableKey } from '../map/names.js';
 import { OwnershipIndex } from '../map/resolve.js';
+import { compareText } from '../order.js';
 
 export interface UnownedTable {
   table: string;
@@ -76,7 +77,7 @@ function unownedTables(result: CheckResult, index: OwnershipIndex): UnownedTable
   }
   return [...byTable.values()]
     .map(({ fileSet, ...entry }) => ({ ...entry, operations: entry.operations.sort(), files: fileSet.size }))
-    .sort((a, b) => a.table.localeCompare(b.table));
+    .sort((a, b) => compareText(a.table, b.table));
 }
 
 function unusedTables(result: CheckResult, index: OwnershipIndex): UnusedTable[] {
@@ -84,7 +85,7 @@ function unusedTables(result: CheckResult, index: OwnershipIndex): UnusedTable[]
   return index.map.families
     .flatMap((family) => family.tables.map((table) => ({ table, family: family.id, owner: family.targetOwner })))
     .filter(({ table }) => !used.has(tableKey(parseTableName(table))))
-    .sort((a, b) => a.table.localeCompare(b.table));
+    .sort((a, b) => compareText(a.table, b.table));
 }
 
 /** Groups scanned files by package folder and lists the folders holding files in no domain. */
@@ -111,7 +112,7 @@ function foldersWithoutDomain(result: CheckResult, index: OwnershipIndex, root: 
       entry.example ||= facts.file;
     }
   }
-  return [...byFolder.values()].filter((entry) => entry.filesWithoutDomain > 0).sort((a, b) => a.folder.localeCompare(b.folder));
+  return [...byFolder.values()].filter((entry) => entry.filesWithoutDomain > 0).sort((a, b) => compareText(a.folder, b.folder));
 }
 
 export function renderCoverageText(report: CoverageReport): string {

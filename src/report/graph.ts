@@ -7,6 +7,7 @@ import type { CheckResult } from '../check.js';
 import { domainOf } from '../verdicts.js';
 import { WRITE_OPERATIONS, type Operation } from '../facts/types.js';
 import { OwnershipIndex } from '../map/resolve.js';
+import { compareText } from '../order.js';
 
 export const NO_DOMAIN = '(no domain)';
 const DDL: ReadonlySet<Operation> = new Set(['create', 'alter', 'drop']);
@@ -96,8 +97,8 @@ export function buildGraph(result: CheckResult): AccessGraph {
   }
 
   const graph: AccessGraph = {
-    nodes: [...nodes.values()].sort((a, b) => a.id.localeCompare(b.id)),
-    edges: [...edges.values()].map((e) => ({ ...e, rules: e.rules.sort() })).sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to)),
+    nodes: [...nodes.values()].sort((a, b) => compareText(a.id, b.id)),
+    edges: [...edges.values()].map((e) => ({ ...e, rules: e.rules.sort() })).sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to)),
   };
   const declared = index.map.dependencyChain;
   if (declared) graph.chain = { order: [...declared.order], crossCutting: [...declared.crossCutting], upward: upwardDependencies(result) };
@@ -116,7 +117,7 @@ function upwardDependencies(result: CheckResult): DependencyChain['upward'] {
       const [from, to] = key.split('\u0000') as [string, string];
       return { from, to, findings };
     })
-    .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+    .sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to));
 }
 
 /** Chain edges run from consumer to provider: each module depends on the one before it. */

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { Log, Notification, ReportingDescriptor, Result, Run } from 'sarif';
 import { UsageError } from '../errors.js';
 import { MAX_SARIF_RESULTS } from './sarif.js';
+import { compareFindings, compareText } from '../order.js';
 
 export type ReportFormat = 'json' | 'sarif';
 
@@ -56,7 +57,7 @@ function mergeSarif(inputs: Input[]): string {
 
   const rulesById = new Map<string, ReportingDescriptor>();
   for (const run of runs) for (const rule of run.tool.driver.rules ?? []) if (!rulesById.has(rule.id)) rulesById.set(rule.id, rule);
-  const rules = [...rulesById.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const rules = [...rulesById.values()].sort((a, b) => compareText(a.id, b.id));
   const ruleIndex = new Map(rules.map((rule, i) => [rule.id, i]));
 
   let results = runs
@@ -142,8 +143,8 @@ function sameVersion(inputs: Input[], versions: string[]): void {
 /** Counts of two summaries added up, key by key; record keys stay sorted where they were. */
 function sumCounts(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-  const wasSorted = [Object.keys(a), Object.keys(b)].every((list) => list.every((key, i) => i === 0 || list[i - 1]!.localeCompare(key) <= 0));
-  if (wasSorted) keys.sort((x, y) => x.localeCompare(y));
+  const wasSorted = [Object.keys(a), Object.keys(b)].every((list) => list.every((key, i) => i === 0 || compareText(list[i - 1]!, key) <= 0));
+  if (wasSorted) keys.sort(compareText);
   const sum: Record<string, unknown> = {};
   for (const key of keys) {
     const [x, y] = [a[key], b[key]];
@@ -154,11 +155,6 @@ function sumCounts(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   return sum;
 }
 
-/** The order of a single run: file, line, column, rule (as check.ts sorts findings). */
-function compareFindings(a: JsonReport['findings'][number], b: JsonReport['findings'][number]): number {
-  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId);
-}
-
 /** Findings in the order of a single run; results that are not findings (absent baseline entries) after them. */
 function compareResults(a: Result, b: Result): number {
   const passA = a.kind === 'pass' ? 1 : 0;
@@ -167,10 +163,10 @@ function compareResults(a: Result, b: Result): number {
   const regionB = b.locations?.[0]?.physicalLocation?.region;
   return (
     passA - passB ||
-    resultFile(a).localeCompare(resultFile(b)) ||
+    compareText(resultFile(a), resultFile(b)) ||
     (regionA?.startLine ?? 0) - (regionB?.startLine ?? 0) ||
     (regionA?.startColumn ?? 0) - (regionB?.startColumn ?? 0) ||
-    (a.ruleId ?? '').localeCompare(b.ruleId ?? '')
+    compareText(a.ruleId ?? '', b.ruleId ?? '')
   );
 }
 
@@ -188,7 +184,7 @@ function compareFiles(a: string | undefined, b: string | undefined): number {
   if (a === b) return 0;
   if (a === undefined) return -1;
   if (b === undefined) return 1;
-  return a < b ? -1 : 1;
+  return compareText(a, b);
 }
 
 function decodeUri(uri: string): string {

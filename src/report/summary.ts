@@ -1,5 +1,6 @@
 import type { Framework } from '../facts/types.js';
 import type { Finding, Level } from '../rules/finding.js';
+import { compareText } from '../order.js';
 
 export interface Notification {
   level: Level;
@@ -43,5 +44,5 @@ export function summarise(findings: Finding[], filesScanned: number, frameworks:
 }
 
 function sortKeys(record: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => compareText(a, b)));
 }

@@ -9,6 +9,7 @@ import { formatTableName, parseTableName } from '../map/names.js';
 import { matches, type OwnershipIndex } from '../map/resolve.js';
 import type { MapException, MapOperation } from '../map/schema.js';
 import type { OwnerContacts } from '../rules/finding.js';
+import { compareText } from '../order.js';
 
 export interface DomainSummary {
   id: string;
@@ -130,7 +131,7 @@ function filesPerDomain(index: OwnershipIndex, facts: FileFacts[]): Record<strin
     const key = domainOf(f, index) ?? '(no domain)';
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries([...counts].sort(([a], [b]) => compareText(a, b)));
 }
 
 function domainSummary(index: OwnershipIndex, id: string): DomainSummary {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Finding, Level } from './finding.js';
 import type { RuleFinding } from './rule.js';
+import { compareFindings } from '../order.js';
 
 export interface RuleDefaults {
   levelOf(ruleId: string): Level;
@@ -12,7 +13,7 @@ export interface RuleDefaults {
 
 /** Adds level and fingerprint; the ordinal tells apart findings that are otherwise the same. */
 export function completeFindings(raw: Array<RuleFinding & { ruleId: string }>, defaults: RuleDefaults): Finding[] {
-  raw.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
+  raw.sort(compareFindings);
   const occurrences = new Map<string, number>();
   return raw.map((finding) => {
     const key = identityKey(finding);
