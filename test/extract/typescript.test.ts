@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { ts } from 'ts-morph';
 import { extractTypeScript } from '../../src/extract/typescript.js';
+import { typescript } from '../../src/extract/typescript-compiler.js';
 
 /** The SQL text of each site, and the file text at the offset each site's SQL maps back to. */
 function sites(code: string) {
@@ -117,5 +119,31 @@ describe('broken TypeScript', () => {
     const facts = extractTypeScript('x.ts', `pool.query('SELECT * FROM nodes');\nfunction (\n`);
     expect(facts.syntaxErrors.length).toBeGreaterThan(0);
     expect(facts.sqlSites).toHaveLength(1);
+  });
+});
+
+describe('the parsed file it hands on', () => {
+  it('has every node linked to its parent, as the passes after the walk expect', () => {
+    const code = [
+      `import type { Knex } from 'knex';`,
+      `/** Loads things. */`,
+      `@Entity() export class Repo<T extends { id: string }> { @Column() private x = 1; async load(this: Repo<T>, [a, ...b]: T[]) { return sql\`SELECT \${a} FROM t\`; } }`,
+      `export default function* gen() { yield* [1, 2]; label: for (const k in {}) { if (k) continue label; else break label; } }`,
+      `const f = async ({ a = 1, b: { c } }: any) => a ?? c?.d!.e ?? (await import('./m'));`,
+      `namespace N { export enum E { A = 1 } declare const z: typeof import('./n'); }`,
+      `type Q<T> = T extends (infer U)[] ? { [K in keyof U]?: U[K] } : never;`,
+      `const broken = (;`,
+    ].join('\n');
+    const { source } = extractTypeScript('x.tsx', code);
+    let checked = 0;
+    const visit = (node: ts.Node): void => {
+      typescript.forEachChild(node, (child) => {
+        expect(child.parent).toBe(node);
+        checked++;
+        visit(child);
+      });
+    };
+    visit(source);
+    expect(checked).toBeGreaterThan(150);
   });
 });
