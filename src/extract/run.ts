@@ -24,8 +24,8 @@ import { cacheSalt } from './tool-digest.js';
  * TypeScript compiler, the SQL parser and the ORM readers (it now does so during the ORM pre-pass),
  * and on the 2-core machine bench/ ran on two busy threads slow each other down: at 5,000 files two
  * extracting threads took 5.02 s where the main thread with a SQL lane took 4.52 s, at 20,000 files
- * they took 12.0 s against 13.8 s for one thread (bench run of commit fc94952). Workers start from 10,000 files; `--threads`
- * overrides it for machines with more room.
+ * they took 12.0 s against 13.8 s for one thread (bench run of commit fc94952). Workers start from
+ * 10,000 files; `--threads` overrides it for machines with more room.
  */
 export const FILES_PER_WORKER = 5_000;
 /** Files from which a lone extracting thread has its SQL analysed by a SQL lane (see startThreads). */
