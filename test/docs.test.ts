@@ -23,7 +23,8 @@ function markdownUnder(folder: string): string[] {
 
 /** The documents a user of the repository or the package reads (rule pages also become SARIF help). */
 const DOCS = ['README.md', 'CONTRIBUTING.md', 'SECURITY.md', 'bench/README.md', ...markdownUnder('docs')];
-const USER_FACING = [...DOCS, ...markdownUnder('rules')];
+const EXPECTED = readdirSync(path.join(REPO_ROOT, 'fixtures')).map((name) => `fixtures/${name}/EXPECTED.md`).filter((file) => existsSync(path.join(REPO_ROOT, file)));
+const USER_FACING = [...DOCS, ...markdownUnder('rules'), ...EXPECTED];
 
 const readme = read('README.md');
 
@@ -145,7 +146,7 @@ function anchorsOf(file: string): Set<string> {
 }
 
 describe('links', () => {
-  for (const file of [...DOCS, ...markdownUnder('rules')]) {
+  for (const file of USER_FACING) {
     it(`${file}: every relative link leads to a file of the repository (and a heading in it)`, () => {
       const broken: string[] = [];
       for (const match of prose(read(file)).matchAll(/\]\(([^)\s]+)\)/g)) {
