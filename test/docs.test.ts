@@ -121,6 +121,16 @@ describe('no reference a reader of the repository cannot open', () => {
     expect(screens.flatMap((screen) => foreignReferences(screen.text).map((found) => `${screen.command}: ${found}`))).toEqual([]);
   });
 
+  it('in the descriptions of the map\'s JSON Schema, which editors show', () => {
+    const descriptions: string[] = [];
+    JSON.parse(read('ownership-map.schema.json'), (key, value) => {
+      if (key === 'description' && typeof value === 'string') descriptions.push(value);
+      return value;
+    });
+    expect(descriptions.length).toBeGreaterThan(10);
+    expect(foreignReferences(descriptions.join('\n'))).toEqual([]);
+  });
+
   it('finds each kind of reference it looks for (the check itself)', () => {
     const found = foreignReferences(
       ['Seed 000 says so.', 'As the seed\'s words put it.', 'Fixed in issue 18.', 'See codeql-action#1230.', 'Read https://example.com.', 'See ../shared/x.md.', 'Since commit 41c55d6 it is.'].join('\n'),
