@@ -16,10 +16,11 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = 'fixtures/platform-monorepo';
 
 /**
- * @typedef {{ shown: string, args?: string[], exit?: boolean, show?: (output: string) => string }} Step
+ * @typedef {{ shown: string, args?: string[], file?: string, exit?: boolean, show?: (output: string) => string }} Step
  *   `shown`: the command line as the reader would type it (after `$ `); `args`: what runs, the same
  *   command plus flags that change no output (`--no-cache`), none for a step that is only shown
- *   (`cd`); `exit`: follow it with `echo $?` and the exit code; `show`: abridges the output.
+ *   (`cd`); `file`: instead of running, the content of this file of the workspace; `exit`: follow it
+ *   with `echo $?` and the exit code; `show`: abridges the output.
  * @typedef {{ id: string, file: string, fence: string, prompt?: boolean, workspace?: (dir: string, run: (args: string[]) => Promise<void>) => Promise<string | void> | string | void, steps: Step[] }} Sample
  *   `workspace`: builds a temporary folder to run in (returns the folder to run in, default `dir`);
  *   without it, commands run at the repository root. `prompt: false` prints the output alone.
@@ -272,6 +273,27 @@ export const SAMPLES = [
     ],
   },
   {
+    id: 'baseline-file',
+    file: 'docs/adoption.md',
+    fence: 'json',
+    prompt: false,
+    workspace: async (dir, run) => {
+      fixtureWithMap(dir);
+      await run(['baseline', '--quiet']);
+    },
+    steps: [
+      {
+        shown: 'cat .schema-guard-baseline.json',
+        file: '.schema-guard-baseline.json',
+        show: (text) => {
+          const baseline = JSON.parse(text);
+          const entry = baseline.findings.find((f) => f.table === 'pricing_plans');
+          return abridgedJson({ ...baseline, findings: ['…', entry, '…'] });
+        },
+      },
+    ],
+  },
+  {
     id: 'baseline-new',
     file: 'docs/adoption.md',
     fence: 'console',
@@ -469,6 +491,10 @@ export async function renderSample(sample, main) {
     const out = [];
     for (const step of sample.steps) {
       if (sample.prompt !== false) out.push(`$ ${step.shown}`);
+      if (step.file) {
+        out.push((step.show ?? String)(readFileSync(path.join(runDir, step.file), 'utf8')).replace(/\n+$/, ''));
+        continue;
+      }
       if (!step.args) continue;
       const { output, code } = await run(step.args);
       const cleaned = workdir ? output.replaceAll(runDir, PLACEHOLDER).replaceAll(workdir, PLACEHOLDER) : output;
