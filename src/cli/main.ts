@@ -174,7 +174,7 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
   const run: RunReport = {
     result,
     reported,
-    summary: summarise(reported, result.filesScanned, result.frameworks),
+    summary: summarise(reported, result.filesScanned, result.frameworks, result.skipped),
     baseline: baselineFile && result.absent ? { file: displayPath(root, baselineFile), absent: result.absent } : undefined,
     readFile: (file) => {
       try {
@@ -235,7 +235,7 @@ async function renderReport(flags: CheckFlags, run: RunReport): Promise<string> 
   switch (flags.format) {
     case 'json': {
       const { renderJson } = await import('../report/json.js');
-      return renderJson({ findings: result.findings, summary: run.summary, notifications: result.notifications, toolVersion: TOOL_VERSION, baseline: run.baseline });
+      return renderJson({ findings: result.findings, summary: run.summary, notifications: result.notifications, toolVersion: TOOL_VERSION, baseline: run.baseline, skipped: result.skipped });
     }
     case 'sarif': {
       const { renderSarif } = await import('../report/sarif.js');

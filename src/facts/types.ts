@@ -133,6 +133,8 @@ export interface FileFacts {
   accesses: TableAccessFact[];
   sqlErrors: SqlErrorFact[];
   suppressions: SuppressionFact[];
-  /** Problems that kept part of the file from being analysed (unreadable, binary, TypeScript syntax). */
+  /** Problems that kept part of the file from being analysed (TypeScript syntax). */
   notes: Array<{ message: string } & Location>;
+  /** Why the file could not be analysed at all (binary, too large, nested too deeply, unreadable): its facts are empty. */
+  notAnalysed?: string;
 }

@@ -11,6 +11,8 @@ export interface JsonReportInput {
   errors?: string[];
   /** The baseline compared against, when one was used, and its entries that no longer occur. */
   baseline?: { file: string; absent: BaselineEntry[] };
+  /** The paths discovery left out, and why (a folder ends with `/`). */
+  skipped?: Array<{ path: string; reason: string }>;
 }
 
 /** The JSON contract: findings in stable order with the documented fields, a summary, and what was not analysed. */
@@ -50,6 +52,7 @@ export function renderJson(input: JsonReportInput): string {
       },
       ...(input.baseline ? { baseline: input.baseline } : {}),
       notifications: input.notifications,
+      ...(input.skipped ? { skipped: input.skipped } : {}),
       errors: input.errors ?? [],
     },
     null,
