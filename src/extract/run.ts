@@ -30,7 +30,7 @@ import { cacheSalt } from './tool-digest.js';
 export const FILES_PER_WORKER = 5_000;
 /** Files from which a lone extracting thread has its SQL analysed by a SQL lane (see startThreads). */
 export const SQL_LANE_FILES = 500;
-/** The stack of the worker that analyses deeply nested files again (see retryWithLargerStack); 32 MB follows 30,000 levels. */
+/** The stack of the worker that analyses deeply nested files again (see retryWithLargerStack); 32 MB follows at least 25,000 levels. */
 const DEEP_STACK_MB = 32;
 
 export interface ExtractOptions {
@@ -154,7 +154,7 @@ export function notAnalysedFacts(file: string, reason: string): FileFacts {
 /**
  * Files the parsers could not follow to the bottom (code nested thousands deep overflows the stack
  * of this thread or a pool worker) are analysed again by one worker with a stack of
- * DEEP_STACK_MB, which follows more than 30,000 levels, more than tsc itself; what still overflows
+ * DEEP_STACK_MB, which follows at least 25,000 levels (tsc about 8,000); what still overflows
  * there stays not analysed. Without worker threads (running from TypeScript sources) they stay so too.
  */
 async function retryWithLargerStack(jobs: ExtractJob[], outcomes: ExtractOutcome[], setup: ExtractorSetup): Promise<void> {
