@@ -112,7 +112,12 @@ class Walk {
     // A glob `folder/**` leaves out the whole folder: not entered.
     const folderGlobs = ignoreGlobs.filter((glob) => glob.endsWith('/**')).map((glob) => glob.slice(0, -3));
     this.mapIgnoredFolder = folderGlobs.length ? picomatch(folderGlobs, GLOB_OPTIONS) : () => false;
-    this.git = trackedFiles(root);
+    const tracked = trackedFiles(root);
+    if ('refused' in tracked) {
+      this.notes.push({ level: 'warning', message: `git did not list the tracked files (${tracked.refused}): files a .gitignore lists were skipped even where git tracks them.` });
+    } else {
+      this.git = tracked.files;
+    }
   }
 
   run(starts: Start[]): Discovery {
@@ -349,11 +354,15 @@ interface TrackedFiles {
  * repository's configuration from running anything: no fsmonitor, no hooks, no pager, no prompt,
  * no optional locks, and none of the caller's GIT_* variables that would point it elsewhere.
  */
-function trackedFiles(root: string): TrackedFiles | undefined {
-  const indexPath = git(root, ['rev-parse', '--git-path', 'index'])?.toString('utf8').trim();
+function trackedFiles(root: string): { files?: TrackedFiles } | { refused: string } {
+  const where = git(root, ['rev-parse', '--git-path', 'index']);
+  // Not a work tree, or no git: nothing is tracked. A work tree git will not read is worth saying.
+  if ('failure' in where) return /dubious ownership|safe\.directory/.test(where.failure) ? { refused: where.failure } : {};
+  const indexPath = where.output.toString('utf8').trim();
   // Paths relative to the root, unquoted (-z), of the files under it.
-  const listing = indexPath ? git(root, ['ls-files', '-z', '--cached', '--', '.']) : undefined;
-  if (!indexPath || listing === undefined) return undefined;
+  const listed = git(root, ['ls-files', '-z', '--cached', '--', '.']);
+  if ('failure' in listed) return { refused: listed.failure };
+  const listing = listed.output;
   const files = new Set<string>();
   const folders = new Set<string>();
   for (const file of listing.toString('utf8').split('\0')) {
@@ -361,17 +370,19 @@ function trackedFiles(root: string): TrackedFiles | undefined {
     files.add(file);
     for (let slash = file.indexOf('/'); slash !== -1; slash = file.indexOf('/', slash + 1)) folders.add(file.slice(0, slash));
   }
-  return { tracks: (file) => files.has(file), holdsFolder: (folder) => folders.has(folder), index: path.resolve(root, indexPath) };
+  return { files: { tracks: (file) => files.has(file), holdsFolder: (folder) => folders.has(folder), index: path.resolve(root, indexPath) } };
 }
 
-/** Git's output, or undefined when it is not installed, fails or takes too long. */
-function git(cwd: string, args: string[]): Buffer | undefined {
+/** Git's output, or the first line of why it failed (not installed, an error, too long). */
+function git(cwd: string, args: string[]): { output: Buffer } | { failure: string } {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('GIT_')) env[key] = value;
   const result = spawnSync(
     'git',
     ['--no-pager', '-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-c', 'core.untrackedCache=false', '--no-optional-locks', ...args],
-    { cwd, env: { ...env, GIT_TERMINAL_PROMPT: '0' }, stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000, maxBuffer: 512 * 1024 * 1024 },
+    { cwd, env: { ...env, GIT_TERMINAL_PROMPT: '0' }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000, maxBuffer: 512 * 1024 * 1024 },
   );
-  return result.status === 0 && result.stdout ? result.stdout : undefined;
+  if (result.status === 0 && result.stdout) return { output: result.stdout };
+  const reason = result.error?.message ?? result.stderr?.toString('utf8').trim().split('\n')[0];
+  return { failure: reason || `git ${args[0]} failed` };
 }

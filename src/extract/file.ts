@@ -55,10 +55,11 @@ export function startFile(file: string, rawText: string, symbols: RepoSymbols | 
   };
   facts.suppressions = findSuppressionComments(text, facts.language);
   if (facts.language === 'sql') {
+    const sql = withoutNul(text);
     return {
-      sql: [text],
+      sql: [sql],
       finish(analysisOf) {
-        placeSql(facts, analysisOf(text), SAME_OFFSETS, lines, undefined, true, 'sql');
+        placeSql(facts, analysisOf(sql), SAME_OFFSETS, lines, undefined, true, 'sql');
         return detachStrings(facts);
       },
     };
@@ -87,10 +88,10 @@ export function startFile(file: string, rawText: string, symbols: RepoSymbols | 
   // Not `ts` itself: the syntax tree need not wait for the SQL analyses.
   const sites = ts.sqlSites;
   return {
-    sql: sites.map((site) => site.sql.text),
+    sql: sites.map((site) => withoutNul(site.sql.text)),
     finish(analysisOf) {
       for (const site of sites) {
-        const analysis = analysisOf(site.sql.text);
+        const analysis = analysisOf(withoutNul(site.sql.text));
         // Outside query positions a string is SQL only if it parses: 'update ledger entries failed' is a log line.
         if (!site.queryPosition && (analysis.error || analysis.statements.length === 0)) continue;
         const framework = frameworkSending(orm, site.expressionStart) ?? 'sql';
@@ -101,6 +102,15 @@ export function startFile(file: string, rawText: string, symbols: RepoSymbols | 
       return detachStrings(facts);
     },
   };
+}
+
+/**
+ * SQL as the parsers get it: a NUL ends a C string, so libpg-query would stop reading at one, and
+ * the statements after it (which a migration runner that splits statements would still send) would
+ * pass unseen. A space in its place keeps every offset.
+ */
+function withoutNul(sql: string): string {
+  return sql.includes('\0') ? sql.replaceAll('\0', ' ') : sql;
 }
 
 /** Where SQL offsets are in the file: embedded SQL maps through its segments, a .sql file is its own text. */

@@ -119,6 +119,17 @@ describe('what cannot be analysed fails the run', () => {
     expect(exitCode).toBe(1);
   });
 
+  it('reads SQL past a NUL, which would end the text for libpg-query: in a .sql file and in a query string', async () => {
+    const root = repository({
+      [`${SRC}/nul.sql`]: '-- \0\nDELETE FROM ledger_entries;\n',
+      [`${SRC}/nul-in-query.ts`]: "pool.query('SELECT 1 \\0; DELETE FROM ledger_entries');\n",
+    });
+    const { exitCode, report } = await check(root);
+    expect(findingsIn(report, `${SRC}/nul.sql`)).toEqual(FOUND);
+    expect(findingsIn(report, `${SRC}/nul-in-query.ts`)).toEqual(FOUND);
+    expect(exitCode).toBe(1);
+  });
+
   it('decodes UTF-16 LE and BE with a byte order mark, and UTF-8 with one, as tsc does', async () => {
     const root = repository({
       [`${SRC}/le.ts`]: utf16(`// UTF-16 LE\n${QUERY}\n`, 'le'),
@@ -267,6 +278,19 @@ describe('files are never left out silently', () => {
     expect(existsSync(marker)).toBe(false);
     expect(findingsIn(report, `${SRC}/a.gen.ts`)).toEqual(FOUND);
     expect(exitCode).toBe(1);
+  });
+
+  // Only root can give the repository to another user, which is what makes git refuse it.
+  it.skipIf(!RUNNING_AS_ROOT)('says so when git refuses to list the tracked files (a repository of another user)', async () => {
+    const root = repository({ '.gitignore': '*.gen.ts\n', [`${SRC}/a.gen.ts`]: `${QUERY}\n` });
+    git(root, 'init', '-q');
+    git(root, 'add', '-f', `${SRC}/a.gen.ts`);
+    execFileSync('chown', ['-R', '12345:12345', root]);
+    const { report } = await check(root);
+    expect(report.notifications).toEqual([
+      { level: 'warning', message: expect.stringMatching(/^git did not list the tracked files \(fatal: detected dubious ownership .*\): files a \.gitignore lists were skipped even where git tracks them\.$/) },
+    ]);
+    expect(report.skipped).toEqual([{ path: `${SRC}/a.gen.ts`, reason: 'gitignore' }]);
   });
 
   it('reports a file under a folder whose name is not UTF-8 as not analysed, in its domain', async () => {
