@@ -144,7 +144,12 @@ class Walk {
     const parts = start.path === '' ? [] : start.path.split('/');
     const folders = start.folder ? parts.length : parts.length - 1;
     for (let depth = 1; depth <= folders; depth++) {
-      if (this.folderSkip(parts.slice(0, depth).join('/'), parts.slice(0, depth - 1).join('/'))) return false;
+      const folder = parts.slice(0, depth).join('/');
+      const reason = this.folderSkip(folder, parts.slice(0, depth - 1).join('/'));
+      if (reason) {
+        this.skip(`${folder}/`, reason);
+        return false;
+      }
     }
     return true;
   }

@@ -182,6 +182,13 @@ describe('what cannot be analysed fails the run', () => {
     expect(exitCode).toBe(1);
   });
 
+  it('is reported whatever --rule selects: the selected rules could not check the file either', async () => {
+    const root = repository({ [`${SRC}/blob.ts`]: Buffer.concat([Buffer.from(`${QUERY}\n`), Buffer.alloc(100)]) });
+    const { exitCode, report } = await check(root, '--rule', 'ledger-immutable');
+    expect(findingsIn(report, `${SRC}/blob.ts`)).toEqual(NOT_ANALYSED);
+    expect(exitCode).toBe(1);
+  });
+
   it('lets the map lower the level, and then --fail-on error passes', async () => {
     const root = repository({ [`${SRC}/blob.ts`]: Buffer.alloc(100) });
     write(root, 'ownership-map.yaml', `${LEDGER_MAP}fileNotAnalysed:\n  level: warning\n`);
@@ -235,6 +242,8 @@ describe('files are never left out silently', () => {
     expect(report.summary.skipped).toEqual({ 'declaration file': 1, 'default ignore': 4 });
     const text = await runCli(['--root', root, '--no-cache']);
     expect(text.stdout).toContain('Not scanned: 5 paths (1 declaration file, 4 default ignore); --format json lists them.');
+    // Named on the command line, an ignored folder is still not scanned, and says so.
+    expect((await check(root, path.join(root, 'packages/shop/dist'))).report.skipped).toEqual([{ path: 'packages/shop/dist/', reason: 'default ignore' }]);
   });
 
   it('scans a file git tracks even when a .gitignore lists it; an untracked ignored one is counted as skipped', async () => {
