@@ -279,7 +279,9 @@ function assemble(run: PreparedRun, options: CheckOptions, verdicts: readonly Fi
       scanned: (file) => scanned.has(file),
     },
   );
-  return { ...outcome, filesScanned: verdicts.filter((verdict) => verdict.evidence).length, loadedMap: run.loadedMap, fullRun, skipped: run.skipped };
+  // What discovery skipped is the same for every --shard run: the first reports it, so that merged reports count it once.
+  const skipped = options.shard && options.shard.index !== 1 ? [] : run.skipped;
+  return { ...outcome, filesScanned: verdicts.filter((verdict) => verdict.evidence).length, loadedMap: run.loadedMap, fullRun, skipped };
 }
 
 /** YYYY-MM-DD: the day exceptions expire by. */
