@@ -1,6 +1,7 @@
 /**
  * Reading a repository file for extraction, the same in the main thread and in a worker: links that
- * lead out of the root, non-regular files, binaries and oversized files are refused with a note.
+ * lead out of the root, non-regular files, binaries and oversized files are refused with a note
+ * saying why, which extraction turns into a file-not-analysed finding. Decoding: decode-source.ts.
  */
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
