@@ -4,7 +4,8 @@
  * result cache spare the files whose verdicts still hold.
  */
 import path from 'node:path';
-import { listRepository } from './discover/listing.js';
+import { listRepository, type RepositoryListing } from './discover/listing.js';
+import type { SkippedPath } from './discover/files.js';
 import { filesOfShard, type Shard } from './discover/shard.js';
 import { CacheFolder, statKey } from './extract/cache.js';
 import { ImportResolver } from './extract/resolve-imports.js';
@@ -57,6 +58,8 @@ export interface CheckOutcome {
   frameworks: Summary['frameworks'];
   /** Query sites whose table accesses could not be read. */
   unreadSites: Array<UnreadSite & { file: string }>;
+  /** What discovery left out of the scan, and why. */
+  skipped: SkippedPath[];
 }
 
 export interface CheckResult extends CheckOutcome {
@@ -109,7 +112,7 @@ async function prepareRun(options: CheckOptions) {
   const cacheFolder = options.cache && new CacheFolder(options.cache.dir, options.cache.confineTo);
   const loadedMap = await loadMapThroughSnapshot(options.mapFile, cacheFolder);
   const listing = await listRepository(root, loadedMap.map.ignore, cacheFolder);
-  const selection = await selectFiles(root, listing.files, loadedMap, options);
+  const selection = await selectFiles(root, listing, loadedMap, options);
   const resolver = new ImportResolver(root, selection.repositoryFiles, listing.manifests);
   // Both caches ask for a file's stats; taken once, before either reads the file.
   const stats = new Map<string, string | undefined>();
@@ -120,7 +123,7 @@ async function prepareRun(options: CheckOptions) {
   };
   // The map's lookups: built by loadJudging, for a run that judges files.
   const index: { map?: Promise<OwnershipIndex> } = {};
-  return { root, loadedMap, index, ...selection, resolver, cacheFolder, statOf, prismaSchemas: listing.prismaSchemas };
+  return { root, loadedMap, index, ...selection, resolver, cacheFolder, statOf, prismaSchemas: listing.prismaSchemas, discoveryNotes: listing.notes };
 }
 
 /** Everything the outcome of a run depends on, for the result cache. */
@@ -227,13 +230,14 @@ async function extractFacts(run: PreparedRun, options: CheckOptions, files: stri
       readText: (file) => texts.read(file),
       cache: cacheFolder && { folder: cacheFolder, statOf },
     });
-    const extractOptions = { sqlParser, symbols, resolver, threads: options.threads } as const;
+    const extractOptions = { sqlParser, symbols, resolver, threads: options.threads, unreadable: run.unreadable } as const;
     const facts = await extractAll(root, files, {
       ...extractOptions,
       cache: cacheFolder && { folder: cacheFolder, statOf, wholeRepository },
       early,
       preread: (file) => texts.take(file),
       onProgress: options.onProgress,
+      unreadable: run.unreadable,
     }, notifications);
     texts.clear();
     /** Facts of more files, uncached and with their notes dropped: evidence for the repository rules. */
@@ -263,7 +267,7 @@ function assemble(run: PreparedRun, options: CheckOptions, verdicts: readonly Fi
   const mapPath = repositoryPath(run.root, options.mapFile);
   const outcome = assembleOutcome(
     verdicts,
-    notifications.filter((notification) => notification.file === undefined || !scanned.has(notification.file)),
+    [...run.discoveryNotes, ...notifications.filter((notification) => notification.file === undefined || !scanned.has(notification.file))],
     {
       loadedMap: run.loadedMap,
       mapPath,
@@ -277,7 +281,9 @@ function assemble(run: PreparedRun, options: CheckOptions, verdicts: readonly Fi
       scanned: (file) => scanned.has(file),
     },
   );
-  return { ...outcome, filesScanned: verdicts.filter((verdict) => verdict.evidence).length, loadedMap: run.loadedMap, fullRun };
+  // What discovery skipped is the same for every --shard run: the first reports it, so that merged reports count it once.
+  const skipped = options.shard && options.shard.index !== 1 ? [] : run.skipped;
+  return { ...outcome, filesScanned: verdicts.filter((verdict) => verdict.evidence).length, loadedMap: run.loadedMap, fullRun, skipped };
 }
 
 /** YYYY-MM-DD: the day exceptions expire by. */
@@ -289,16 +295,21 @@ function today(options: CheckOptions): string {
  * The files this run analyses (narrowed by paths, --changed-since and --shard), and the whole
  * repository's files, which query-builder declarations and the repository rules need.
  */
-async function selectFiles(root: string, repositoryFiles: string[], loadedMap: LoadedMap, options: CheckOptions) {
-  let files = options.paths?.length ? (await import('./discover/files.js')).discoverFiles({ root, paths: options.paths, ignore: loadedMap.map.ignore }) : repositoryFiles;
+async function selectFiles(root: string, listing: RepositoryListing, loadedMap: LoadedMap, options: CheckOptions) {
+  const repositoryFiles = listing.files;
+  const narrowed = options.paths?.length ? (await import('./discover/files.js')).discoverRepository({ root, paths: options.paths, ignore: loadedMap.map.ignore }) : undefined;
+  let files = narrowed?.files ?? repositoryFiles;
+  const unreadable = new Map(Object.entries({ ...listing.unreadable, ...narrowed?.unreadable }));
+  const skipped = narrowed?.skipped ?? listing.skipped;
   // Loaded only for --changed-since: running git needs execa, which every other run can do without.
   const changed = options.changedSince === undefined ? undefined : await (await import('./git/changed-files.js')).changedFiles(root, options.changedSince);
   // A change to the map changes every verdict: then the run is a full one.
   const changedOnly = changed !== undefined && !changed.includes(path.resolve(options.mapFile));
-  if (changedOnly) files = files.filter((file) => changed.underRoot.has(file));
+  // What cannot be read by its name is not in git's list under that name: kept, so that it still fails the run.
+  if (changedOnly) files = files.filter((file) => changed.underRoot.has(file) || unreadable.has(file));
   const wholeRepository = !changedOnly && !options.paths?.some((p) => p !== '.');
   if (options.shard) files = filesOfShard(files, options.shard);
-  return { files, repositoryFiles, changedOnly, wholeRepository };
+  return { files, repositoryFiles, changedOnly, wholeRepository, unreadable, skipped };
 }
 
 /** A path as a repository-relative POSIX path, or undefined when it lies outside the root. */

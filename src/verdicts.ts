@@ -70,7 +70,8 @@ export function judgeFiles(
       exceptionsUsed: [...new Set(waived.map((w) => w.exception))],
       notifications: notesByFile.get(facts.file) ?? [],
       ...coverageOf(facts),
-      evidence: repoEvidence(facts, map),
+      // A file not analysed has no evidence, and does not count as scanned.
+      evidence: facts.notAnalysed === undefined ? repoEvidence(facts, map) : undefined,
     };
   });
   return { verdicts, waived: allWaived };

@@ -177,7 +177,7 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
   const run: RunReport = {
     result,
     reported,
-    summary: summarise(reported, result.filesScanned, result.frameworks),
+    summary: summarise(reported, result.filesScanned, result.frameworks, result.skipped),
     baseline: baselineFile && result.absent ? { file: displayPath(root, baselineFile), absent: result.absent } : undefined,
     readFile: (file) => {
       try {
@@ -243,7 +243,7 @@ async function renderReport(flags: CheckFlags, run: RunReport): Promise<string> 
   switch (flags.format) {
     case 'json': {
       const { renderJson } = await import('../report/json.js');
-      return renderJson({ findings: result.findings, summary: run.summary, notifications: result.notifications, toolVersion: TOOL_VERSION, baseline: run.baseline, unreadSites: result.unreadSites });
+      return renderJson({ findings: result.findings, summary: run.summary, notifications: result.notifications, toolVersion: TOOL_VERSION, baseline: run.baseline, unreadSites: result.unreadSites, skipped: result.skipped });
     }
     case 'sarif': {
       const { renderSarif } = await import('../report/sarif.js');

@@ -43,8 +43,9 @@ export interface SensitiveColumnGrant {
 type Matcher = (path: string) => boolean;
 export type RetiredImport = OwnershipMap['retiredImports'][number];
 
-// dot: true so that dotfiles inside a domain's folder are still that domain's.
-const GLOB_OPTIONS = { dot: true };
+// dot: true so that dotfiles inside a domain's folder are still that domain's; flags 's': so is a
+// file whose name holds a line break (`*` and `**` match it too).
+const GLOB_OPTIONS = { dot: true, flags: 's' };
 const compiled = new WeakMap<readonly string[], Matcher>();
 
 /** True when `path` matches one of `globs`. Compiled once per array, so pass the map's own arrays. */

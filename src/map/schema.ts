@@ -174,6 +174,11 @@ export const OwnershipMapSchema = z
       .default([]),
     exceptions: z.array(ExceptionSchema).default([]),
     ignore: z.array(glob).default([]).describe('Globs of files never scanned'),
+    fileNotAnalysed: z
+      .object({ level: z.enum(['note', 'warning', 'error']).default('error') })
+      .strict()
+      .default({ level: 'error' })
+      .describe('The level of file-not-analysed findings: files in scope that could not be read or parsed (binary, too large, nested too deeply, unreadable)'),
   })
   .strict();
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CacheFolder } from '../../src/extract/cache.js';
-import { discoverFiles, discoverManifests, discoverPrismaSchemas } from '../../src/discover/files.js';
+import { discoverFiles, discoverRepository } from '../../src/discover/files.js';
 import { listRepository } from '../../src/discover/listing.js';
 import { writeRepo } from '../helpers.js';
 
@@ -41,7 +41,8 @@ function age(root: string): void {
 
 /** What the walks find now, without any record. */
 function walked(root: string) {
-  return { files: discoverFiles({ root, ignore: IGNORE }), prismaSchemas: discoverPrismaSchemas({ root, ignore: IGNORE }), manifests: discoverManifests(root) };
+  const { folders: _folders, gitIndex: _gitIndex, ...listing } = discoverRepository({ root, ignore: IGNORE });
+  return listing;
 }
 
 /** Adds a file name the tree does not hold to the kept listing: a listing that shows it was taken from the record. */
