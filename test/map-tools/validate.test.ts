@@ -138,7 +138,7 @@ exceptions:
     const broken = TWO_DOMAINS.replace('prefixes: [billing_]', 'prefixes: [shop_]').replace('targetOwner: shop', 'targetOwner: warehouse') +
       `  - id: legacy-orders
     name: Legacy orders
-    tables: [Orders]
+    tables: ['"orders"']
     currentOwner: Billing
     targetOwner: billing
     guardRule: none
@@ -154,7 +154,7 @@ exceptions:
       '22:14 error families[1].tables[0]',
     ]);
     expect(report.problems[1]).toMatchObject({ file: map, message: expect.stringContaining('unknown domain "warehouse"') });
-    expect(report.problems[2].message).toContain('table "Orders" is already claimed by family orders');
+    expect(report.problems[2].message).toContain('table ""orders"" is already claimed by family orders');
   });
 
   it('the JSON form of a clean map is valid with no problems', async () => {
