@@ -11,6 +11,7 @@ import { ImportResolver } from './extract/resolve-imports.js';
 import type { FileFacts } from './facts/types.js';
 import type { BaselineEntry } from './filter/baseline.js';
 import type { LoadedMap } from './map/map-file.js';
+import { domainEntries } from './map/entries.js';
 import { loadMapThroughSnapshot } from './map/snapshot.js';
 import type { OwnershipIndex } from './map/resolve.js';
 import type { Finding } from './rules/finding.js';
@@ -249,6 +250,7 @@ function judgeOf(run: PreparedRun, map: OwnershipIndex, options: CheckOptions): 
     mapFile: options.mapFile,
     root: run.root,
     packageEntriesOf: (target) => run.resolver.packageOf(target)?.entries,
+    domainEntriesOf: domainEntries(map, run.repositoryFiles, (dir) => run.resolver.packageOf(`${dir}/-`)?.dir === dir),
     rules: options.rules,
     today: today(options),
   };
