@@ -104,7 +104,7 @@ export const FamilySchema = z
 
 /** The guard rule of a family whose map does not word one. */
 export function defaultGuardRule(owner: string): string {
-  return `Only ${owner} code queries these tables; other domains use ${owner}'s API, a read model or events.`;
+  return `Only ${owner} code queries these tables; other domains go through an API, a read model or events of ${owner}.`;
 }
 
 export const RestrictedTableRuleSchema = z

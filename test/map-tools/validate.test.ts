@@ -167,7 +167,7 @@ exceptions:
     const { root } = repoWithMap(TWO_DOMAINS);
     const result = await run(['map', 'validate', '--root', path.join(root, 'nope')]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toBe(`schema-guard: Root ${path.join(root, 'nope')} is not a directory: expected --root to name the repository to check the map against.\n`);
+    expect(result.stderr).toBe(`schema-guard: --root ${path.join(root, 'nope')} does not exist (see schema-guard map validate --help)\n`);
   });
 
   it('the real binary prints a YAML syntax error at its location, exit 2, no stack trace', async () => {
