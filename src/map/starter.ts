@@ -133,7 +133,9 @@ export function planStarterMap(domains: StarterDomain[], facts: readonly FileFac
   }
 
   // Ids: <owner>-tables, told apart by the creating folder when an owner has several families.
-  const list = [...families.values()].sort((a, b) => compare(a.owner, b.owner) || compare(a.createdIn, b.createdIn) || compare(a.reason, b.reason));
+  // Unassigned tables last: they are what the reviewer must decide.
+  const unassigned = (family: StarterFamily) => (family.reason === 'unused' ? 1 : 0);
+  const list = [...families.values()].sort((a, b) => unassigned(a) - unassigned(b) || compare(a.owner, b.owner) || compare(a.createdIn, b.createdIn));
   const used = new Set<string>();
   for (const family of list) {
     const several = list.filter((other) => other.owner === family.owner && other.reason !== 'unused').length > 1;
