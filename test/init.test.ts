@@ -107,6 +107,17 @@ describe('the quick start: schema-guard init, then schema-guard check', () => {
   });
 });
 
+describe('docs/getting-started.md', () => {
+  it('shows the map init really writes for its example project', async () => {
+    // The example has no table that code leaves unused.
+    const project = writeRepo({ ...PROJECT, 'migrations/003_payments.sql': 'CREATE TABLE payments (id serial PRIMARY KEY, invoice_id int);\n' });
+    expect((await runCli(['init', '--root', project, '--quiet'])).exitCode).toBe(0);
+    const doc = readFileSync(path.join(REPO_ROOT, 'docs/getting-started.md'), 'utf8');
+    const shown = /<!-- init-example:start -->\n```yaml\n([\s\S]*?)```\n<!-- init-example:end -->/.exec(doc)?.[1];
+    expect(shown).toBe(readFileSync(path.join(project, 'ownership-map.yaml'), 'utf8'));
+  });
+});
+
 describe('starter domains', () => {
   it('are the workspace folders when there are any', () => {
     expect(starterDomains(['packages/a/x.ts', 'services/b/y.ts', 'src/c/z.ts'])).toEqual([
