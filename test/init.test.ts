@@ -2,8 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { loadOwnershipMap } from '../src/map/load.js';
-import { starterDomains } from '../src/map/starter.js';
+import { loadOwnershipMap, parseOwnershipMap } from '../src/map/load.js';
+import { OwnershipIndex } from '../src/map/resolve.js';
+import { planStarterMap, renderStarterMap, starterDomains } from '../src/map/starter.js';
+import type { FileFacts } from '../src/facts/types.js';
 import { REPO_ROOT, runCli, writeRepo } from './helpers.js';
 
 const BIN = path.join(REPO_ROOT, 'bin/schema-guard.js');
@@ -138,5 +140,33 @@ describe('starter domains', () => {
   it('cover the whole repository when code sits in no such folder', () => {
     expect(starterDomains(['index.ts', 'migrations/1.sql'])).toEqual([{ id: 'app', folder: '' }]);
     expect(starterDomains(['migrations/1.sql'])).toEqual([]);
+  });
+});
+
+describe('the starter map of a hostile repository', () => {
+  it('matches folder names literally and keeps names from ending a comment or a string', () => {
+    const domains = starterDomains(['src/(auth)/login.ts', 'src/[id]/page.ts']);
+    const facts = (file: string, name: string, operation: 'create' | 'insert'): FileFacts => ({
+      file,
+      language: file.endsWith('.sql') ? 'sql' : 'typescript',
+      imports: [],
+      accesses: [{ table: { name }, operation, statement: 0, line: 1, column: 1 }],
+      sqlErrors: [],
+      suppressions: [],
+      notes: [],
+    });
+    const plan = planStarterMap(
+      domains,
+      [facts('db\nversion: 2/1.sql', 'odd\nname', 'create'), facts('src/(auth)/login.ts', 'odd\nname', 'insert')],
+      (file) => (file.startsWith('src/(auth)/') ? 'auth' : undefined),
+    );
+    const text = renderStarterMap(plan);
+    const { map } = parseOwnershipMap('ownership-map.yaml', text);
+    expect(map.version).toBe(1);
+    expect(map.families[0]!.tables).toEqual(['odd\nname']);
+    const index = new OwnershipIndex(map);
+    expect(index.domainOfFile('src/(auth)/login.ts')).toBe('auth');
+    expect(index.domainOfFile('src/[id]/page.ts')).toBe('id');
+    expect(index.ownerOfTable({ name: 'odd\nname' })?.domain).toBe('auth');
   });
 });

@@ -87,7 +87,11 @@ function provisionalMap(domains: StarterDomain[]): string {
 /** The folders whose sub-folders the root package.json's workspaces (`dir/*`) name. */
 function workspaceFolders(root: string): string[] {
   try {
-    const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { workspaces?: unknown };
+    const file = path.join(root, 'package.json');
+    // The repository is untrusted: a regular file of sane size, not a link out of it.
+    const stats = lstatSync(file);
+    if (!stats.isFile() || stats.size > 1_000_000) return [];
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { workspaces?: unknown };
     const patterns = Array.isArray(manifest.workspaces) ? manifest.workspaces : (manifest.workspaces as { packages?: unknown } | undefined)?.packages;
     if (!Array.isArray(patterns)) return [];
     return patterns.flatMap((pattern) => (typeof pattern === 'string' && /^[^*!]+\/\*$/.test(pattern) && !pattern.slice(0, -2).includes('/') ? [pattern.slice(0, -2)] : []));

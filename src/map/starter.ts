@@ -193,13 +193,13 @@ export function renderStarterMap(plan: StarterPlan): string {
   lines.push('', 'families:');
   if (plan.families.length === 0) lines.push('  []  # no CREATE TABLE was found in the migrations: add families here');
   for (const family of plan.families) {
-    lines.push(...familyNote(family).map((note) => `  # ${note}`));
+    lines.push(...familyNote(family).map((note) => `  # ${commentText(note)}`));
     lines.push(`  - id: ${family.id}`, `    targetOwner: ${family.owner}`, '    tables:');
     for (const table of family.tables) lines.push(`      - ${yamlString(mapTableName(table.table))}`);
   }
   if (plan.unparsed.length > 0) {
     lines.push('', `# Statements in ${count(plan.unparsed.length, 'SQL file')} could not be parsed, so tables they create may be missing:`);
-    lines.push(...plan.unparsed.slice(0, 20).map((file) => `#   ${file}`));
+    lines.push(...plan.unparsed.slice(0, 20).map((file) => `#   ${commentText(file)}`));
     if (plan.unparsed.length > 20) lines.push(`#   … and ${plan.unparsed.length - 20} more`);
   }
   return `${lines.join('\n')}\n`;
@@ -207,7 +207,8 @@ export function renderStarterMap(plan: StarterPlan): string {
 
 /** The folder glob of a starter domain. */
 export function domainGlob(domain: StarterDomain): string {
-  return domain.folder === '' ? '**' : `${domain.folder}/**`;
+  // A folder name is matched literally, even `(group)` or `[id]`.
+  return domain.folder === '' ? '**' : `${domain.folder.replace(/[*?[\]{}()!+@\\]/g, '\\$&')}/**`;
 }
 
 function familyNote(family: StarterFamily): string[] {
@@ -231,10 +232,18 @@ function mapTableName(table: TableName): string {
   return table.schema === undefined ? part(table.name) : `${part(table.schema)}.${part(table.name)}`;
 }
 
-/** A YAML scalar for `text`: plain when YAML cannot read it as anything else, else single-quoted. */
+/** A YAML scalar for `text`: plain when YAML cannot read it as anything else, else quoted (double quotes keep control characters). */
 function yamlString(text: string): string {
   const plain = /^[A-Za-z_][A-Za-z0-9_.$/*-]*$/.test(text) && !/^(?:true|false|null|yes|no|on|off|y|n)$/i.test(text);
-  return plain ? text : `'${text.replaceAll("'", "''")}'`;
+  if (plain) return text;
+  return CONTROL.test(text) ? JSON.stringify(text) : `'${text.replaceAll("'", "''")}'`;
+}
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** Text for a comment: a name from the repository must not end the comment line. */
+function commentText(text: string): string {
+  return text.replace(new RegExp(CONTROL.source, 'g'), '?');
 }
 
 function count(n: number, word: string): string {
