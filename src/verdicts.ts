@@ -10,7 +10,7 @@ import type { FileFacts } from './facts/types.js';
 import { applyExceptions } from './filter/exceptions.js';
 import { applySuppressions } from './filter/suppressions.js';
 import type { LoadedMap } from './map/map-file.js';
-import type { OwnershipIndex } from './map/resolve.js';
+import { type OwnershipIndex, resolveSchemaHoles } from './map/resolve.js';
 import { DEFAULT_LEVELS, type FileVerdict, type FrameworkCount, groupByFile, ranRule, type Waived } from './outcome.js';
 import { getRuleCatalog } from './rules/catalog.js';
 import { completeFindings } from './rules/complete.js';
@@ -42,12 +42,14 @@ export interface Judge {
  * extraction's notes, of which each verdict takes its file's.
  */
 export function judgeFiles(
-  judged: readonly FileFacts[],
-  repository: readonly FileFacts[],
+  judgedFacts: readonly FileFacts[],
+  repositoryFacts: readonly FileFacts[],
   judge: Judge,
   notifications: readonly Notification[],
 ): { verdicts: FileVerdict[]; waived: Waived[] } {
   const { map } = judge;
+  const judged = judgedFacts.map((facts) => resolveSchemaHoles(facts, map));
+  const repository = repositoryFacts.map((facts) => resolveSchemaHoles(facts, map));
   const mapLocation = relatedLocations(judge.loadedMap, judge.mapFile, judge.root);
   const domainIn = (facts: FileFacts) => domainOf(facts, map);
   // Findings of the other files are left unused: those files keep their verdicts.

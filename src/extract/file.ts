@@ -7,6 +7,7 @@ import { detachStrings } from '../facts/detach.js';
 import { LineIndex } from '../facts/positions.js';
 import type { FileFacts, Framework, SqlAnalysis, TableAccessFact } from '../facts/types.js';
 import type { SqlAnalyzer } from '../sql/index.js';
+import { psqlScriptAsSql } from '../sql/psql.js';
 import { extractOrmFacts, frameworkSending, toAccessFacts } from './orm/extract.js';
 import { RepoSymbols } from './orm/symbols.js';
 import type { EmbeddedSql } from './sql-text.js';
@@ -55,10 +56,12 @@ export function startFile(file: string, rawText: string, symbols: RepoSymbols | 
   };
   facts.suppressions = findSuppressionComments(text, facts.language);
   if (facts.language === 'sql') {
+    // Same length as the script: offsets in it are offsets in the file.
+    const sql = psqlScriptAsSql(text);
     return {
-      sql: [text],
+      sql: [sql],
       finish(analysisOf) {
-        placeSql(facts, analysisOf(text), SAME_OFFSETS, lines, undefined, true, 'sql');
+        placeSql(facts, analysisOf(sql), SAME_OFFSETS, lines, undefined, true, 'sql');
         return detachStrings(facts);
       },
     };
@@ -130,6 +133,7 @@ function placeSql(
       };
       if (enclosingFunction) fact.enclosingFunction = enclosingFunction;
       if (access.synthetic) fact.synthetic = true;
+      if (access.schemaHole) fact.schemaHole = true;
       if (access.detail) fact.detail = access.detail;
       if (access.columns) fact.columns = access.columns;
       if (access.constrained) fact.constrained = access.constrained;

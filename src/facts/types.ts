@@ -59,6 +59,8 @@ export interface SqlTableAccess extends AccessDetails {
   length: number;
   /** True when the name came from an interpolation hole and cannot be known statically. */
   synthetic?: boolean;
+  /** True when the table's name is known but its schema is an interpolation hole (`${schema}.jobs`, psql `:SCHEMA.jobs`). */
+  schemaHole?: boolean;
 }
 
 export interface SqlStatementFacts {
@@ -101,6 +103,11 @@ export interface TableAccessFact extends Location, AccessDetails {
   enclosingFunction?: string;
   /** True when the table could not be known statically (an interpolated name, a computed builder argument). */
   synthetic?: boolean;
+  /**
+   * True when the name is known but the schema was an interpolation hole: `table` has no schema then,
+   * and the map decides which of its tables of that name is meant (resolveSchemaHoles).
+   */
+  schemaHole?: boolean;
   /** How the code reached the table: raw SQL, or the query builder / ORM the call goes through. */
   framework?: Framework;
 }

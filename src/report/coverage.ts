@@ -9,7 +9,7 @@ import type { CheckResult } from '../check.js';
 import { domainOf } from '../verdicts.js';
 import type { Operation } from '../facts/types.js';
 import { formatTableName, parseTableName, tableKey } from '../map/names.js';
-import { OwnershipIndex } from '../map/resolve.js';
+import { OwnershipIndex, resolveSchemaHoles } from '../map/resolve.js';
 import { compareText } from '../order.js';
 
 export interface UnownedTable {
@@ -54,7 +54,7 @@ export function computeCoverage(result: CheckResult, root: string): CoverageRepo
 
 function unownedTables(result: CheckResult, index: OwnershipIndex): UnownedTable[] {
   const byTable = new Map<string, UnownedTable & { fileSet: Set<string> }>();
-  for (const facts of result.facts) {
+  for (const facts of result.facts.map((file) => resolveSchemaHoles(file, index))) {
     for (const access of facts.accesses) {
       if (access.synthetic || index.ownerOfTable(access.table)) continue;
       const key = tableKey(access.table);
@@ -80,8 +80,16 @@ function unownedTables(result: CheckResult, index: OwnershipIndex): UnownedTable
     .sort((a, b) => compareText(a.table, b.table));
 }
 
+/** Operations that shape a table without using its rows. */
+const SCHEMA_ONLY: ReadonlySet<Operation> = new Set(['create', 'alter', 'drop', 'reference']);
+
 function unusedTables(result: CheckResult, index: OwnershipIndex): UnusedTable[] {
-  const used = new Set(result.facts.flatMap((facts) => facts.accesses.map((access) => tableKey(access.table))));
+  // Only code that reads or writes rows uses a table: a migration that creates or alters it does not.
+  const used = new Set(
+    result.facts.flatMap((facts) =>
+      resolveSchemaHoles(facts, index).accesses.filter((access) => !access.synthetic && !SCHEMA_ONLY.has(access.operation)).map((access) => tableKey(access.table)),
+    ),
+  );
   return index.map.families
     .flatMap((family) => family.tables.map((table) => ({ table, family: family.id, owner: family.targetOwner })))
     .filter(({ table }) => !used.has(tableKey(parseTableName(table))))
