@@ -14,6 +14,7 @@ import type { BaselineEntry } from './filter/baseline.js';
 import type { LoadedMap } from './map/map-file.js';
 import { loadMapThroughSnapshot } from './map/snapshot.js';
 import type { OwnershipIndex } from './map/resolve.js';
+import type { domainEntries as DomainEntries } from './map/entries.js';
 import type { Finding } from './rules/finding.js';
 import type { SqlParserName } from './sql/index.js';
 import type { Notification, Summary } from './report/summary.js';
@@ -159,8 +160,8 @@ async function analyse(run: PreparedRun, options: CheckOptions): Promise<Analyse
   const scanned = new Set(files);
   const skippedSql = repositoryFiles.filter((file) => file.endsWith('.sql') && !scanned.has(file));
   const evidence = skippedSql.length === 0 ? [] : await extractMore(skippedSql);
-  const { judgeFiles, map } = await loadJudging(run);
-  const judged = judgeFiles(facts, [...facts, ...evidence], judgeOf(run, map, options), notifications);
+  const { judgeFiles, judge } = await loadJudging(run);
+  const judged = judgeFiles(facts, [...facts, ...evidence], judge(options), notifications);
   const verdicts = inScanOrder(files, judged.verdicts, notifications);
   return { ...assemble(run, options, verdicts, notifications), facts, waived: judged.waived, verdicts, symbols: symbols.fingerprint };
 }
@@ -174,7 +175,7 @@ async function analyseChanged(run: PreparedRun, options: CheckOptions, recorded:
   const notifications: Notification[] = [];
   const { facts, symbols } = await extractFacts(run, options, changed, false, notifications);
   if (symbols.fingerprint !== recorded.symbols) return undefined;
-  const { judgeFiles, evidenceFacts, repoEvidence, map } = await loadJudging(run);
+  const { judgeFiles, evidenceFacts, repoEvidence, map, judge } = await loadJudging(run);
   const fresh = new Map(facts.map((fileFacts) => [fileFacts.file, fileFacts]));
   if (changed.some((file) => !sameEvidence(fresh.has(file) ? repoEvidence(fresh.get(file)!, map) : undefined, recorded.verdicts.get(file)?.evidence))) return undefined;
   // Files without evidence tell the repository rules nothing about other files.
@@ -182,7 +183,7 @@ async function analyseChanged(run: PreparedRun, options: CheckOptions, recorded:
     const evidence = fresh.has(file) ? undefined : recorded.verdicts.get(file)?.evidence;
     return fresh.get(file) ?? (evidence?.length ? evidenceFacts(file, evidence) : []);
   });
-  const judged = judgeFiles(facts, repository, judgeOf(run, map, options), notifications);
+  const judged = judgeFiles(facts, repository, judge(options), notifications);
   const changedVerdicts = new Map(inScanOrder(changed, judged.verdicts, notifications).map((verdict) => [verdict.file, verdict]));
   return reassemble(run, options, new Map([...recorded.verdicts, ...changedVerdicts]), symbols.fingerprint, notifications);
 }
@@ -193,8 +194,14 @@ async function analyseChanged(run: PreparedRun, options: CheckOptions, recorded:
  */
 async function loadJudging(run: PreparedRun) {
   run.index.map ??= import('./map/resolve.js').then(({ OwnershipIndex }) => new OwnershipIndex(run.loadedMap.map));
-  const [{ judgeFiles }, { evidenceFacts, repoEvidence }, map] = await Promise.all([import('./verdicts.js'), import('./rules/engine.js'), run.index.map]);
-  return { judgeFiles, evidenceFacts, repoEvidence, map };
+  const [{ judgeFiles }, { evidenceFacts, repoEvidence }, map, { domainEntries }] = await Promise.all([
+    import('./verdicts.js'),
+    import('./rules/engine.js'),
+    run.index.map,
+    import('./map/entries.js'),
+  ]);
+  const judge = (options: CheckOptions) => judgeOf(run, map, options, domainEntries);
+  return { judgeFiles, evidenceFacts, repoEvidence, map, judge };
 }
 
 /** What the reports need of an analysis. */
@@ -248,13 +255,14 @@ async function extractFacts(run: PreparedRun, options: CheckOptions, files: stri
   }
 }
 
-function judgeOf(run: PreparedRun, map: OwnershipIndex, options: CheckOptions): Judge {
+function judgeOf(run: PreparedRun, map: OwnershipIndex, options: CheckOptions, domainEntries: typeof DomainEntries): Judge {
   return {
     map,
     loadedMap: run.loadedMap,
     mapFile: options.mapFile,
     root: run.root,
     packageEntriesOf: (target) => run.resolver.packageOf(target)?.entries,
+    domainEntriesOf: domainEntries(map, run.repositoryFiles, (dir) => run.resolver.packageOf(`${dir}/-`)?.dir === dir),
     rules: options.rules,
     today: today(options),
   };

@@ -1,11 +1,11 @@
-import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCheck, runCheckOrReuse, type CheckOptions } from '../../src/check.js';
 import { discoverFiles } from '../../src/discover/files.js';
 import { loadOwnershipMap } from '../../src/map/load.js';
 import { REPO_ROOT, ROOT_MAP, runCli, writeRepo } from '../helpers.js';
+import { temporaryFolder } from '../temporary.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'fixtures');
 const TODAY = '2026-06-01';
@@ -13,7 +13,7 @@ const CATALOG = 'packages/gpuaas/inventory/src/catalog.ts';
 
 /** A copy of a fixture with its own copy of the map, so that both can change. */
 function copyOfFixture(fixture = 'platform-monorepo', map = ROOT_MAP): { root: string; mapFile: string } {
-  const root = path.join(mkdtempSync(path.join(os.tmpdir(), 'schema-guard-result-')), 'repo');
+  const root = path.join(temporaryFolder('schema-guard-result-'), 'repo');
   cpSync(path.join(FIXTURES, fixture), root, { recursive: true, filter: (source) => !source.includes('node_modules') });
   const mapFile = path.join(root, '..', 'ownership-map.yaml');
   copyFileSync(map, mapFile);

@@ -93,12 +93,14 @@ describe('a run stopped by an error', () => {
   it('a --root that does not exist or is a file', async () => {
     const root = repo();
     const map = path.join(root, 'ownership-map.yaml');
-    expect(await stopped(['--root', path.join(root, 'nope'), '--map', map])).toBe(`--root ${path.join(root, 'nope')} does not exist.`);
-    expect(await stopped(['--root', map, '--map', map])).toBe(`--root ${map} is not a directory.`);
+    expect(await stopped(['--root', path.join(root, 'nope'), '--map', map])).toBe(`--root ${path.join(root, 'nope')} does not exist (see schema-guard check --help)`);
+    expect(await stopped(['--root', map, '--map', map])).toBe(`--root ${map} is not a directory (see schema-guard check --help)`);
+    // Without --map too: the root is missing, not the map.
+    expect(await stopped(['--root', path.join(root, 'nope')])).toBe(`--root ${path.join(root, 'nope')} does not exist (see schema-guard check --help)`);
   });
 
   it('an unknown --rule', async () => {
-    expect(await stopped(['--root', repo(), '--rule', 'no-such-rule'])).toBe('Unknown rule id for --rule: no-such-rule.');
+    expect(await stopped(['--root', repo(), '--rule', 'no-such-rule'])).toBe('unknown rule id for --rule: no-such-rule (see schema-guard check --help)');
   });
 
   it('an internal error', async () => {
