@@ -5,7 +5,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type { CheckOptions, CheckOutcome } from '../check.js';
+import type { CheckOptions } from '../check.js';
+import type { CheckOutcome } from '../outcome.js';
 import { parseShard, type Shard } from '../discover/shard.js';
 import { UsageError } from '../errors.js';
 import { defaultCacheDir } from '../extract/cache.js';

@@ -5,7 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Notification } from '../report/summary.js';
+import type { Notification } from '../outcome.js';
 
 /** Larger files are generated code or data, not hand-written queries: reported as not analysed. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024;

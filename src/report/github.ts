@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { describeEntry, type BaselineEntry } from '../filter/baseline.js';
 import type { Finding, Level } from '../rules/finding.js';
-import type { Notification } from './summary.js';
+import type { Notification } from '../outcome.js';
 
 export interface GithubReportInput {
   /** Reported findings only. */

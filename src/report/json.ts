@@ -1,6 +1,7 @@
 import type { BaselineEntry } from '../filter/baseline.js';
 import type { Finding } from '../rules/finding.js';
-import type { Notification, Summary } from './summary.js';
+import type { Notification } from '../outcome.js';
+import type { Summary } from './summary.js';
 
 export interface JsonReportInput {
   findings: Finding[];

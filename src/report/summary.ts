@@ -1,14 +1,6 @@
-import type { Framework } from '../facts/types.js';
+import type { FrameworkTotals } from '../outcome.js';
 import type { Finding, Level } from '../rules/finding.js';
 import { compareText } from '../order.js';
-
-export interface Notification {
-  level: Level;
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
-}
 
 export interface Summary {
   filesScanned: number;
@@ -18,7 +10,7 @@ export interface Summary {
   byDomain: Record<string, number>;
   blocking: number;
   /** Table accesses by how they are written (raw SQL or a query builder / ORM): resolved to a table, or not knowable statically. */
-  frameworks: Partial<Record<Framework, { resolved: number; unresolved: number }>>;
+  frameworks: FrameworkTotals;
 }
 
 /** Counts by level, rule and domain (files with no domain count under "(none)"), keys sorted, with the run's counts of table accesses by framework. */

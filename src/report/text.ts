@@ -1,7 +1,8 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { LineIndex } from '../facts/positions.js';
 import type { Finding, Level } from '../rules/finding.js';
-import type { Notification, Summary } from './summary.js';
+import type { Notification } from '../outcome.js';
+import type { Summary } from './summary.js';
 
 export interface TextReportInput {
   findings: Finding[];

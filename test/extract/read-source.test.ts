@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SourceReader } from '../../src/extract/read-source.js';
-import type { Notification } from '../../src/report/summary.js';
+import type { Notification } from '../../src/outcome.js';
 import { writeRepo } from '../helpers.js';
 
 describe('SourceReader', () => {
