@@ -19,7 +19,7 @@ const MAX_MESSAGE = 1000;
 
 export function renderCompact(input: CompactReportInput): string {
   const lines = foldByUrgency(input.findings).map(({ finding, also }) => {
-    const others = also.length > 0 ? ` (also ${also.map((other) => other.ruleId).join(', ')})` : '';
+    const others = also.length > 0 ? ` (also ${clip(also.join(', '), MAX_MESSAGE)})` : '';
     const blocking = finding.blocking ? ' [blocking]' : '';
     return `${plainLineStart(finding.file)}:${finding.line}:${finding.column}: ${finding.level} ${plain(finding.ruleId)}: ${plain(clip(finding.message, MAX_MESSAGE) + others)}${blocking}`;
   });

@@ -9,10 +9,10 @@
 import { LEVEL_RANK, type Finding, type Level } from '../rules/finding.js';
 import { compareFindings, compareText } from '../order.js';
 
-/** The findings at one site: the most urgent as the headline, the others after it. */
+/** The findings at one site: the most urgent as the headline, and the ids of the other rules there (once each). */
 export interface FoldedFinding {
   finding: Finding;
-  also: Finding[];
+  also: string[];
 }
 
 /** Blocking above every level, then error, warning, note. */
@@ -44,20 +44,18 @@ function moreUrgentFirst(a: Finding, b: Finding): number {
 export function foldByUrgency(findings: readonly Finding[]): FoldedFinding[] {
   return [...bySite(findings).values()]
     .map((here) => {
-      const [finding, ...also] = [...here].sort(moreUrgentFirst);
-      return { finding: finding!, also };
+      const [finding, ...others] = [...here].sort(moreUrgentFirst);
+      return { finding: finding!, also: [...new Set(others.map((other) => other.ruleId))].filter((id) => id !== finding!.ruleId) };
     })
     .sort((a, b) => urgency(b.finding) - urgency(a.finding) || compareFindings(a.finding, b.finding));
 }
 
 /** For each finding, the ids of the other rules that reported a finding at its site (sorted, possibly none). */
 export function relatedRules(findings: readonly Finding[]): Map<Finding, string[]> {
-  const sites = bySite(findings);
+  const rulesAt = new Map<string, string[]>();
+  for (const [site, here] of bySite(findings)) rulesAt.set(site, [...new Set(here.map((finding) => finding.ruleId))].sort(compareText));
   const related = new Map<Finding, string[]>();
-  for (const finding of findings) {
-    const others = sites.get(siteOf(finding))!.filter((other) => other !== finding).map((other) => other.ruleId);
-    related.set(finding, [...new Set(others)].sort(compareText));
-  }
+  for (const finding of findings) related.set(finding, rulesAt.get(siteOf(finding))!.filter((id) => id !== finding.ruleId));
   return related;
 }
 

@@ -34,7 +34,7 @@ export function renderGithub(input: GithubReportInput): string {
       endLine: finding.endLine,
       endColumn: finding.endColumn,
       title: finding.ruleId,
-    }, finding.message + (also.length > 0 ? ` Also reported here: ${also.map((other) => other.ruleId).join(', ')}.` : '')),
+    }, finding.message + (also.length > 0 ? ` Also reported here: ${clip(also.join(', '), MAX_MESSAGE)}.` : '')),
   );
   for (const notification of input.notifications) {
     lines.push(

@@ -47,7 +47,7 @@ export function renderMarkdown(input: MarkdownReportInput): string {
     for (const { finding, also } of folded.slice(0, input.maxFindings)) {
       const location = `[${markdownText(`${finding.file}:${finding.line}`)}](${input.link(finding.file, finding.line)})`;
       const level = finding.blocking ? `**${finding.level} (blocking)**` : finding.level;
-      const rules = [markdownCode(finding.ruleId), ...also.map((other) => `+ ${markdownCode(other.ruleId)}`)].join(' ');
+      const rules = [markdownCode(finding.ruleId), ...also.slice(0, 10).map((id) => `+ ${markdownCode(id)}`), ...(also.length > 10 ? [`+ ${also.length - 10} more`] : [])].join(' ');
       out.push(`| ${level} | ${rules} | ${location} | ${markdownText(clip(finding.message, MAX_MESSAGE))} |`);
     }
     if (folded.length > input.maxFindings) {

@@ -105,8 +105,7 @@ function findingLines(c: ChalkInstance, { finding, also }: FoldedFinding, column
   const lines = [`  ${c.dim(location)}  ${levelLabel(c, finding.level, finding.blocking)}  ${c.dim(rule)}  ${plain(clip(headline, MAX_MESSAGE))}`];
   const indent = ' '.repeat(2 + columns.location + 2 + LABEL_WIDTH + 2 + columns.rule + 2);
   if (also.length > 0) {
-    const others = also.map((other) => `${plain(other.ruleId)} (${other.blocking ? 'blocking' : other.level})`);
-    lines.push(c.dim(`${indent}also ${others.join(', ')}`));
+    lines.push(c.dim(`${indent}also ${plain(clip(also.join(', '), MAX_MESSAGE))}`));
   }
   if (detail && !detailsShown.has(detail)) {
     detailsShown.add(detail);
