@@ -54,7 +54,8 @@ export function renderMarkdown(input: MarkdownReportInput): string {
       out.push('', `_The first ${input.maxFindings} of ${folded.length} findings, most urgent first; run schema-guard locally or see the SARIF/JSON report for all of them._`);
     }
     if (input.belowLevel && input.belowLevel.count > 0) {
-      out.push('', `_${input.belowLevel.count} findings below --level ${input.belowLevel.level} are not listed; the counts above include them._`);
+      const { count, level } = input.belowLevel;
+      out.push('', count === 1 ? `_1 finding below --level ${level} is not listed; the counts above include it._` : `_${count} findings below --level ${level} are not listed; the counts above include them._`);
     }
     out.push('');
   }
