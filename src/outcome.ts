@@ -5,7 +5,7 @@
  * exception audit, the baseline, the order. The outcome's types live here too, so that reporters
  * depend on what a run found and not on how check.ts finds it.
  */
-import type { FileFacts, Framework, TableAccessFact } from './facts/types.js';
+import type { FileFacts, Framework, TableAccessFact, UnreadReason } from './facts/types.js';
 import { applyBaseline, type BaselineEntry } from './filter/baseline.js';
 import { auditExceptions } from './filter/exception-audit.js';
 import type { LoadedMap } from './map/map-file.js';
@@ -23,8 +23,11 @@ export interface Notification {
   column?: number;
 }
 
-/** Table accesses by how they are written (raw SQL or a query builder / ORM): resolved to a table, or not knowable statically. */
-export type FrameworkTotals = Partial<Record<Framework, { resolved: number; unresolved: number }>>;
+/**
+ * By how queries are written (raw SQL or a query builder / ORM): table accesses resolved to a table or
+ * not knowable statically, and query sites found and read (every table access of them known).
+ */
+export type FrameworkTotals = Partial<Record<Framework, { resolved: number; unresolved: number; sites: number; read: number }>>;
 
 /** What a check finds, without the facts it found it in and the findings exceptions waived: what the reports need (see runCheckOrReuse). */
 export interface CheckOutcome {
@@ -36,8 +39,10 @@ export interface CheckOutcome {
   fullRun: boolean;
   /** With a baseline: its recorded findings this run could have seen and did not, with how many are missing. */
   absent?: BaselineEntry[];
-  /** Table accesses by framework, for the summary. */
+  /** Table accesses and query sites by framework, for the summary. */
   frameworks: FrameworkTotals;
+  /** Query sites whose table accesses could not be read. */
+  unreadSites: Array<UnreadSite & { file: string }>;
 }
 
 /** A check's outcome with the facts it was found in, for the map tools (coverage, graph). */
@@ -56,14 +61,24 @@ export interface FileVerdict {
   exceptionsUsed: string[];
   /** Notifications about the file (unreadable, syntax errors, not analysed). */
   notifications: Notification[];
-  /** Its table accesses by framework, for the summary. */
+  /** Its table accesses and query sites by framework, for the summary. */
   frameworks: FrameworkCount[];
+  /** Its query sites whose table accesses could not be read (absent when there are none). */
+  unreadSites?: UnreadSite[];
   /** What the repository rules read of it when they judge other files (rules/engine.ts); undefined when it was not analysed. */
   evidence?: TableAccessFact[];
 }
 
-/** [framework, resolved, unresolved]: a file's share of the summary's framework counts. */
-export type FrameworkCount = [framework: string, resolved: number, unresolved: number];
+/** A file's share of the summary's framework counts: table accesses resolved or not, query sites found and read. */
+export type FrameworkCount = [framework: string, resolved: number, unresolved: number, sites: number, read: number];
+
+/** A query site whose table accesses could not be read, and why. */
+export interface UnreadSite {
+  line: number;
+  column: number;
+  framework: Framework;
+  reason: UnreadReason;
+}
 
 /** A finding an exception waived, with the exception's id. */
 export type Waived = { finding: Finding; exception: string };
@@ -97,6 +112,8 @@ export interface Assembled {
   findings: Finding[];
   notifications: Notification[];
   frameworks: FrameworkTotals;
+  /** Every query site whose table accesses could not be read, in scan order. */
+  unreadSites: Array<UnreadSite & { file: string }>;
   absent?: BaselineEntry[];
 }
 
@@ -118,6 +135,7 @@ export function assembleOutcome(verdicts: readonly FileVerdict[], runNotes: read
     findings,
     notifications: [...runNotes, ...verdicts.flatMap((verdict) => verdict.notifications)],
     frameworks: sumFrameworks(verdicts.map((verdict) => verdict.frameworks)),
+    unreadSites: verdicts.flatMap((verdict) => (verdict.unreadSites ?? []).map((site) => ({ file: verdict.file, ...site }))),
     ...(absent ? { absent } : {}),
   };
 }
@@ -149,12 +167,14 @@ export function groupByFile<T extends { file?: string }>(items: readonly T[]): M
 
 
 function sumFrameworks(counts: ReadonlyArray<FrameworkCount[]>): FrameworkTotals {
-  const sum: Record<string, { resolved: number; unresolved: number }> = {};
+  const sum: Record<string, { resolved: number; unresolved: number; sites: number; read: number }> = {};
   for (const perFile of counts) {
-    for (const [framework, resolved, unresolved] of perFile) {
-      const entry = (sum[framework] ??= { resolved: 0, unresolved: 0 });
+    for (const [framework, resolved, unresolved, sites, read] of perFile) {
+      const entry = (sum[framework] ??= { resolved: 0, unresolved: 0, sites: 0, read: 0 });
       entry.resolved += resolved;
       entry.unresolved += unresolved;
+      entry.sites += sites ?? 0;
+      entry.read += read ?? 0;
     }
   }
   return Object.fromEntries(Object.entries(sum).sort(([a], [b]) => compareText(a, b)));

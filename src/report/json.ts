@@ -16,6 +16,8 @@ export interface JsonReportInput {
   baseline?: { file: string; absent: BaselineEntry[] };
   /** The part of the files this run scanned (`--shard i/n`), recorded so that `merge` can tell a duplicate or a missing part. */
   shard?: Shard;
+  /** Query sites whose table accesses could not be read, and why. */
+  unreadSites?: Array<{ file: string; line: number; column: number; framework: string; reason: string }>;
 }
 
 /**
@@ -61,6 +63,7 @@ export function renderJson(input: JsonReportInput): string {
         baselined: input.findings.filter((finding) => finding.baselineState === 'unchanged').length,
       },
       ...(input.baseline ? { baseline: input.baseline } : {}),
+      unreadSites: input.unreadSites ?? [],
       notifications: input.notifications,
       errors: input.errors ?? [],
     },
