@@ -64,15 +64,16 @@ export function renderText(input: TextReportInput): string {
   };
   // Consecutive findings in one file share its heading; urgency may bring a file back later.
   let file: string | undefined;
-  let detailsShown = new Set<string>();
+  // The rest of a message (a family's guard rule, a rule's advice) is shown once per file.
+  const detailsShown = new Map<string, Set<string>>();
   for (const entry of folded) {
     if (entry.finding.file !== file) {
       if (file !== undefined) out.push('');
       file = entry.finding.file;
-      detailsShown = new Set();
       out.push(c.underline(plainLineStart(file)));
     }
-    out.push(...findingLines(c, entry, columns, detailsShown));
+    if (!detailsShown.has(file)) detailsShown.set(file, new Set());
+    out.push(...findingLines(c, entry, columns, detailsShown.get(file)!));
     const source = sourceOf(file);
     if (source) out.push(...codeFrame(c, source, entry.finding));
   }
