@@ -10,10 +10,13 @@ const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) buildFromSource();
 const { main } = await import(entry.href);
 
-// `schema-guard … | head` closes the pipe early: that is not an error worth a stack trace.
 process.stdout.on('error', (error) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
+  // `schema-guard … | head` closes the pipe early: the rest of the report has no reader, but the
+  // run goes on to its own exit code, so a blocking finding still fails it.
+  if (error.code === 'EPIPE') return;
+  // A full disk or a failing device: one line, and the exit code of an I/O error (1 would read as findings).
+  process.stderr.write(`schema-guard: cannot write to standard output: ${error.message}\n`);
+  process.exit(2);
 });
 
 process.exitCode = await main(process.argv.slice(2));

@@ -206,6 +206,32 @@ export const SAMPLES = [
     workspace: (dir) => fixtureWithMap(dir),
     steps: [{ shown: 'schema-guard check', args: ['check', '--no-cache'], show: fileGroups(/^packages\/gpuaas\/provisioning\/src\/allocate\.ts$/) }],
   },
+  // docs/output.md
+  {
+    id: 'output-text',
+    file: 'docs/output.md',
+    fence: 'console',
+    workspace: (dir) => fixtureWithMap(dir),
+    steps: [
+      {
+        shown: 'schema-guard check',
+        args: ['check', '--no-cache'],
+        // The folded finding's file, then the report's end: the hints and the summary.
+        show: (output) => {
+          const group = fileGroups(/^packages\/services\/legacy-billing\/src\/charge\.ts$/)(output).split('\n…')[0];
+          const all = lines(output);
+          return [group, '…', ...all.slice(all.findIndex((line) => line.startsWith('Exit code 1:')))].join('\n');
+        },
+      },
+    ],
+  },
+  {
+    id: 'output-compact',
+    file: 'docs/output.md',
+    fence: 'console',
+    workspace: (dir) => fixtureWithMap(dir),
+    steps: [{ shown: 'schema-guard check --format compact', args: ['check', '--no-cache', '--format', 'compact'], show: headAndTail(2) }],
+  },
   {
     id: 'json',
     file: 'docs/formats.md',

@@ -5,22 +5,21 @@
  */
 import path from 'node:path';
 import { listRepository, type RepositoryListing } from './discover/listing.js';
-import type { SkippedPath } from './discover/files.js';
 import { filesOfShard, type Shard } from './discover/shard.js';
 import { CacheFolder, statKey } from './extract/cache.js';
 import { ImportResolver } from './extract/resolve-imports.js';
-import type { FileFacts } from './facts/types.js';
 import type { BaselineEntry } from './filter/baseline.js';
 import type { LoadedMap } from './map/map-file.js';
 import { loadMapThroughSnapshot } from './map/snapshot.js';
 import type { OwnershipIndex } from './map/resolve.js';
 import type { domainEntries as DomainEntries } from './map/entries.js';
-import type { Finding } from './rules/finding.js';
 import type { SqlParserName } from './sql/index.js';
-import type { Notification, Summary } from './report/summary.js';
 import { ResultCache, type RecordedRun, type RunInputs } from './result-cache.js';
-import { assembleOutcome, inScanOrder, sameEvidence, type FileVerdict, type UnreadSite, type Waived } from './outcome.js';
+import { assembleOutcome, inScanOrder, sameEvidence, type CheckOutcome, type CheckResult, type FileVerdict, type Notification } from './outcome.js';
 import type { Judge } from './verdicts.js';
+
+/** What runCheck and runCheckOrReuse return: the run's outcome (outcome.ts). */
+export type { CheckOutcome, CheckResult };
 
 export interface CheckOptions {
   root: string;
@@ -43,30 +42,6 @@ export interface CheckOptions {
   cache?: { dir: string; confineTo?: string };
   /** Worker threads for extraction; undefined decides by the number of files and cores. */
   threads?: number;
-}
-
-/** What a check finds, without the facts it found it in and the findings exceptions waived: what the reports need (see runCheckOrReuse). */
-export interface CheckOutcome {
-  findings: Finding[];
-  filesScanned: number;
-  notifications: Notification[];
-  loadedMap: LoadedMap;
-  /** True when every file and rule ran: no paths, --rule or --changed-since narrowed the run. */
-  fullRun: boolean;
-  /** With a baseline: its recorded findings this run could have seen and did not, with how many are missing. */
-  absent?: BaselineEntry[];
-  /** Table accesses and query sites by framework, for the summary. */
-  frameworks: Summary['frameworks'];
-  /** Query sites whose table accesses could not be read. */
-  unreadSites: Array<UnreadSite & { file: string }>;
-  /** What discovery left out of the scan, and why. */
-  skipped: SkippedPath[];
-}
-
-export interface CheckResult extends CheckOutcome {
-  facts: FileFacts[];
-  /** The findings a map exception waived, with its id. */
-  waived: Waived[];
 }
 
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {

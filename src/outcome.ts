@@ -2,17 +2,58 @@
  * A run's outcome from the verdicts of its files: the second step of verdicts.ts, apart from it
  * because a re-run the result cache answers needs only this, and not the rules (verdicts.ts loads
  * every rule through the engine). `assembleOutcome` joins verdicts into what a run reports: the
- * exception audit, the baseline, the order.
+ * exception audit, the baseline, the order. The outcome's types live here too, so that reporters
+ * depend on what a run found and not on how check.ts finds it.
  */
-import type { Framework, TableAccessFact, UnreadReason } from './facts/types.js';
+import type { SkippedPath } from './discover/files.js';
+import type { FileFacts, Framework, TableAccessFact, UnreadReason } from './facts/types.js';
 import { applyBaseline, type BaselineEntry } from './filter/baseline.js';
 import { auditExceptions } from './filter/exception-audit.js';
 import type { LoadedMap } from './map/map-file.js';
 import { getRuleMeta } from './rules/catalog.js';
 import { completeFindings } from './rules/complete.js';
-import type { Finding } from './rules/finding.js';
-import type { Notification, Summary } from './report/summary.js';
+import type { Finding, Level } from './rules/finding.js';
 import { compareFindings, compareText } from './order.js';
+
+/** Something the run tells apart from findings: a file it could not analyse, a cache it could not write. */
+export interface Notification {
+  level: Level;
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+/**
+ * By how queries are written (raw SQL or a query builder / ORM): table accesses resolved to a table or
+ * not knowable statically, and query sites found and read (every table access of them known).
+ */
+export type FrameworkTotals = Partial<Record<Framework, { resolved: number; unresolved: number; sites: number; read: number }>>;
+
+/** What a check finds, without the facts it found it in and the findings exceptions waived: what the reports need (see runCheckOrReuse). */
+export interface CheckOutcome {
+  findings: Finding[];
+  filesScanned: number;
+  notifications: Notification[];
+  loadedMap: LoadedMap;
+  /** True when every file and rule ran: no paths, --rule or --changed-since narrowed the run. */
+  fullRun: boolean;
+  /** With a baseline: its recorded findings this run could have seen and did not, with how many are missing. */
+  absent?: BaselineEntry[];
+  /** Table accesses and query sites by framework, for the summary. */
+  frameworks: FrameworkTotals;
+  /** Query sites whose table accesses could not be read. */
+  unreadSites: Array<UnreadSite & { file: string }>;
+  /** What discovery left out of the scan, and why. */
+  skipped: SkippedPath[];
+}
+
+/** A check's outcome with the facts it was found in, for the map tools (coverage, graph). */
+export interface CheckResult extends CheckOutcome {
+  facts: FileFacts[];
+  /** The findings a map exception waived, with its id. */
+  waived: Waived[];
+}
 
 /** What a run reports about one analysed file. */
 export interface FileVerdict {
@@ -73,7 +114,7 @@ export interface Assembly {
 export interface Assembled {
   findings: Finding[];
   notifications: Notification[];
-  frameworks: Summary['frameworks'];
+  frameworks: FrameworkTotals;
   /** Every query site whose table accesses could not be read, in scan order. */
   unreadSites: Array<UnreadSite & { file: string }>;
   absent?: BaselineEntry[];
@@ -129,7 +170,7 @@ export function groupByFile<T extends { file?: string }>(items: readonly T[]): M
 }
 
 
-function sumFrameworks(counts: ReadonlyArray<FrameworkCount[]>): Summary['frameworks'] {
+function sumFrameworks(counts: ReadonlyArray<FrameworkCount[]>): FrameworkTotals {
   const sum: Record<string, { resolved: number; unresolved: number; sites: number; read: number }> = {};
   for (const perFile of counts) {
     for (const [framework, resolved, unresolved, sites, read] of perFile) {

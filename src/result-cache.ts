@@ -20,7 +20,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type CacheFolder, isRecord } from './extract/cache.js';
 import { toolDigest } from './extract/tool-digest.js';
 import type { TableAccessFact } from './facts/types.js';
-import type { Notification } from './report/summary.js';
+import type { Notification } from './outcome.js';
 import type { Finding } from './rules/finding.js';
 import type { FileVerdict, FrameworkCount, UnreadSite } from './outcome.js';
 

@@ -17,7 +17,7 @@ import { completeFindings } from './rules/complete.js';
 import { evaluateFile, evaluateRepo, repoEvidence } from './rules/engine.js';
 import type { Finding } from './rules/finding.js';
 import type { RuleContext } from './rules/rule.js';
-import type { Notification } from './report/summary.js';
+import type { Notification } from './outcome.js';
 
 /** What judging needs besides the facts: the map and the run's options. */
 export interface Judge {

@@ -56,7 +56,7 @@ describe('the quick start: schema-guard init, then schema-guard check', () => {
     expect(check.exitCode).toBe(0);
     // The one boundary the project crosses: billing reads the orders table.
     expect(check.stdout).toContain('src/billing/invoices.ts');
-    expect(check.stdout).toMatch(/4:\d+\s+warning\s+billing code reads orders/);
+    expect(check.stdout).toMatch(/4:\d+\s+warning\s+cross-domain-query\s+billing code reads orders/);
     expect(check.stdout).toMatch(/1 finding \(0 errors, 1 warning, 0 notes\)/);
   });
 

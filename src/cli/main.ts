@@ -5,15 +5,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type { CheckOptions, CheckOutcome } from '../check.js';
+import type { CheckOptions } from '../check.js';
+import type { CheckOutcome } from '../outcome.js';
 import { parseShard, type Shard } from '../discover/shard.js';
 import { UsageError } from '../errors.js';
 import { ArgumentError, locate, MAP_FILE_NAME } from './locate.js';
 import { defaultCacheDir } from '../extract/cache.js';
-import { baselineEntries, DEFAULT_BASELINE_FILE, describeEntry, type BaselineEntry } from '../filter/baseline.js';
+import { baselineEntries, DEFAULT_BASELINE_FILE, type BaselineEntry } from '../filter/baseline.js';
 import { MapError } from '../map/map-file.js';
 import { isReported, LEVEL_RANK, type Finding, type Level } from '../rules/finding.js';
 import { fallbackRuleMeta, getRuleCatalog, getRuleMeta } from '../rules/catalog.js';
+import { atLevel } from '../report/fold.js';
+import { plain, plainLineStart } from '../report/inert.js';
 import { summarise, type Summary } from '../report/summary.js';
 import { TOOL_VERSION } from '../version.js';
 import { registerMapCommands } from './map-commands.js';
@@ -24,7 +27,7 @@ export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
 
-const FORMATS = ['text', 'json', 'sarif', 'github', 'markdown'] as const;
+const FORMATS = ['text', 'compact', 'json', 'sarif', 'github', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];
 type FailOn = 'none' | Level;
 
@@ -51,6 +54,8 @@ interface CheckFlags extends ScanFlags {
   baseline?: string | false;
   changedSince?: string;
   maxFindings: number;
+  /** List only findings at this level or above (blocking ones always); counts and the exit code still take every finding. */
+  level?: Level;
   sarifIncludeSuppressed?: boolean;
   shard?: Shard;
 }
@@ -88,6 +93,7 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
     .option('--no-baseline', 'ignore the baseline file: report every finding')
     .option('--changed-since <ref>', 'analyse only files changed since this git ref, plus uncommitted and untracked ones (a changed map means a full run)')
     .addOption(new Option('--max-findings <n>', 'findings listed in --format markdown').argParser(positiveInteger).default(50))
+    .addOption(new Option('--level <level>', 'list only findings at this level or above, and every blocking one (not in --format json); the exit code still counts them all').choices(['note', 'warning', 'error']))
     .option('--sarif-include-suppressed', 'put suppressed and baselined findings in SARIF too, marked (GitHub code scanning shows them as open alerts)')
     .option('--quiet', 'no progress line, and no text report on standard output when --output is given')
     .option('--shard <i/n>', 'scan only part i of n of the files, for a CI matrix (combine the reports with `merge`)', shardArgument)
@@ -105,7 +111,9 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
     .option('--output <file>', 'write the merged report to this file instead of standard output')
     .action(async (reports: string[], flags: { format?: 'json' | 'sarif'; output?: string }) => {
       const { mergeReportFiles } = await import('../report/merge.js');
-      emit(flags, mergeReportFiles(reports, flags.format), io);
+      const merged = mergeReportFiles(reports, flags.format);
+      for (const warning of merged.warnings) io.stderr.write(`schema-guard: warning: ${plain(warning)}\n`);
+      emit(flags, merged.report, io);
     });
 
   withScanOptions(
@@ -189,6 +197,7 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
   const run: RunReport = {
     result,
     reported,
+    listed: flags.level ? atLevel(reported, flags.level) : reported,
     summary: summarise(reported, result.filesScanned, result.frameworks, result.skipped),
     baseline: baselineFile && result.absent ? { file: displayPath(root, baselineFile), absent: result.absent } : undefined,
     readFile: (file) => {
@@ -205,7 +214,21 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
   const text = async (toStdout: boolean) => {
     const { renderText, shouldUseColor } = await import('../report/text.js');
     const color = toStdout && shouldUseColor(io.stdout);
-    return renderText({ findings: reported, summary: run.summary, notifications: result.notifications, readFile: run.readFile, color }) + keptApart(run);
+    return renderText({
+      findings: run.listed,
+      summary: run.summary,
+      notifications: result.notifications,
+      readFile: run.readFile,
+      color,
+      failOn: flags.failOn,
+      belowLevel: flags.level && { level: flags.level, count: reported.length - run.listed.length },
+      keptApart: {
+        suppressed: result.findings.filter((finding) => finding.suppressed).length,
+        baselined: result.findings.filter((finding) => finding.baselineState === 'unchanged').length,
+        baselineFile: run.baseline?.file,
+        absent: run.baseline?.absent,
+      },
+    });
   };
   const report = (toStdout: boolean) => (flags.format === 'text' ? text(toStdout) : renderReport(flags, run));
   if (flags.output) {
@@ -243,6 +266,8 @@ interface RunReport {
   result: CheckOutcome;
   /** Findings that are neither suppressed nor baselined. */
   reported: Finding[];
+  /** The reported findings at --level or above: what the listings show. */
+  listed: Finding[];
   summary: Summary;
   baseline?: { file: string; absent: BaselineEntry[] };
   readFile(file: string): string | undefined;
@@ -255,12 +280,21 @@ async function renderReport(flags: CheckFlags, run: RunReport): Promise<string> 
   switch (flags.format) {
     case 'json': {
       const { renderJson } = await import('../report/json.js');
-      return renderJson({ findings: result.findings, summary: run.summary, notifications: result.notifications, toolVersion: TOOL_VERSION, baseline: run.baseline, unreadSites: result.unreadSites, skipped: result.skipped });
+      return renderJson({
+        findings: result.findings,
+        summary: run.summary,
+        notifications: result.notifications,
+        toolVersion: TOOL_VERSION,
+        baseline: run.baseline,
+        unreadSites: result.unreadSites,
+        skipped: result.skipped,
+        shard: flags.shard,
+      });
     }
     case 'sarif': {
       const { renderSarif } = await import('../report/sarif.js');
       return renderSarif({
-        findings: result.findings,
+        findings: flags.level ? atLevel(result.findings, flags.level) : result.findings,
         rules: sarifRules(result),
         toolVersion: TOOL_VERSION,
         readFile: run.readFile,
@@ -268,18 +302,24 @@ async function renderReport(flags: CheckFlags, run: RunReport): Promise<string> 
         executionSuccessful: true,
         includeSuppressed: flags.sarifIncludeSuppressed,
         baseline: run.baseline,
+        shard: flags.shard,
         coverage: run.summary.coverage,
       });
     }
     case 'github': {
       const { renderGithub } = await import('../report/github.js');
-      return renderGithub({ findings: run.reported, notifications: result.notifications, pathPrefix: await pathPrefix(), absent: run.baseline?.absent });
+      return renderGithub({ findings: run.listed, notifications: result.notifications, pathPrefix: await pathPrefix(), absent: run.baseline?.absent });
+    }
+    case 'compact': {
+      const { renderCompact } = await import('../report/compact.js');
+      return renderCompact({ findings: run.listed, notifications: result.notifications });
     }
     default: {
       const { fileLinks, renderMarkdown } = await import('../report/markdown.js');
       return renderMarkdown({
-        findings: run.reported,
+        findings: run.listed,
         summary: run.summary,
+        belowLevel: flags.level && { level: flags.level, count: run.reported.length - run.listed.length },
         suppressed: result.findings.filter((finding) => finding.suppressed).length,
         baselined: result.findings.filter((finding) => finding.baselineState === 'unchanged').length,
         absent: run.baseline?.absent,
@@ -289,20 +329,6 @@ async function renderReport(flags: CheckFlags, run: RunReport): Promise<string> 
       });
     }
   }
-}
-
-/** The text report's last lines: what suppression comments and the baseline kept out of it, and what the baseline no longer needs. */
-function keptApart(run: RunReport): string {
-  const suppressed = run.result.findings.filter((finding) => finding.suppressed).length;
-  const baselined = run.result.findings.filter((finding) => finding.baselineState === 'unchanged').length;
-  const lines: string[] = [];
-  const hidden = [baselined > 0 ? `${baselined} recorded in the baseline ${run.baseline?.file}` : '', suppressed > 0 ? `${suppressed} suppressed by comments` : ''];
-  if (baselined + suppressed > 0) lines.push(`Not shown: ${hidden.filter(Boolean).join(', ')}.`);
-  const absent = run.baseline?.absent ?? [];
-  if (absent.length > 0) {
-    lines.push(`No longer found, though recorded in the baseline (run schema-guard baseline to shrink it):`, ...absent.map((entry) => `  ${describeEntry(entry)}`));
-  }
-  return lines.length > 0 ? `\n${lines.join('\n')}\n` : '';
 }
 
 /** Runs the pipeline with a progress line on a terminal. */
@@ -440,10 +466,10 @@ function sarifRules(result: CheckOutcome) {
   return [...catalog, ...extra].sort((a, b) => compareText(a.id, b.id));
 }
 
-/** The failure as a report in --format; the text format has none, the error on standard error says it all. */
+/** The failure as a report in --format; the text and compact formats have none, the error on standard error says it all. */
 async function emitFailure(flags: CheckFlags, error: unknown, io: CliIO): Promise<void> {
   const format = flags.format;
-  if (format === 'text') return;
+  if (format === 'text' || format === 'compact') return;
   const message = error instanceof MapError || error instanceof UsageError ? error.message : `internal error: ${(error as Error)?.message ?? String(error)}`;
   try {
     emit(flags, await renderFailure(format, message), io);
@@ -453,13 +479,13 @@ async function emitFailure(flags: CheckFlags, error: unknown, io: CliIO): Promis
   }
 }
 
-async function renderFailure(format: Exclude<Format, 'text'>, message: string): Promise<string> {
+async function renderFailure(format: Exclude<Format, 'text' | 'compact'>, message: string): Promise<string> {
   if (format === 'json') {
     const { renderJson } = await import('../report/json.js');
     return renderJson({ findings: [], summary: summarise([], 0), notifications: [], toolVersion: TOOL_VERSION, errors: [message] });
   }
   if (format === 'github') return (await import('../report/github.js')).renderGithub({ findings: [], notifications: [{ level: 'error', message }], pathPrefix: '' });
-  if (format === 'markdown') return `## schema-guard\n\n❌ The run stopped:\n\n\`\`\`\n${message}\n\`\`\`\n`;
+  if (format === 'markdown') return (await import('../report/markdown.js')).renderMarkdownFailure(message);
   const { renderSarif } = await import('../report/sarif.js');
   return renderSarif({
     findings: [],
@@ -490,10 +516,12 @@ function emit(flags: { output?: string }, report: string, io: CliIO): void {
 }
 
 function reportError(error: unknown, debug: boolean, io: CliIO): number {
+  // Messages quote paths and map text from the scanned repository: each line is made inert.
+  const inert = (message: string) => message.split('\n').map(plainLineStart).join('\n');
   if (error instanceof MapError || error instanceof UsageError) {
-    io.stderr.write(`schema-guard: ${error.message}\n`);
+    io.stderr.write(`schema-guard: ${inert(error.message)}\n`);
   } else {
-    io.stderr.write(`schema-guard: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+    io.stderr.write(`schema-guard: internal error: ${inert((error as Error)?.message ?? String(error))}\n`);
     if (debug) io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
     else io.stderr.write('Run again with --debug for a stack trace, and please report it.\n');
   }

@@ -18,7 +18,7 @@ import path from 'node:path';
 import ignore from 'ignore';
 import picomatch from 'picomatch';
 import { UsageError } from '../errors.js';
-import type { Notification } from '../report/summary.js';
+import type { Notification } from '../outcome.js';
 
 const SOURCE_FILE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|sql)$/;
 const DECLARATION_FILE = /\.d\.(ts|mts|cts)$/;

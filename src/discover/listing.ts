@@ -12,7 +12,7 @@ import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { directoryStatKey, isRecord, statKey, type CacheFolder } from '../extract/cache.js';
 import { toolDigest } from '../extract/tool-digest.js';
-import type { Notification } from '../report/summary.js';
+import type { Notification } from '../outcome.js';
 import type { SkippedPath } from './files.js';
 
 const FILE = 'listing.json';

@@ -4,7 +4,7 @@
  * cannot be read or analysed becomes an outcome that says so, never an exception.
  */
 import type { FileFacts, SqlAnalysis } from '../facts/types.js';
-import type { Notification } from '../report/summary.js';
+import type { Notification } from '../outcome.js';
 import { createSqlAnalyzer, type SqlParserName } from '../sql/index.js';
 import { contentHash } from './cache.js';
 import { startFile } from './file.js';

@@ -5,7 +5,7 @@
  */
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Notification } from '../report/summary.js';
+import type { Notification } from '../outcome.js';
 import { decodeSource } from './decode-source.js';
 
 /** Larger files are generated code or data, not hand-written queries: reported as not analysed. */

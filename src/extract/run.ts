@@ -8,7 +8,7 @@
 import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { FileFacts } from '../facts/types.js';
-import type { Notification } from '../report/summary.js';
+import type { Notification } from '../outcome.js';
 import type { SqlParserName } from '../sql/index.js';
 import { type CacheFolder, contentHash, FactsCache } from './cache.js';
 import type { ExtractJob, Extractor, ExtractorSetup, ExtractOutcome } from './jobs.js';

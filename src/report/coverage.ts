@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { globSync } from 'tinyglobby';
-import type { CheckResult } from '../check.js';
+import type { CheckResult } from '../outcome.js';
 import { domainOf } from '../verdicts.js';
 import type { Operation, UnreadReason } from '../facts/types.js';
 import { formatTableName, parseTableName, tableKey } from '../map/names.js';

@@ -3,7 +3,7 @@
  * edges that produced cross-domain-query or restricted-table findings marked as violations.
  * Files in no domain are drawn as one "(no domain)" node: their writes can be violations too.
  */
-import type { CheckResult } from '../check.js';
+import type { CheckResult } from '../outcome.js';
 import { domainOf } from '../verdicts.js';
 import { WRITE_OPERATIONS, type Operation } from '../facts/types.js';
 import { OwnershipIndex, resolveSchemaHoles } from '../map/resolve.js';

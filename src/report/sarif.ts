@@ -10,6 +10,8 @@ import { describeEntry, type BaselineEntry } from '../filter/baseline.js';
 import { fallbackRuleMeta, type RuleMeta } from '../rules/catalog.js';
 import { isReported, LEVEL_RANK, type Finding, type Level } from '../rules/finding.js';
 import type { Location as SourceLocation } from '../facts/types.js';
+import type { Shard } from '../discover/shard.js';
+import { relatedRules } from './fold.js';
 import { computeLineHashes } from './line-hash.js';
 
 /** GitHub rejects runs with more results than this. */
@@ -46,6 +48,8 @@ export interface SarifInput {
   coverage?: { sites: number; read: number };
   /** Absolute URL of the tool's documentation, for tool.driver.informationUri. */
   informationUri?: string;
+  /** The part of the files this run scanned (`--shard i/n`), as `run.properties.shard`, for `merge`. */
+  shard?: Shard;
 }
 
 /** Renders minified SARIF. */
@@ -63,8 +67,9 @@ export function renderSarif(input: SarifInput): string {
     return hashesByFile.get(file)?.[line - 1];
   };
 
+  const related = relatedRules(kept);
   const results = kept.map((finding) => ({
-    ...toResult(finding, ruleIndex.get(finding.ruleId)!, lineHash),
+    ...toResult(finding, ruleIndex.get(finding.ruleId)!, lineHash, related.get(finding)!),
     ...(finding.baselineState ? { baselineState: finding.baselineState } : {}),
     ...(input.includeSuppressed ? { suppressions: suppressionsOf(finding, input.baseline?.file) } : {}),
   }));
@@ -92,6 +97,7 @@ export function renderSarif(input: SarifInput): string {
           },
         },
         automationDetails: { id: 'schema-guard/' },
+        ...(input.shard ? { properties: { shard: { index: input.shard.index, count: input.shard.count } } } : {}),
         originalUriBaseIds: {
           [SRCROOT]: { description: { text: 'The root of the scanned repository (--root); every uri is relative to it.' } },
         },
@@ -180,6 +186,7 @@ function toResult(
   finding: Finding,
   ruleIndex: number,
   lineHash: (file: string, line: number) => string | undefined,
+  relatedRules: string[],
 ): Result {
   const primaryLocationLineHash = lineHash(finding.file, finding.line);
   const properties = Object.fromEntries(
@@ -192,6 +199,8 @@ function toResult(
       operation: finding.operation,
       framework: finding.framework,
       blocking: finding.blocking,
+      // The other rules with a result at this site: one thing to fix, reported by each rule.
+      relatedRules: relatedRules.length > 0 ? relatedRules : undefined,
     }).filter(([, value]) => value !== undefined && value !== null && value !== false),
   );
   return {

@@ -1,14 +1,6 @@
-import type { Framework } from '../facts/types.js';
+import type { FrameworkTotals } from '../outcome.js';
 import type { Finding, Level } from '../rules/finding.js';
 import { compareText } from '../order.js';
-
-export interface Notification {
-  level: Level;
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
-}
 
 export interface Summary {
   filesScanned: number;
@@ -21,7 +13,7 @@ export interface Summary {
    * By how queries are written (raw SQL or a query builder / ORM): table accesses resolved to a table or
    * not knowable statically, and query sites found and read (every table access of them known).
    */
-  frameworks: Partial<Record<Framework, { resolved: number; unresolved: number; sites: number; read: number }>>;
+  frameworks: FrameworkTotals;
   /** Query sites over all frameworks: how many were found, and how many of them were read. */
   coverage: { sites: number; read: number };
   /** Paths discovery left out, by reason (`default ignore`, `gitignore`, `map ignore`, `declaration file`, `link`). */

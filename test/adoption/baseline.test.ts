@@ -69,7 +69,7 @@ describe('baseline on fixtures/platform-monorepo, with the real CLI', () => {
     expect(result.exitCode).toBe(0);
     // The one path not scanned is node_modules/, where the cache lives.
     expect(result.stdout).toBe(
-      `✔ No findings in 41 files.\n\nNot scanned: 1 path (1 default ignore); --format json lists them.\n\n${FIXTURE_COVERAGE}\nNot shown: ${FIXTURE_FINDINGS} recorded in the baseline ${BASELINE}.`,
+      `Not scanned: 1 path (1 default ignore); --format json lists them.\n\nNot shown: ${FIXTURE_FINDINGS} recorded in the baseline ${BASELINE}.\n\n${FIXTURE_COVERAGE}\n✔ No findings in 41 files.`,
     );
   }, 60_000);
 

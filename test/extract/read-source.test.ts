@@ -2,7 +2,7 @@ import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SourceReader } from '../../src/extract/read-source.js';
-import type { Notification } from '../../src/report/summary.js';
+import type { Notification } from '../../src/outcome.js';
 import { writeRepo } from '../helpers.js';
 import { temporaryFolder } from '../temporary.js';
 
