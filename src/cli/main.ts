@@ -13,7 +13,7 @@ import { baselineEntries, DEFAULT_BASELINE_FILE, describeEntry, type BaselineEnt
 import { MapError } from '../map/map-file.js';
 import { isReported, LEVEL_RANK, type Finding, type Level } from '../rules/finding.js';
 import { fallbackRuleMeta, getRuleCatalog, getRuleMeta } from '../rules/catalog.js';
-import { summarise, type Summary } from '../report/summary.js';
+import { summarise, type RuntimeCoverage, type Summary } from '../report/summary.js';
 import { TOOL_VERSION } from '../version.js';
 import { registerMapCommands } from './map-commands.js';
 import { createProgress } from './progress.js';
@@ -50,6 +50,8 @@ interface CheckFlags extends ScanFlags {
   maxFindings: number;
   sarifIncludeSuppressed?: boolean;
   shard?: Shard;
+  /** The runtime guard's record folder, to merge into the report. */
+  runtime?: string;
 }
 
 interface BaselineFlags extends ScanFlags {
@@ -91,6 +93,7 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
     .option('--quiet', 'no progress line, and no text report on standard output when --output is given')
     .option('--debug', 'print stack traces of internal errors')
     .option('--shard <i/n>', 'scan only part i of n of the files, for a CI matrix (combine the reports with `merge`)', shardArgument)
+    .option('--runtime <folder>', "merge the runtime guard's record of a test run (its reportDir) into the report, and measure what static analysis missed")
     .option('--cache-dir <dir>', 'where facts are cached between runs (default: <root>/node_modules/.cache/schema-guard)')
     .option('--no-cache', 'neither read nor write the cache of facts')
     .option('--threads <n>', 'threads that extract, this one included (default: by the number of files and cores; 1: no workers)', positiveInteger)
@@ -163,7 +166,7 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
   const baselineFile = baselineFileFor(flags.baseline, root);
   // Loaded only for a baseline file: its schema validator is a tenth of a re-run.
   const baseline = baselineFile === undefined ? undefined : (await import('../filter/baseline-file.js')).readBaseline(baselineFile);
-  const result = await scan(flags, io, { root, mapFile, paths: relativePaths, rules: ruleIds, changedSince: flags.changedSince, baseline, shard: flags.shard });
+  const result = await scan(flags, io, { root, mapFile, paths: relativePaths, rules: ruleIds, changedSince: flags.changedSince, baseline, shard: flags.shard }, flags.runtime);
   if (ruleIds) {
     const known = new Set([...getRuleCatalog().map((rule) => rule.id), ...result.loadedMap.map.restrictedTables.map((rule) => rule.rule)]);
     const unknown = ruleIds.filter((id) => !known.has(id));
@@ -174,7 +177,7 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
   const run: RunReport = {
     result,
     reported,
-    summary: summarise(reported, result.filesScanned, result.frameworks),
+    summary: { ...summarise(reported, result.filesScanned, result.frameworks), ...(result.runtime ? { runtime: result.runtime } : {}) },
     baseline: baselineFile && result.absent ? { file: displayPath(root, baselineFile), absent: result.absent } : undefined,
     readFile: (file) => {
       try {
@@ -281,22 +284,53 @@ function keptApart(run: RunReport): string {
   if (absent.length > 0) {
     lines.push(`No longer found, though recorded in the baseline (run schema-guard baseline to shrink it):`, ...absent.map((entry) => `  ${describeEntry(entry)}`));
   }
+  const runtime = run.summary.runtime;
+  if (runtime) lines.push(...runtimeLines(runtime, run.result.findings));
   return lines.length > 0 ? `\n${lines.join('\n')}\n` : '';
 }
 
-/** Runs the pipeline with a progress line on a terminal. */
-async function scan(flags: ScanFlags, io: CliIO, options: Omit<CheckOptions, 'sqlParser' | 'onProgress' | 'cache' | 'threads'>): Promise<CheckOutcome> {
+/** With --runtime: how much of what the tests ran static analysis saw, and what was left unjudged. */
+function runtimeLines(runtime: RuntimeCoverage, findings: Finding[]): string[] {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : word.endsWith('s') ? 'es' : 's'}`;
+  const origin = (which: Finding['origin']) => findings.filter((finding) => finding.origin === which && finding.ruleId !== 'runtime-only-access').length;
+  const lines = [
+    `Runtime: static analysis saw ${runtime.seenStatically} of ${plural(runtime.accesses, 'table access')} your tests ran` +
+      (runtime.accesses > runtime.seenStatically ? ` (the other ${runtime.accesses - runtime.seenStatically} are runtime-only-access notes).` : '.'),
+    `Findings by origin: ${origin('both')} both, ${origin('static')} static only, ${origin('runtime')} runtime only (${plural(runtime.statementsJudged, 'statement')} judged from ${plural(runtime.recordFiles, 'record file')}).`,
+  ];
+  if (runtime.unscannedFiles > 0) lines.push(`${plural(runtime.unscannedFiles, 'table access')} came from files this check does not scan.`);
+  if (runtime.unattributedStatements > 0) lines.push(`${plural(runtime.unattributedStatements, 'statement')} came from no file of the repository and ${runtime.unattributedStatements === 1 ? 'was' : 'were'} not judged.`);
+  return lines;
+}
+
+/**
+ * Runs the pipeline with a progress line on a terminal. With a runtime record folder, the run keeps
+ * its facts (the result cache holds none) and the record is merged in (runtime/merge.ts).
+ */
+async function scan(
+  flags: ScanFlags,
+  io: CliIO,
+  options: Omit<CheckOptions, 'sqlParser' | 'onProgress' | 'cache' | 'threads'>,
+  runtimeFolder?: string,
+): Promise<CheckOutcome & { runtime?: RuntimeCoverage }> {
   // Loaded on demand: the TypeScript compiler and the SQL parser cost a second that --help should not pay.
-  const { runCheckOrReuse } = await import('../check.js');
+  const { runCheck, runCheckOrReuse } = await import('../check.js');
+  // Read first: a wrong folder fails before the scan.
+  const runtime = runtimeFolder === undefined ? undefined : await import('../runtime/merge.js').then((merge) => ({ merge, record: merge.readRuntimeRecord(runtimeFolder) }));
   const progress = createProgress(io.stderr, { quiet: flags.quiet });
   try {
-    return await runCheckOrReuse({
+    const checkOptions: CheckOptions = {
       ...options,
       sqlParser: flags.sqlParser,
       onProgress: (done, total) => progress.update(done, total),
       cache: flags.cache === false ? undefined : flags.cacheDir ? { dir: path.resolve(flags.cacheDir) } : { dir: defaultCacheDir(options.root), confineTo: options.root },
       threads: flags.threads,
-    });
+    };
+    if (!runtime) return await runCheckOrReuse(checkOptions);
+    const result = await runCheck(checkOptions);
+    const today = options.today ?? new Date().toISOString().slice(0, 10);
+    const merged = runtime.merge.mergeRuntime(result, runtime.record, { root: options.root, mapFile: options.mapFile, today, baseline: options.baseline, rules: options.rules });
+    return { ...result, findings: merged.findings, notifications: merged.notifications, absent: merged.absent, runtime: merged.coverage };
   } finally {
     progress.finish();
   }

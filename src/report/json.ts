@@ -41,6 +41,7 @@ export function renderJson(input: JsonReportInput): string {
         suppressed: finding.suppressed !== undefined,
         suppressionReason: finding.suppressed?.reason,
         baselineState: finding.baselineState,
+        origin: finding.origin,
       })),
       // The summary counts reported findings; suppressed and baselined ones are counted apart.
       summary: {

@@ -187,6 +187,7 @@ function toResult(
       operation: finding.operation,
       framework: finding.framework,
       blocking: finding.blocking,
+      origin: finding.origin,
     }).filter(([, value]) => value !== undefined && value !== null && value !== false),
   );
   return {

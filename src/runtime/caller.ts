@@ -50,7 +50,14 @@ export class CallerLocator {
 
   /** The application frame of a stack's text, or undefined when no frame lies in the repository. */
   locate(stack: string): CallSite | undefined {
+    return this.frames(stack, 1)[0];
+  }
+
+  /** The repository frames of a stack's text, innermost first, at most `max`. */
+  frames(stack: string, max: number): CallSite[] {
+    const found: CallSite[] = [];
     for (const line of stack.split('\n')) {
+      if (found.length >= max) break;
       const match = FRAME.exec(line);
       if (!match) continue;
       const file = this.repositoryFile(match[2]!);
@@ -58,9 +65,9 @@ export class CallerLocator {
       const site: CallSite = { file, line: Number(match[3]), column: Number(match[4]) };
       const name = match[1]?.trim();
       if (name && name !== '<anonymous>') site.functionName = name;
-      return site;
+      found.push(site);
     }
-    return undefined;
+    return found;
   }
 
   /** A frame's location as a repository-relative path, when it is the application's code. */

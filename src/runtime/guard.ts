@@ -69,9 +69,12 @@ export class RuntimeViolationError extends Error {
 
 interface Scope {
   domain?: string;
-  /** The caller an ORM hook located before handing the query to its engine. */
-  site?: CallSite;
+  /** The callers an ORM hook located before handing the query to its engine, innermost first. */
+  frames?: CallSite[];
 }
+
+/** Repository frames kept per statement: the caller, and the code that called it, for check --runtime. */
+const FRAMES_KEPT = 6;
 
 /** Distinct statement texts kept: a program that writes values into its SQL makes each text new. */
 const MAX_TEXTS = 10_000;
@@ -147,9 +150,9 @@ export class RuntimeGuard {
       query: {
         $allOperations({ args, query }: { args: unknown; query: (args: unknown) => Promise<unknown> }) {
           const current = guard.scope.getStore();
-          if (current?.site) return query(args);
-          const site = guard.locator.locate(CallerLocator.captureStack());
-          return site ? guard.scope.run({ ...current, site }, () => query(args)) : query(args);
+          if (current?.frames) return query(args);
+          const frames = guard.locator.frames(CallerLocator.captureStack(), FRAMES_KEPT);
+          return frames.length > 0 ? guard.scope.run({ ...current, frames }, () => query(args)) : query(args);
         },
       },
     };
@@ -181,8 +184,9 @@ export class RuntimeGuard {
 
   private verdictOf(text: string, via: string): Verdict | undefined {
     const scope = this.scope.getStore();
-    const site = this.locator.locate(CallerLocator.captureStack()) ?? scope?.site;
-    const key = site ? `${site.file}:${site.line}:${site.column}\0${scope?.domain ?? ''}` : `\0${scope?.domain ?? ''}`;
+    const stacked = this.locator.frames(CallerLocator.captureStack(), FRAMES_KEPT);
+    const frames = stacked.length > 0 ? stacked : scope?.frames ?? [];
+    const key = `${frames.map((frame) => `${frame.file}:${frame.line}:${frame.column}`).join('<')}\0${scope?.domain ?? ''}`;
     let bySite = this.verdicts.get(text);
     const known = bySite?.get(key);
     if (known) return known;
@@ -190,12 +194,13 @@ export class RuntimeGuard {
       if (this.verdicts.size >= MAX_TEXTS) this.verdicts.delete(this.verdicts.keys().next().value!);
       this.verdicts.set(text, (bySite = new Map()));
     }
-    const verdict = this.judge(text, via, site, scope?.domain);
+    const verdict = this.judge(text, via, frames, scope?.domain);
     bySite.set(key, verdict);
     return verdict;
   }
 
-  private judge(text: string, via: string, site: CallSite | undefined, runAs: string | undefined): Verdict {
+  private judge(text: string, via: string, frames: CallSite[], runAs: string | undefined): Verdict {
+    const site = frames[0];
     const statement = createHash('sha256').update(text).digest('hex').slice(0, 16);
     const analysis = this.analyzer.analyze(text);
     if (analysis.error) {
@@ -224,6 +229,7 @@ export class RuntimeGuard {
       file: site.file,
       line: site.line,
       column: site.column,
+      ...(frames.length > 1 ? { callers: frames.slice(1).map(({ file, line, column }) => ({ file, line, column })) } : {}),
       ...(runAs ? { runAs } : {}),
       via,
       statement,

@@ -30,8 +30,14 @@ function isSubmittable(first: unknown): boolean {
 
 function guardedQuery(target: object, query: Callback, check: StatementCheck): Callback {
   return function (this: unknown, ...args: unknown[]) {
-    const text = statementText(args[0]);
-    const violation = text === undefined ? undefined : check(text);
+    // The check never throws; reading the argument is the one thing here that could, and then the query goes on unwatched.
+    let violation: Error | undefined;
+    try {
+      const text = statementText(args[0]);
+      violation = text === undefined ? undefined : check(text);
+    } catch {
+      violation = undefined;
+    }
     if (violation) {
       const callback = lastCallback(args);
       if (isSubmittable(args[0])) throw violation;

@@ -54,6 +54,8 @@ const ObservationSchema = z.object({
   file: repositoryPath,
   line: position,
   column: position,
+  /** The repository frames below the caller, innermost first: where `check --runtime` looks for the statement in the code. */
+  callers: z.array(z.object({ file: repositoryPath, line: position, column: position })).max(8).optional(),
   /** The domain guard.runAs() named; absent when the caller's folder tells. */
   runAs: z.string().regex(/^[a-z][a-z0-9-]*$/).max(128).optional(),
   /** The hook that saw it: `pg`, `prisma`. */
