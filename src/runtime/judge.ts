@@ -80,7 +80,7 @@ export function judgeExecuted(executed: ExecutedInFile, context: JudgingContext)
   for (const finding of findings) attachOwnerContacts(finding, map);
   const { kept, waived } = applyExceptions(findings, map, context.today);
   // Comments elsewhere in the file are about other statements: only the marks are taken, not the unused-suppression problems.
-  const marked = applySuppressions(kept, [facts], { knownRules: new Set(), ran: () => false, domainOf: () => executed.domain });
+  const marked = applySuppressions(kept, [facts], { knownRules: new Set(kept.map((finding) => finding.ruleId)), ran: () => false, domainOf: () => executed.domain });
   return { findings: marked.findings, waived };
 }
 

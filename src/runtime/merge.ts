@@ -238,7 +238,7 @@ function placed(raw: RuleFinding[], map: OwnershipIndex, options: MergeOptions, 
   for (const finding of kept) byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding]);
   return [...byFile].flatMap(([file, inFile]) => {
     const facts: FileFacts = staticByFile.get(file) ?? { file, language: 'typescript', imports: [], accesses: [], sqlErrors: [], suppressions: functions.suppressions(file), notes: [] };
-    return applySuppressions(inFile, [facts], { knownRules: new Set(), ran: () => false, domainOf: () => undefined }).findings;
+    return applySuppressions(inFile, [facts], { knownRules: new Set(inFile.map((finding) => finding.ruleId)), ran: () => false, domainOf: () => undefined }).findings;
   });
 }
 
