@@ -27,7 +27,7 @@ import type { RuleFinding } from '../rules/rule.js';
 import { displayTable } from '../rules/rule.js';
 import { runtimeOnlyAccesses, seenStatically, type ExecutedAccess } from '../rules/runtime-only-access.js';
 import type { Notification, RuntimeCoverage } from '../report/summary.js';
-import { compareFindings } from '../order.js';
+import { compareFindings, compareText } from '../order.js';
 import { domainOf } from '../verdicts.js';
 import { judgeExecuted, type ExecutedInFile } from './judge.js';
 import { RecordLineSchema, type Observation } from './record.js';
@@ -188,7 +188,8 @@ export function mergeRuntime(result: CheckResult, record: RuntimeRecord, options
     runtimeOnly = applyBaseline(runtimeOnly, options.baseline, () => false).findings;
     absent = withoutRecorded(absent, runtimeOnly);
   }
-  findings.push(...runtimeOnly);
+  // Ties at one call are ordered by table, not by the order the tests happened to run in.
+  findings.push(...runtimeOnly.sort((a, b) => compareFindings(a, b) || compareText(a.table ?? '', b.table ?? '')));
   findings.sort(compareFindings);
 
   if (record.unattributed.size > 0) {
