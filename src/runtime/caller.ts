@@ -28,8 +28,13 @@ const OWN_FOLDERS = ((): string[] => {
   return [path.join(packageRoot, 'dist') + path.sep, path.join(packageRoot, 'src') + path.sep];
 })();
 
+/** Frame lines remembered: a test suite's stacks repeat the same few hundred lines. */
+const MAX_KNOWN_LINES = 20_000;
+
 export class CallerLocator {
   private readonly root: string;
+  /** Each frame line's site, or null for a frame that is not the application's. */
+  private readonly known = new Map<string, CallSite | null>();
 
   constructor(root: string) {
     this.root = path.resolve(root) + path.sep;
@@ -58,16 +63,25 @@ export class CallerLocator {
     const found: CallSite[] = [];
     for (const line of stack.split('\n')) {
       if (found.length >= max) break;
-      const match = FRAME.exec(line);
-      if (!match) continue;
-      const file = this.repositoryFile(match[2]!);
-      if (file === undefined) continue;
-      const site: CallSite = { file, line: Number(match[3]), column: Number(match[4]) };
-      const name = match[1]?.trim();
-      if (name && name !== '<anonymous>') site.functionName = name;
-      found.push(site);
+      let site = this.known.get(line);
+      if (site === undefined) {
+        site = this.siteOf(line);
+        if (this.known.size >= MAX_KNOWN_LINES) this.known.clear();
+        this.known.set(line, site);
+      }
+      if (site) found.push(site);
     }
     return found;
+  }
+
+  private siteOf(line: string): CallSite | null {
+    const match = FRAME.exec(line);
+    const file = match ? this.repositoryFile(match[2]!) : undefined;
+    if (!match || file === undefined) return null;
+    const site: CallSite = { file, line: Number(match[3]), column: Number(match[4]) };
+    const name = match[1]?.trim();
+    if (name && name !== '<anonymous>') site.functionName = name;
+    return site;
   }
 
   /** A frame's location as a repository-relative path, when it is the application's code. */
