@@ -69,8 +69,6 @@ export class RuntimeViolationError extends Error {
 
 interface Scope {
   domain?: string;
-  /** The callers an ORM hook located before handing the query to its engine, innermost first. */
-  frames?: CallSite[];
 }
 
 /** Repository frames kept per statement: the caller, and the code that called it, for check --runtime. */
@@ -138,26 +136,6 @@ export class RuntimeGuard {
     return this.scope.run({ ...this.scope.getStore(), domain }, fn);
   }
 
-  /**
-   * A Prisma client extension (`prisma.$extends(guard.prismaExtension())`): it locates the caller of
-   * each model operation and raw query before Prisma's engine takes over, for the wrapped pool under
-   * Prisma's pg adapter to judge the SQL with. It judges nothing itself.
-   */
-  prismaExtension() {
-    const guard = this;
-    return {
-      name: 'schema-guard',
-      query: {
-        $allOperations({ args, query }: { args: unknown; query: (args: unknown) => Promise<unknown> }) {
-          const current = guard.scope.getStore();
-          if (current?.frames) return query(args);
-          const frames = guard.locator.frames(CallerLocator.captureStack(), FRAMES_KEPT);
-          return frames.length > 0 ? guard.scope.run({ ...current, frames }, () => query(args)) : query(args);
-        },
-      },
-    };
-  }
-
   /** The findings this process has seen so far, suppressed ones included and marked. */
   findings(): RuntimeFinding[] {
     return [...this.seen];
@@ -184,8 +162,7 @@ export class RuntimeGuard {
 
   private verdictOf(text: string, via: string): Verdict | undefined {
     const scope = this.scope.getStore();
-    const stacked = this.locator.frames(CallerLocator.captureStack(), FRAMES_KEPT);
-    const frames = stacked.length > 0 ? stacked : scope?.frames ?? [];
+    const frames = this.locator.frames(CallerLocator.captureStack(), FRAMES_KEPT);
     const key = `${frames.map((frame) => `${frame.file}:${frame.line}:${frame.column}`).join('<')}\0${scope?.domain ?? ''}`;
     let bySite = this.verdicts.get(text);
     const known = bySite?.get(key);
