@@ -46,6 +46,19 @@ export class EmbeddedSql {
     return this.segments[lo]!;
   }
 
+  /**
+   * The text as a query expression (`SELECT <text>`): how a fragment such as sql`count(*)` or
+   * `raw('COUNT(*) AS n')` is read. The prefix maps to where the text starts.
+   */
+  asExpression(): EmbeddedSql {
+    const prefix = 'SELECT ';
+    const start = this.fileStart;
+    return new EmbeddedSql(prefix + this.text, [
+      { sqlStart: 0, sqlLength: prefix.length, fileStart: start, fileLength: 0 },
+      ...this.segments.map((segment) => ({ ...segment, sqlStart: segment.sqlStart + prefix.length })),
+    ]);
+  }
+
   get fileStart(): number {
     return this.segments[0]?.fileStart ?? 0;
   }
@@ -81,6 +94,19 @@ export class EmbeddedSqlBuilder {
     this.holes++;
     const placeholder = `$${this.holes}`;
     const padded = placeholder.padEnd(Math.max(sourceLength, placeholder.length), ' ');
+    this.segments.push({ sqlStart: this.text.length, sqlLength: padded.length, fileStart, fileLength: sourceLength });
+    this.text += padded;
+    return this;
+  }
+
+  /**
+   * Appends a hole that stands for a name (`${sql.id(schema)}`): an identifier of underscores and the
+   * hole's number, which SQL analysis knows as unknowable, padded to the hole's source length.
+   */
+  identifierHole(sourceLength: number, fileStart: number): this {
+    this.holes++;
+    const name = `__${this.holes}`;
+    const padded = name.padEnd(Math.max(sourceLength, name.length), '_');
     this.segments.push({ sqlStart: this.text.length, sqlLength: padded.length, fileStart, fileLength: sourceLength });
     this.text += padded;
     return this;

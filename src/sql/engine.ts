@@ -6,7 +6,7 @@ import type {
   AccessDetails, Operation, SqlAnalysis, SqlParseError, SqlStatementFacts, SqlTableAccess, TableName,
 } from '../facts/types.js';
 import { columnDetails, type QueryLevel } from './columns.js';
-import { fillIdentifierHoles, isSyntheticTableName, normalizePlaceholders } from './placeholders.js';
+import { fillAllHoles, fillIdentifierHoles, isSyntheticTableName, normalizePlaceholders } from './placeholders.js';
 import { qualifiedNameEnd, splitStatements } from './text.js';
 
 export type SqlParserName = 'libpg-query' | 'pgsql-ast-parser';
@@ -53,11 +53,14 @@ export class FactCollector {
 
   add(schema: string | undefined, name: string, operation: Operation, offset: number, details?: AccessDetails): void {
     if (schema === undefined && this.scopes.some((scope) => scope.has(name))) return; // a CTE
-    const table: TableName = schema === undefined ? { name } : { schema, name };
+    // `${schema}.jobs`: the table is known by name, its schema is for the map to tell.
+    const schemaHole = schema !== undefined && isSyntheticTableName(schema) && !isSyntheticTableName(name);
+    const table: TableName = schema === undefined || schemaHole ? { name } : { schema, name };
     const length = qualifiedNameEnd(this.text, offset) - offset;
     const access: SqlTableAccess = { table, operation, offset, length };
+    if (schemaHole) access.schemaHole = true;
     // A table whose name an interpolation hole hides gets no column facts: no rule can judge them.
-    if (isSyntheticTableName(name) || (schema !== undefined && isSyntheticTableName(schema))) {
+    if (isSyntheticTableName(name) || (schema !== undefined && !schemaHole && isSyntheticTableName(schema))) {
       access.synthetic = true;
     } else {
       Object.assign(access, this.rangeDetails.get(offset), details);
@@ -95,7 +98,7 @@ export function toFailure(error: unknown, offset = 0): ParseFailure {
 }
 
 // Cumulative: each rewrite applies to the previous candidate.
-const REWRITES: Array<(text: string) => string> = [(text) => text, fillIdentifierHoles, normalizePlaceholders];
+const REWRITES: Array<(text: string) => string> = [(text) => text, fillIdentifierHoles, normalizePlaceholders, fillAllHoles];
 
 function parseWithRetries(backend: Backend, text: string): ParsedText | ParseFailure {
   if (backend.maxLength !== undefined && text.length > backend.maxLength) {

@@ -5,11 +5,11 @@ import { typescript } from '../../src/extract/typescript-compiler.js';
 
 /** The SQL text of each site, and the file text at the offset each site's SQL maps back to. */
 function sites(code: string) {
-  return extractTypeScript('x.ts', code).sqlSites.map((site) => ({
-    sql: site.sql.text,
-    queryPosition: site.queryPosition,
-    fn: site.enclosingFunction,
-    at: (needle: string) => code.slice(site.sql.toFileOffset(site.sql.text.indexOf(needle)), site.sql.toFileOffset(site.sql.text.indexOf(needle)) + needle.length),
+  return extractTypeScript('x.ts', code).sqlSites.map(({ variants: [sql], queryPosition, enclosingFunction }) => ({
+    sql: sql!.text,
+    queryPosition,
+    fn: enclosingFunction,
+    at: (needle: string) => code.slice(sql!.toFileOffset(sql!.text.indexOf(needle)), sql!.toFileOffset(sql!.text.indexOf(needle)) + needle.length),
   }));
 }
 
