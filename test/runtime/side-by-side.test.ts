@@ -21,7 +21,7 @@ beforeAll(async () => {
     reject: false,
   });
   if (run.exitCode !== 0) throw new Error(`the fixture app's tests failed:\n${run.stdout}\n${run.stderr}`);
-}, 180_000);
+}, 300_000);
 
 const check = (...args: string[]) => runCli(['check', '--root', APP, '--map', MAP, '--no-cache', '--runtime', record, ...args]);
 
