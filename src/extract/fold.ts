@@ -22,8 +22,8 @@ const SQL_OBJECTS = new Set(['sql', 'SQL', 'Prisma']);
 
 export interface FoldInput {
   source: ts.SourceFile;
-  /** The file's const declarations by name. */
-  consts: Map<string, ts.Expression>;
+  /** The file's const declarations in scope at an identifier: its initializer, when it declares one. */
+  constOf(identifier: ts.Identifier): ts.Expression | undefined;
   /** Literal nodes taken into a text: a loose string among them is not a site of its own. */
   consumed: Set<ts.Node>;
 }
@@ -95,14 +95,14 @@ export function foldSql(node: ts.Expression, input: FoldInput, variant: 0 | 1 = 
       input.consumed.add(expression);
       literals++;
       pushInOrder(templatePieces(expression, input, piece.indirections));
-    } else if (typescript.isBinaryExpression(expression) && expression.operatorToken.kind === typescript.SyntaxKind.PlusToken) {
+    } else if (typescript.isBinaryExpression(expression) && expression.operatorToken.kind === typescript.SyntaxKind.PlusToken && isConcatenation(expression, input)) {
       pushInOrder(plusOperands(expression).map((operand) => ({ kind: 'expression', node: operand, indirections: piece.indirections })));
     } else if (typescript.isConditionalExpression(expression)) {
       branches = true;
       stack.push({ kind: 'expression', node: variant === 0 ? expression.whenTrue : expression.whenFalse, indirections: piece.indirections });
-    } else if (typescript.isIdentifier(expression) && input.consts.has(expression.text) && piece.indirections < MAX_INDIRECTIONS) {
+    } else if (typescript.isIdentifier(expression) && piece.indirections < MAX_INDIRECTIONS && foldableConst(expression, input)) {
       // The identifier stands in for its string; locations point at the string's declaration.
-      stack.push({ kind: 'expression', node: input.consts.get(expression.text)!, indirections: piece.indirections + 1 });
+      stack.push({ kind: 'expression', node: input.constOf(expression)!, indirections: piece.indirections + 1 });
     } else if (typescript.isCallExpression(expression)) {
       const unfolded = callPieces(expression, input, piece.indirections);
       if (unfolded) pushInOrder(unfolded);
@@ -138,11 +138,21 @@ function foldsInPlace(expression: ts.Expression, input: FoldInput): boolean {
   return (
     typescript.isStringLiteralLike(expression) ||
     typescript.isTemplateExpression(expression) ||
-    (typescript.isIdentifier(expression) && input.consts.has(expression.text)) ||
+    (typescript.isIdentifier(expression) && foldableConst(expression, input)) ||
     typescript.isConditionalExpression(expression) ||
-    (typescript.isBinaryExpression(expression) && expression.operatorToken.kind === typescript.SyntaxKind.PlusToken) ||
+    (typescript.isBinaryExpression(expression) && expression.operatorToken.kind === typescript.SyntaxKind.PlusToken && isConcatenation(expression, input)) ||
     (typescript.isCallExpression(expression) && (isJoin(expression) || sqlHelperOf(expression) !== undefined))
   );
+}
+
+/** A `+` chain that joins text (one operand at least is a string), not one that adds numbers (`params.length + 1`). */
+function isConcatenation(chain: ts.BinaryExpression, input: FoldInput): boolean {
+  return plusOperands(chain).some((operand) => {
+    const inner = unwrap(operand);
+    if (typescript.isStringLiteralLike(inner) || typescript.isTemplateExpression(inner)) return true;
+    const value = typescript.isIdentifier(inner) ? input.constOf(inner) : undefined;
+    return value !== undefined && (typescript.isStringLiteralLike(unwrap(value)) || typescript.isTemplateExpression(unwrap(value)));
+  });
 }
 
 /** `sql.raw('…')` → its text; `sql.table('t')` → t; `[…].join(' ')` → the parts; other calls are not folded. */
@@ -161,9 +171,8 @@ function callPieces(call: ts.CallExpression, input: FoldInput, indirections: num
     return [{ kind: 'hole', start, length: call.end - start, identifier: true }];
   }
   if (!isJoin(call)) return undefined;
-  const access = call.expression as ts.PropertyAccessExpression;
-  let array = unwrap(access.expression);
-  if (typescript.isIdentifier(array) && input.consts.has(array.text)) array = unwrap(input.consts.get(array.text)!);
+  // Only an array written in place: a const array is often filled later (`conditions.push(…)`).
+  const array = unwrap((call.expression as ts.PropertyAccessExpression).expression);
   if (!typescript.isArrayLiteralExpression(array) || array.elements.some(typescript.isSpreadElement)) return undefined;
   const separator = argument === undefined ? undefined : unwrap(argument);
   if (separator !== undefined && !typescript.isStringLiteralLike(separator)) return undefined;
@@ -175,6 +184,25 @@ function callPieces(call: ts.CallExpression, input: FoldInput, indirections: num
     pieces.push({ kind: 'expression', node: element, indirections });
   });
   return pieces;
+}
+
+/**
+ * True when an identifier names a const whose value folds to text: a literal, a template, a `+` chain,
+ * a conditional, a join or a sql helper. A const holding anything else (`const s = validate(schema)`)
+ * stays a hole where the identifier is used, not where the const is declared.
+ */
+function foldableConst(identifier: ts.Identifier, input: FoldInput): boolean {
+  const value = input.constOf(identifier);
+  if (value === undefined) return false;
+  const inner = unwrap(value);
+  return (
+    typescript.isStringLiteralLike(inner) ||
+    typescript.isTemplateExpression(inner) ||
+    typescript.isConditionalExpression(inner) ||
+    typescript.isIdentifier(inner) ||
+    (typescript.isBinaryExpression(inner) && inner.operatorToken.kind === typescript.SyntaxKind.PlusToken) ||
+    (typescript.isCallExpression(inner) && (isJoin(inner) || sqlHelperOf(inner) !== undefined))
+  );
 }
 
 function isJoin(call: ts.CallExpression): boolean {

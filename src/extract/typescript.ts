@@ -84,7 +84,9 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
   const source = typescript.createSourceFile(fileName, text, typescript.ScriptTarget.Latest, false, scriptKind);
   const imports: RawImport[] = [];
   const sqlSites: SqlSite[] = [];
-  const consts = new Map<string, ts.Expression>();
+  // Const declarations by name, each with the scope it is declared in: the same name is often
+  // declared in many functions (`const sql = …` in each), and a use sees the one in its scope.
+  const consts = new Map<string, Array<{ scope: ts.Node; value: ts.Expression }>>();
   // SQL candidates in walk order (parents first): a query site consumes the literals it is built
   // from, so that a loose string inside it is not seen twice.
   const candidates: Array<{ node: ts.Expression; queryPosition: boolean; call?: ts.CallExpression }> = [];
@@ -116,7 +118,12 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
         const list = node as ts.VariableDeclarationList;
         if ((list.flags & typescript.NodeFlags.Const) === 0) return;
         for (const declaration of list.declarations) {
-          if (typescript.isIdentifier(declaration.name) && declaration.initializer) consts.set(declaration.name.text, unwrap(declaration.initializer));
+          if (!typescript.isIdentifier(declaration.name) || !declaration.initializer) continue;
+          const scope = scopeOf(list);
+          const entries = consts.get(declaration.name.text);
+          const entry = { scope, value: unwrap(declaration.initializer) };
+          if (entries) entries.push(entry);
+          else consts.set(declaration.name.text, [entry]);
         }
         return;
       }
@@ -151,7 +158,17 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
 
   // Query positions first, so that a const string passed to .query() is not also seen as a loose string.
   const consumed = new Set<ts.Node>();
-  const fold = { source, consts, consumed };
+  const constOf = (identifier: ts.Identifier): ts.Expression | undefined => {
+    const entries = consts.get(identifier.text);
+    if (!entries) return undefined;
+    if (entries.length === 1) return inScope(identifier, entries[0]!.scope) ? entries[0]!.value : undefined;
+    for (let current: ts.Node | undefined = identifier.parent; current; current = current.parent) {
+      const found = entries.find((entry) => entry.scope === current);
+      if (found) return found.value;
+    }
+    return undefined;
+  };
+  const fold = { source, constOf, consumed };
   const folded = new Map<ts.Node, Folded | undefined>();
   for (const { node, queryPosition, call } of candidates) {
     if (!queryPosition) continue;
@@ -305,6 +322,19 @@ function forEachNode(root: ts.Node, visit: (node: ts.Node) => void): void {
     typescript.forEachChild(node, collect);
     while (children.length > 0) stack.push(children.pop()!);
   }
+}
+
+/** The block, module or file whose statements a variable declaration list belongs to. */
+function scopeOf(list: ts.VariableDeclarationList): ts.Node {
+  const statement = list.parent;
+  // `for (const x of …)` declares into the loop; any other list sits in a variable statement.
+  return typescript.isVariableStatement(statement) ? statement.parent : statement;
+}
+
+/** True when `node` lies inside `scope` (parents are set by the walk). */
+function inScope(node: ts.Node, scope: ts.Node): boolean {
+  for (let current: ts.Node | undefined = node; current; current = current.parent) if (current === scope) return true;
+  return false;
 }
 
 /** The name of the innermost function or method around a node (forEachNode has set the parents). */

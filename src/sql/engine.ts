@@ -6,7 +6,7 @@ import type {
   AccessDetails, Operation, SqlAnalysis, SqlParseError, SqlStatementFacts, SqlTableAccess, TableName,
 } from '../facts/types.js';
 import { columnDetails, type QueryLevel } from './columns.js';
-import { fillAllHoles, fillIdentifierHoles, isSyntheticTableName, normalizePlaceholders } from './placeholders.js';
+import { blankHoles, fillAllHoles, fillIdentifierHoles, isSyntheticTableName, normalizePlaceholders } from './placeholders.js';
 import { qualifiedNameEnd, splitStatements } from './text.js';
 
 export type SqlParserName = 'libpg-query' | 'pgsql-ast-parser';
@@ -97,8 +97,19 @@ export function toFailure(error: unknown, offset = 0): ParseFailure {
   return new ParseFailure(error instanceof Error ? error.message : String(error), offset);
 }
 
-// Cumulative: each rewrite applies to the previous candidate.
-const REWRITES: Array<(text: string) => string> = [(text) => text, fillIdentifierHoles, normalizePlaceholders, fillAllHoles];
+/**
+ * The texts tried in turn: as written; holes next to names as names; bind placeholders as values; then
+ * two last resorts from there, every hole a name, or every hole blank.
+ */
+function* candidates(text: string): Generator<string> {
+  yield text;
+  const names = fillIdentifierHoles(text);
+  yield names;
+  const placeholders = normalizePlaceholders(names);
+  yield placeholders;
+  yield fillAllHoles(placeholders);
+  yield blankHoles(placeholders);
+}
 
 function parseWithRetries(backend: Backend, text: string): ParsedText | ParseFailure {
   if (backend.maxLength !== undefined && text.length > backend.maxLength) {
@@ -108,15 +119,15 @@ function parseWithRetries(backend: Backend, text: string): ParsedText | ParseFai
     );
   }
   let failure: ParseFailure | undefined;
-  let candidate = text;
-  for (const rewrite of REWRITES) {
-    const next = rewrite(candidate);
-    if (failure && next === candidate) continue;
-    candidate = next;
+  const tried = new Set<string>();
+  for (const candidate of candidates(text)) {
+    if (tried.has(candidate)) continue;
+    tried.add(candidate);
     try {
       return backend.parse(candidate);
     } catch (error) {
-      failure = toFailure(error);
+      // The error of the text as written (or nearly) is the one worth reporting.
+      failure ??= toFailure(error);
     }
   }
   return failure!;

@@ -50,6 +50,18 @@ export function fillAllHoles(text: string): string {
   });
 }
 
+/**
+ * Another last resort: every `$N` left becomes blank. A hole often stands for an optional piece of
+ * the statement (`${whereClause}`, `${extraColumns}`, `${orderBy}`) that may be empty: without it
+ * the rest of the statement parses, and its tables are read.
+ */
+export function blankHoles(text: string): string {
+  return replaceInCode(text, VALUE_HOLE, (match) => ' '.repeat(match.length));
+}
+
+/** The holes callers make for `${…}` (`$9001` …, see EmbeddedSqlBuilder), not the parameters the code numbered itself. */
+const VALUE_HOLE = /(?<![\w$])\$9\d{3}(?!\d)( *)/g;
+
 // `??`, `?`, `:name` and `:name:`, and whether a name character follows at once. Left alone: `::`
 // casts and the jsonb operators `?|` and `?&`.
 const BINDING = /(\?\?|\?(?![|&])|(?<![:\w]):[A-Za-z_]\w*(?::(?!:))?)(?=([\w$])?)/g;

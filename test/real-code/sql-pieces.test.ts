@@ -70,3 +70,32 @@ describe('SQL assembled from pieces', () => {
     expect(messages.join('\n')).not.toMatch(/"\$\d|"__/);
   });
 });
+
+describe('optional pieces chosen at run time', () => {
+  it('reads a statement whose holes are optional clauses or extra columns, keeping the code\'s own $1 parameters', async () => {
+    const findings = await check({
+      'src/a/list.ts': [
+        'export const list = (pool: any, extra: string, orderBy: string) => pool.query(`',
+        '  SELECT id, name as "name"',
+        '  ${extra}',
+        '  FROM tb',
+        '  WHERE ($1::text IS NULL OR name = $1)',
+        '  ${orderBy}',
+        '  LIMIT $2 OFFSET $3`, [null, 10, 0]);',
+      ].join('\n'),
+      'src/a/page.ts': 'export const page = (pool: any, n: number) => pool.query(`SELECT * FROM tb LIMIT $${n + 1}`);\n',
+    });
+    expect(findings).toEqual(['cross-domain-query src/a/list.ts:4:8 tb', 'cross-domain-query src/a/page.ts:1:73 tb']);
+  });
+
+  it('resolves a const by the scope it is declared in, and leaves a non-text const a hole where it is used', async () => {
+    const findings = await check({
+      'src/a/scoped.ts': [
+        'export function one(pool: any) { const T = "ta"; return pool.query(`SELECT * FROM ${T}`); }',
+        'export function two(pool: any) { const T = "tb"; return pool.query(`SELECT * FROM ${T}`); }',
+        'export function three(pool: any, x: string) { const s = x.trim(); return pool.query(`SELECT * FROM ${s}.tb`); }',
+      ].join('\n'),
+    });
+    expect(findings).toEqual(['cross-domain-query src/a/scoped.ts:2:45 tb', 'cross-domain-query src/a/scoped.ts:3:100 tb']);
+  });
+});
