@@ -95,12 +95,12 @@ function knownRuleIds(loadedMap: LoadedMap): Set<string> {
 }
 
 /** Carries the owning domain's seed 002 metadata (primary, secondary, severity) on the finding. */
-function attachOwnerContacts(finding: Finding, map: OwnershipIndex): void {
+export function attachOwnerContacts(finding: Finding, map: OwnershipIndex): void {
   const owners = finding.owner === undefined ? undefined : map.domain(finding.owner)?.owners;
   if (owners && Object.keys(owners).length > 0) finding.ownerContacts = { ...owners };
 }
 
-function relatedLocations(loadedMap: LoadedMap, mapFile: string, root: string): RuleContext['mapLocation'] {
+export function relatedLocations(loadedMap: LoadedMap, mapFile: string, root: string): RuleContext['mapLocation'] {
   const relative = path.relative(root, path.resolve(mapFile)).split(path.sep).join('/');
   // A map outside the root cannot be linked with a repository-relative URI.
   if (relative.startsWith('..')) return () => undefined;

@@ -17,7 +17,7 @@ import { isReported, LEVEL_RANK, type Finding, type Level } from '../rules/findi
 import { fallbackRuleMeta, getRuleCatalog, getRuleMeta } from '../rules/catalog.js';
 import { atLevel } from '../report/fold.js';
 import { plain, plainLineStart } from '../report/inert.js';
-import { summarise, type Summary } from '../report/summary.js';
+import { summarise, type RuntimeCoverage, type Summary } from '../report/summary.js';
 import { TOOL_VERSION } from '../version.js';
 import { registerMapCommands } from './map-commands.js';
 import { createProgress } from './progress.js';
@@ -58,6 +58,8 @@ interface CheckFlags extends ScanFlags {
   level?: Level;
   sarifIncludeSuppressed?: boolean;
   shard?: Shard;
+  /** The runtime guard's record folder, to merge into the report. */
+  runtime?: string;
 }
 
 interface BaselineFlags extends ScanFlags {
@@ -97,6 +99,7 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
     .option('--sarif-include-suppressed', 'put suppressed and baselined findings in SARIF too, marked (GitHub code scanning shows them as open alerts)')
     .option('--quiet', 'no progress line, and no text report on standard output when --output is given')
     .option('--shard <i/n>', 'scan only part i of n of the files, for a CI matrix (combine the reports with `merge`)', shardArgument)
+    .option('--runtime <folder>', "merge the runtime guard's record of a test run (its reportDir) into the report, and measure what static analysis missed")
     .action(async (paths: string[], flags: CheckFlags) => {
       // Without the word `check`, a first argument that is no file is a mistyped command, not a path.
       if (argv[0] !== 'check' && paths[0] !== undefined) refuseUnknownCommand(program, paths[0]);
@@ -186,7 +189,7 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
   const baselineFile = baselineFileFor(flags.baseline, root);
   // Loaded only for a baseline file: its schema validator is a tenth of a re-run.
   const baseline = baselineFile === undefined ? undefined : (await import('../filter/baseline-file.js')).readBaseline(baselineFile);
-  const result = await scan(flags, io, { root, mapFile, paths: relativePaths, rules: ruleIds, changedSince: flags.changedSince, baseline, shard: flags.shard });
+  const result = await scan(flags, io, { root, mapFile, paths: relativePaths, rules: ruleIds, changedSince: flags.changedSince, baseline, shard: flags.shard }, flags.runtime);
   if (ruleIds) {
     const known = new Set([...getRuleCatalog().map((rule) => rule.id), ...result.loadedMap.map.restrictedTables.map((rule) => rule.rule)]);
     const unknown = ruleIds.filter((id) => !known.has(id));
@@ -198,7 +201,7 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
     result,
     reported,
     listed: flags.level ? atLevel(reported, flags.level) : reported,
-    summary: summarise(reported, result.filesScanned, result.frameworks, result.skipped),
+    summary: { ...summarise(reported, result.filesScanned, result.frameworks, result.skipped), ...(result.runtime ? { runtime: result.runtime } : {}) },
     baseline: baselineFile && result.absent ? { file: displayPath(root, baselineFile), absent: result.absent } : undefined,
     readFile: (file) => {
       try {
@@ -222,6 +225,7 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
       color,
       failOn: flags.failOn,
       belowLevel: flags.level && { level: flags.level, count: reported.length - run.listed.length },
+      runtime: run.summary.runtime && runtimeLines(run.summary.runtime, result.findings),
       keptApart: {
         suppressed: result.findings.filter((finding) => finding.suppressed).length,
         baselined: result.findings.filter((finding) => finding.baselineState === 'unchanged').length,
@@ -331,19 +335,48 @@ async function renderReport(flags: CheckFlags, run: RunReport): Promise<string> 
   }
 }
 
-/** Runs the pipeline with a progress line on a terminal. */
-async function scan(flags: ScanFlags, io: CliIO, options: Omit<CheckOptions, 'sqlParser' | 'onProgress' | 'cache' | 'threads'>): Promise<CheckOutcome> {
+/** With --runtime: how much of what the tests ran static analysis saw, and what was left unjudged. */
+function runtimeLines(runtime: RuntimeCoverage, findings: Finding[]): string[] {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : word.endsWith('s') ? 'es' : 's'}`;
+  const origin = (which: Finding['origin']) => findings.filter((finding) => finding.origin === which && finding.ruleId !== 'runtime-only-access').length;
+  const lines = [
+    `Runtime: static analysis saw ${runtime.seenStatically} of ${plural(runtime.accesses, 'table access')} your tests ran` +
+      (runtime.accesses > runtime.seenStatically ? ` (the other ${runtime.accesses - runtime.seenStatically} are runtime-only-access notes).` : '.'),
+    `Findings by origin: ${origin('both')} both, ${origin('static')} static only, ${origin('runtime')} runtime only (${plural(runtime.statementsJudged, 'statement')} judged from ${plural(runtime.recordFiles, 'record file')}).`,
+  ];
+  if (runtime.unscannedFiles > 0) lines.push(`${plural(runtime.unscannedFiles, 'table access')} came from files this check does not scan.`);
+  if (runtime.unattributedStatements > 0) lines.push(`${plural(runtime.unattributedStatements, 'statement')} came from no file of the repository and ${runtime.unattributedStatements === 1 ? 'was' : 'were'} not judged.`);
+  return lines;
+}
+
+/**
+ * Runs the pipeline with a progress line on a terminal. With a runtime record folder, the run keeps
+ * its facts (the result cache holds none) and the record is merged in (runtime/merge.ts).
+ */
+async function scan(
+  flags: ScanFlags,
+  io: CliIO,
+  options: Omit<CheckOptions, 'sqlParser' | 'onProgress' | 'cache' | 'threads'>,
+  runtimeFolder?: string,
+): Promise<CheckOutcome & { runtime?: RuntimeCoverage }> {
   // Loaded on demand: the TypeScript compiler and the SQL parser cost a second that --help should not pay.
-  const { runCheckOrReuse } = await import('../check.js');
+  const { runCheck, runCheckOrReuse } = await import('../check.js');
+  // Read first: a wrong folder fails before the scan.
+  const runtime = runtimeFolder === undefined ? undefined : await import('../runtime/merge.js').then((merge) => ({ merge, record: merge.readRuntimeRecord(runtimeFolder) }));
   const progress = createProgress(io.stderr, { quiet: flags.quiet });
   try {
-    return await runCheckOrReuse({
+    const checkOptions: CheckOptions = {
       ...options,
       sqlParser: flags.sqlParser,
       onProgress: (done, total) => progress.update(done, total),
       cache: flags.cache === false ? undefined : flags.cacheDir ? { dir: path.resolve(flags.cacheDir) } : { dir: defaultCacheDir(options.root), confineTo: options.root },
       threads: flags.threads,
-    });
+    };
+    if (!runtime) return await runCheckOrReuse(checkOptions);
+    const result = await runCheck(checkOptions);
+    const today = options.today ?? new Date().toISOString().slice(0, 10);
+    const merged = runtime.merge.mergeRuntime(result, runtime.record, { root: options.root, mapFile: options.mapFile, today, baseline: options.baseline, rules: options.rules });
+    return { ...result, findings: merged.findings, notifications: merged.notifications, absent: merged.absent, runtime: merged.coverage };
   } finally {
     progress.finish();
   }

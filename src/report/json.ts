@@ -57,6 +57,7 @@ export function renderJson(input: JsonReportInput): string {
         suppressionReason: finding.suppressed?.reason,
         baselineState: finding.baselineState,
         relatedRules: related.get(finding)!,
+        origin: finding.origin,
       })),
       // The summary counts reported findings; suppressed and baselined ones are counted apart.
       summary: {

@@ -201,6 +201,7 @@ function toResult(
       blocking: finding.blocking,
       // The other rules with a result at this site: one thing to fix, reported by each rule.
       relatedRules: relatedRules.length > 0 ? relatedRules : undefined,
+      origin: finding.origin,
     }).filter(([, value]) => value !== undefined && value !== null && value !== false),
   );
   return {

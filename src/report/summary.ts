@@ -18,6 +18,24 @@ export interface Summary {
   coverage: { sites: number; read: number };
   /** Paths discovery left out, by reason (`default ignore`, `gitignore`, `map ignore`, `declaration file`, `link`). */
   skipped: Record<string, number>;
+  /** With `check --runtime`: how much of what the tests ran static analysis saw. */
+  runtime?: RuntimeCoverage;
+}
+
+/** The runtime record measured against static analysis (`check --runtime`). */
+export interface RuntimeCoverage {
+  /** Record files read (one per test process). */
+  recordFiles: number;
+  /** Statements judged: distinct statement texts per caller. */
+  statementsJudged: number;
+  /** Distinct table accesses (file, function, table, operation) the tests ran in files the check scanned. */
+  accesses: number;
+  /** Of those, the ones static analysis saw: the same table in the caller's function or a function that called it. */
+  seenStatically: number;
+  /** Distinct accesses sent from files the check does not scan (ignored or outside the paths given). */
+  unscannedFiles: number;
+  /** Distinct statements that no repository file sent: not judged. */
+  unattributedStatements: number;
 }
 
 /** Counts by level, rule and domain (files with no domain count under "(none)"), keys sorted, with the run's counts of table accesses by framework. */

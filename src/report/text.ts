@@ -29,6 +29,8 @@ export interface TextReportInput {
   belowLevel?: { level: Level; count: number };
   /** What suppression comments and the baseline kept out of the listing, and what the baseline no longer needs. */
   keptApart?: { suppressed: number; baselined: number; baselineFile?: string; absent?: BaselineEntry[] };
+  /** With --runtime: what the tests ran against what static analysis saw, a line each. */
+  runtime?: string[];
 }
 
 /** Source wider than this is shown as a window around the finding. */
@@ -94,6 +96,7 @@ export function renderText(input: TextReportInput): string {
   if (skipped) out.push(skipped, '');
   const apart = keptApartLines(input);
   if (apart.length) out.push(...apart, '');
+  if (input.runtime?.length) out.push(...input.runtime.map((line) => plainLineStart(line)), '');
   // How much of the code's SQL was read: yellow when some of it could not be.
   const coverage = coverageLine(input.summary);
   if (coverage) out.push(input.summary.coverage.read < input.summary.coverage.sites ? c.yellow(coverage) : c.dim(coverage), '');
