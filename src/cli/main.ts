@@ -15,6 +15,7 @@ import { isReported, LEVEL_RANK, type Finding, type Level } from '../rules/findi
 import { fallbackRuleMeta, getRuleCatalog, getRuleMeta } from '../rules/catalog.js';
 import { summarise, type Summary } from '../report/summary.js';
 import { TOOL_VERSION } from '../version.js';
+import { registerDbCommands } from './db-commands.js';
 import { registerMapCommands } from './map-commands.js';
 import { createProgress } from './progress.js';
 import { compareText } from '../order.js';
@@ -133,6 +134,7 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
     });
 
   registerMapCommands(program, io, (code) => (exitCode = code));
+  registerDbCommands(program, io, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -219,7 +221,7 @@ async function recordBaseline(flags: BaselineFlags, io: CliIO): Promise<number> 
 }
 
 /** A completed run, ready for any format. */
-interface RunReport {
+export interface RunReport {
   result: CheckOutcome;
   /** Findings that are neither suppressed nor baselined. */
   reported: Finding[];
@@ -229,7 +231,7 @@ interface RunReport {
   root: string;
 }
 
-async function renderReport(flags: CheckFlags, run: RunReport): Promise<string> {
+export async function renderReport(flags: Pick<CheckFlags, 'format' | 'maxFindings' | 'sarifIncludeSuppressed'>, run: RunReport): Promise<string> {
   const { result } = run;
   const pathPrefix = async () => (await import('../report/github.js')).workspacePrefix(run.root, process.env.GITHUB_WORKSPACE ?? process.cwd());
   switch (flags.format) {
@@ -271,7 +273,7 @@ async function renderReport(flags: CheckFlags, run: RunReport): Promise<string> 
 }
 
 /** The text report's last lines: what suppression comments and the baseline kept out of it, and what the baseline no longer needs. */
-function keptApart(run: RunReport): string {
+export function keptApart(run: RunReport): string {
   const suppressed = run.result.findings.filter((finding) => finding.suppressed).length;
   const baselined = run.result.findings.filter((finding) => finding.baselineState === 'unchanged').length;
   const lines: string[] = [];
@@ -346,7 +348,7 @@ function sarifRules(result: CheckOutcome) {
 }
 
 /** The failure as a report in --format; the text format has none, the error on standard error says it all. */
-async function emitFailure(flags: CheckFlags, error: unknown, io: CliIO): Promise<void> {
+export async function emitFailure(flags: Pick<CheckFlags, 'format' | 'output'>, error: unknown, io: CliIO): Promise<void> {
   const format = flags.format;
   if (format === 'text') return;
   const message = error instanceof MapError || error instanceof UsageError ? error.message : `internal error: ${(error as Error)?.message ?? String(error)}`;
@@ -377,10 +379,10 @@ async function renderFailure(format: Exclude<Format, 'text'>, message: string): 
 }
 
 /** --output could not be written: there is nowhere to put a report of that failure either. */
-class OutputError extends UsageError {}
+export class OutputError extends UsageError {}
 
 /** The report goes to --output when given, else to standard output. */
-function emit(flags: { output?: string }, report: string, io: CliIO): void {
+export function emit(flags: { output?: string }, report: string, io: CliIO): void {
   if (!flags.output) {
     io.stdout.write(report);
     return;
