@@ -103,6 +103,7 @@ export async function applyMigrations(files: readonly MigrationFile[], options: 
   }
 
   // Later files may have created what a failed statement needed: retry while some succeed.
+  const late: Failed[] = [];
   let pending = failed.splice(0).filter(({ statement }) => !skipped(statement));
   const refused = failedSkips(statements);
   for (let progress = true; progress && pending.length > 0 && usable; ) {
@@ -113,13 +114,7 @@ export async function applyMigrations(files: readonly MigrationFile[], options: 
       usable &&= result.usable;
       if (result.outcome.ok) {
         progress = true;
-        notifications.push({
-          level: 'warning',
-          message: `Applied only after the migrations that follow it, which create what it needs (it first failed: ${entry.message}): the files' order does not match their dependencies.`,
-          file: entry.statement.file,
-          line: entry.statement.line,
-          column: entry.statement.column,
-        });
+        late.push(entry);
       } else {
         still.push(failedWith(entry.statement, result.outcome));
       }
@@ -127,12 +122,18 @@ export async function applyMigrations(files: readonly MigrationFile[], options: 
     pending = still;
   }
 
-  const failures = [...pending, ...refused].map(({ statement, message, position }): MigrationFailure => ({
-    file: statement.file,
-    // At the token PostgreSQL complained about, when it says which.
-    ...(position === undefined ? { line: statement.line, column: statement.column } : locateIn(statement, position - 1)),
-    message: position === undefined ? message : `${message} (in the statement at line ${statement.line})`,
-  }));
+  notifications.push(...lateNotes(late));
+  const failures = [...pending, ...refused].map(({ statement, message, position }): MigrationFailure => {
+    // PostgreSQL's error may point at a token: said in the message, the finding stays on the statement (where a suppression comment covers it).
+    const token = position === undefined ? undefined : locateIn(statement, position - 1);
+    return {
+      file: statement.file,
+      line: statement.line,
+      column: statement.column,
+      message: token ? `${message}, at line ${token.line}, column ${token.column}` : message,
+      sql: statement.sql,
+    };
+  });
   return { placements, failures, notifications, database };
 }
 
@@ -146,6 +147,25 @@ function skipped(statement: MigrationStatement): { note?: string; failure?: stri
     return { failure: "refused: it writes PostgreSQL's own catalog, which would make the catalog that db check reads untrustworthy" };
   }
   return undefined;
+}
+
+/** One warning per file whose statements applied only after later files: its first such statement, and how many. */
+function lateNotes(late: readonly Failed[]): Notification[] {
+  const byFile = new Map<string, Failed[]>();
+  for (const entry of late) byFile.set(entry.statement.file, [...(byFile.get(entry.statement.file) ?? []), entry]);
+  return [...byFile.values()].map((entries) => {
+    const first = entries.reduce((a, b) => (b.statement.line < a.statement.line ? b : a));
+    const others = entries.length - 1;
+    return {
+      level: 'warning',
+      message:
+        `Applied only after later migration files, which create what it needs (it first failed: ${first.message})` +
+        `${others > 0 ? `; so did ${others} more statement${others === 1 ? '' : 's'} of this file` : ''}. The files' order does not follow their dependencies: give --migrations one glob per folder, in the order they apply.`,
+      file: first.statement.file,
+      line: first.statement.line,
+      column: first.statement.column,
+    };
+  });
 }
 
 interface Failed {

@@ -19,6 +19,8 @@ export interface Place {
 /** A statement that the embedded database never applied. */
 export interface MigrationFailure extends Place {
   message: string;
+  /** The statement's text, when a statement failed (not a whole file). */
+  sql?: string;
 }
 
 export interface DbRuleContext {
