@@ -160,7 +160,7 @@ function lateNotes(late: readonly Failed[]): Notification[] {
       level: 'warning',
       message:
         `Applied only after later migration files, which create what it needs (it first failed: ${first.message})` +
-        `${others > 0 ? `; so did ${others} more statement${others === 1 ? '' : 's'} of this file` : ''}. The files' order does not follow their dependencies: give --migrations one glob per folder, in the order they apply.`,
+        `${others > 0 ? `; so did ${others} more statement${others === 1 ? '' : 's'} of this file` : ''}. The files' order does not follow their dependencies (--migrations applies its globs in the order given, each one's files in path order).`,
       file: first.statement.file,
       line: first.statement.line,
       column: first.statement.column,
