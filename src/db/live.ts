@@ -13,6 +13,7 @@ export interface LiveOptions {
 
 export async function readLiveCatalog(url: string, options: LiveOptions): Promise<CatalogFacts> {
   const where = describeUrl(url);
+  if (!/^postgres(?:ql)?:\/\//i.test(url)) throw new UsageError('--database-url: expected a postgres:// or postgresql:// URL (postgres://user:password@host:port/database).');
   const { default: pg } = await import('pg');
   let client: InstanceType<typeof pg.Client>;
   try {

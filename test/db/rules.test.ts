@@ -181,3 +181,25 @@ describe('migration files', () => {
     ]);
   });
 });
+
+describe("check's exception audit", () => {
+  it('does not call an exception unused when it waives only rules that db check runs', async () => {
+    const { auditExceptions } = await import('../../src/filter/exception-audit.js');
+    const { parseOwnershipMap } = await import('../../src/map/load.js');
+    const map = parseOwnershipMap(
+      'ownership-map.yaml',
+      `${MAP.replace(/exceptions:[\s\S]*$/, '')}exceptions:
+  - id: forecasts-elsewhere
+    reason: the forecasting service creates these tables
+    link: docs/forecasts.md
+    rules: [stale-map-entry]
+  - id: unused
+    reason: nothing left
+    link: docs/x.md
+    rules: [stale-map-entry, unmapped-table]
+`,
+    );
+    const audit = auditExceptions(map, { mapFile: 'ownership-map.yaml', today: '2026-01-01', used: new Set(), fullRun: true });
+    expect(audit.map((f) => [f.ruleId, f.message.slice(0, 20)])).toEqual([['unused-exception', 'Exception "unused" w']]);
+  });
+});
