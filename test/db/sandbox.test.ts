@@ -32,6 +32,7 @@ describe('the embedded database', () => {
     };
     expect(await fails(`SELECT pg_read_file('${secret}')`)).toMatch(/No such file or directory/);
     expect(await fails(`SELECT pg_read_file('/etc/passwd')`)).toMatch(/No such file or directory/);
+    expect(await fails(`SELECT pg_ls_dir('${host}')`)).toMatch(/No such file or directory/);
     expect(await fails(`SELECT lo_import('${secret}')`)).toMatch(/No such file or directory/);
     await db.exec('CREATE TABLE t (line text)', 30_000);
     expect(await fails(`COPY t FROM '${secret}'`)).toMatch(/No such file or directory/);
