@@ -17,7 +17,7 @@ import type { Finding } from './rules/finding.js';
 import type { SqlParserName } from './sql/index.js';
 import type { Notification, Summary } from './report/summary.js';
 import { ResultCache, type RecordedRun, type RunInputs } from './result-cache.js';
-import { assembleOutcome, inScanOrder, sameEvidence, type FileVerdict, type Waived } from './outcome.js';
+import { assembleOutcome, inScanOrder, sameEvidence, type FileVerdict, type UnreadSite, type Waived } from './outcome.js';
 import type { Judge } from './verdicts.js';
 
 export interface CheckOptions {
@@ -53,8 +53,10 @@ export interface CheckOutcome {
   fullRun: boolean;
   /** With a baseline: its recorded findings this run could have seen and did not, with how many are missing. */
   absent?: BaselineEntry[];
-  /** Table accesses by framework, for the summary. */
+  /** Table accesses and query sites by framework, for the summary. */
   frameworks: Summary['frameworks'];
+  /** Query sites whose table accesses could not be read. */
+  unreadSites: Array<UnreadSite & { file: string }>;
 }
 
 export interface CheckResult extends CheckOutcome {

@@ -4,7 +4,7 @@
  * every rule through the engine). `assembleOutcome` joins verdicts into what a run reports: the
  * exception audit, the baseline, the order.
  */
-import type { TableAccessFact } from './facts/types.js';
+import type { Framework, TableAccessFact, UnreadReason } from './facts/types.js';
 import { applyBaseline, type BaselineEntry } from './filter/baseline.js';
 import { auditExceptions } from './filter/exception-audit.js';
 import type { LoadedMap } from './map/map-file.js';
@@ -23,14 +23,24 @@ export interface FileVerdict {
   exceptionsUsed: string[];
   /** Notifications about the file (unreadable, syntax errors, not analysed). */
   notifications: Notification[];
-  /** Its table accesses by framework, for the summary. */
+  /** Its table accesses and query sites by framework, for the summary. */
   frameworks: FrameworkCount[];
+  /** Its query sites whose table accesses could not be read (absent when there are none). */
+  unreadSites?: UnreadSite[];
   /** What the repository rules read of it when they judge other files (rules/engine.ts); undefined when it was not analysed. */
   evidence?: TableAccessFact[];
 }
 
-/** [framework, resolved, unresolved]: a file's share of the summary's framework counts. */
-export type FrameworkCount = [framework: string, resolved: number, unresolved: number];
+/** A file's share of the summary's framework counts: table accesses resolved or not, query sites found and read. */
+export type FrameworkCount = [framework: string, resolved: number, unresolved: number, sites: number, read: number];
+
+/** A query site whose table accesses could not be read, and why. */
+export interface UnreadSite {
+  line: number;
+  column: number;
+  framework: Framework;
+  reason: UnreadReason;
+}
 
 /** A finding an exception waived, with the exception's id. */
 export type Waived = { finding: Finding; exception: string };
@@ -64,6 +74,8 @@ export interface Assembled {
   findings: Finding[];
   notifications: Notification[];
   frameworks: Summary['frameworks'];
+  /** Every query site whose table accesses could not be read, in scan order. */
+  unreadSites: Array<UnreadSite & { file: string }>;
   absent?: BaselineEntry[];
 }
 
@@ -85,6 +97,7 @@ export function assembleOutcome(verdicts: readonly FileVerdict[], runNotes: read
     findings,
     notifications: [...runNotes, ...verdicts.flatMap((verdict) => verdict.notifications)],
     frameworks: sumFrameworks(verdicts.map((verdict) => verdict.frameworks)),
+    unreadSites: verdicts.flatMap((verdict) => (verdict.unreadSites ?? []).map((site) => ({ file: verdict.file, ...site }))),
     ...(absent ? { absent } : {}),
   };
 }
@@ -116,12 +129,14 @@ export function groupByFile<T extends { file?: string }>(items: readonly T[]): M
 
 
 function sumFrameworks(counts: ReadonlyArray<FrameworkCount[]>): Summary['frameworks'] {
-  const sum: Record<string, { resolved: number; unresolved: number }> = {};
+  const sum: Record<string, { resolved: number; unresolved: number; sites: number; read: number }> = {};
   for (const perFile of counts) {
-    for (const [framework, resolved, unresolved] of perFile) {
-      const entry = (sum[framework] ??= { resolved: 0, unresolved: 0 });
+    for (const [framework, resolved, unresolved, sites, read] of perFile) {
+      const entry = (sum[framework] ??= { resolved: 0, unresolved: 0, sites: 0, read: 0 });
       entry.resolved += resolved;
       entry.unresolved += unresolved;
+      entry.sites += sites ?? 0;
+      entry.read += read ?? 0;
     }
   }
   return Object.fromEntries(Object.entries(sum).sort(([a], [b]) => compareText(a, b)));

@@ -44,6 +44,8 @@ interface CheckFlags extends ScanFlags {
   format: Format;
   output?: string;
   failOn: FailOn;
+  /** Exit 1 when a smaller share (in percent) of the query sites was read. */
+  minCoverage?: number;
   rule?: string[];
   /** A file with --baseline, false with --no-baseline. */
   baseline?: string | false;
@@ -82,6 +84,7 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
     .option('--output <file>', 'write the report in --format to this file; the text report still goes to standard output')
     .addOption(new Option('--fail-on <level>', 'exit 1 when a new finding reaches this level').choices(['none', 'note', 'warning', 'error']).default('none'))
+    .addOption(new Option('--min-coverage <percent>', 'exit 1 when fewer than this share of the query sites could be read').argParser(percentArgument))
     .option('--rule <id...>', 'run only these rules')
     .option('--baseline <file>', `report only findings not recorded in this baseline file (default: <root>/${DEFAULT_BASELINE_FILE} when it exists)`)
     .option('--no-baseline', 'ignore the baseline file: report every finding')
@@ -204,7 +207,12 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
 
   const threshold = flags.failOn === 'none' ? Infinity : LEVEL_RANK[flags.failOn];
   const failing = reported.some((finding) => finding.blocking || LEVEL_RANK[finding.level] >= threshold);
-  return failing ? EXIT_FINDINGS : EXIT_OK;
+  const { sites, read } = run.summary.coverage;
+  const underCovered = flags.minCoverage !== undefined && sites > 0 && (100 * read) / sites < flags.minCoverage;
+  if (underCovered) {
+    io.stderr.write(`schema-guard: only ${read} of ${sites} query sites (${((100 * read) / sites).toFixed(1)} %) could be read, below --min-coverage ${flags.minCoverage} %.\n`);
+  }
+  return failing || underCovered ? EXIT_FINDINGS : EXIT_OK;
 }
 
 async function recordBaseline(flags: BaselineFlags, io: CliIO): Promise<number> {
@@ -237,7 +245,7 @@ export async function renderReport(flags: Pick<CheckFlags, 'format' | 'maxFindin
   switch (flags.format) {
     case 'json': {
       const { renderJson } = await import('../report/json.js');
-      return renderJson({ findings: result.findings, summary: run.summary, notifications: result.notifications, toolVersion: TOOL_VERSION, baseline: run.baseline });
+      return renderJson({ findings: result.findings, summary: run.summary, notifications: result.notifications, toolVersion: TOOL_VERSION, baseline: run.baseline, unreadSites: result.unreadSites });
     }
     case 'sarif': {
       const { renderSarif } = await import('../report/sarif.js');
@@ -250,6 +258,7 @@ export async function renderReport(flags: Pick<CheckFlags, 'format' | 'maxFindin
         executionSuccessful: true,
         includeSuppressed: flags.sarifIncludeSuppressed,
         baseline: run.baseline,
+        coverage: run.summary.coverage,
       });
     }
     case 'github': {
@@ -315,6 +324,12 @@ function shardArgument(value: string): Shard {
 function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more.');
+  return n;
+}
+
+function percentArgument(value: string): number {
+  const n = Number(value.replace(/%$/, ''));
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('expected a percentage from 0 to 100.');
   return n;
 }
 

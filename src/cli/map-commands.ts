@@ -42,14 +42,15 @@ export function registerMapCommands(program: Command, io: CliIO, setExitCode: Se
     });
 
   withRepo(map.command('coverage'))
-    .description('tables used but not owned, tables owned but unused, folders in no domain')
+    .description('query sites read and unread, tables used but not owned, tables owned but unused, folders in no domain')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (flags: RepoFlags & { format: 'text' | 'json' }) => {
+    .option('--sites', 'list every query site whose table accesses could not be read, and why')
+    .action(async (flags: RepoFlags & { format: 'text' | 'json'; sites?: boolean }) => {
       const { computeCoverage, renderCoverageJson, renderCoverageText } = await import('../report/coverage.js');
       const { runCheck } = await import('../check.js');
       const { root, mapFile } = locate(flags);
       const report = computeCoverage(await runCheck({ root, mapFile }), root);
-      io.stdout.write(flags.format === 'json' ? renderCoverageJson(report) : renderCoverageText(report));
+      io.stdout.write(flags.format === 'json' ? renderCoverageJson(report) : renderCoverageText(report, { sites: flags.sites }));
     });
 
   withRepo(program.command('who-owns'))

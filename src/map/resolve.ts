@@ -1,6 +1,6 @@
 /** Fast lookups over a loaded ownership map: who owns a table, which domain a file is in, what applies where. */
 import picomatch from 'picomatch';
-import { WRITE_OPERATIONS, type Operation, type TableName } from '../facts/types.js';
+import { WRITE_OPERATIONS, type FileFacts, type Operation, type TableName } from '../facts/types.js';
 import { formatTableName, parseIdentifier, parseTableName, tableKey } from './names.js';
 import type { Domain, Family, MapException, MapOperation, OwnershipMap, RestrictedTableRule, Tenancy } from './schema.js';
 
@@ -82,6 +82,8 @@ export class OwnershipIndex {
   private readonly tenantTables = new Set<string>();
   private readonly tenantSchemas = new Set<string>();
   private readonly sensitive = new Map<string, { columns: string[]; owner?: string }[]>();
+  /** Every table the map names, by bare name: which schemas hold a table of that name (built on first use). */
+  private tablesByName: Map<string, Map<string, TableName>> | undefined;
 
   constructor(readonly map: OwnershipMap) {
     const folderGlobs: { glob: string; domain: string }[] = [];
@@ -111,6 +113,32 @@ export class OwnershipIndex {
       const key = tableKey(parseTableName(entry.table));
       this.sensitive.set(key, [...(this.sensitive.get(key) ?? []), { columns: entry.columns.map(parseIdentifier), owner: entry.owner }]);
     }
+  }
+
+  /**
+   * The map's table that a name stands for when its schema is an interpolation hole: the table of that
+   * name the map lists, whatever its schema, when it lists exactly one; `ambiguous` when it lists it in
+   * several schemas; undefined when it lists none.
+   */
+  tableForSchemaHole(name: string): TableName | 'ambiguous' | undefined {
+    if (!this.tablesByName) {
+      this.tablesByName = new Map();
+      const listed = [
+        ...this.map.families.flatMap((family) => family.tables),
+        ...this.map.restrictedTables.flatMap((rule) => rule.tables),
+        ...(this.map.tenancy?.scoped.tables ?? []),
+        ...this.map.sensitiveColumns.map((entry) => entry.table),
+      ];
+      for (const entry of listed) {
+        const table = parseTableName(entry);
+        const schemas = this.tablesByName.get(table.name) ?? new Map<string, TableName>();
+        schemas.set(table.schema ?? 'public', table);
+        this.tablesByName.set(table.name, schemas);
+      }
+    }
+    const schemas = this.tablesByName.get(name);
+    if (!schemas) return undefined;
+    return schemas.size === 1 ? [...schemas.values()][0] : 'ambiguous';
   }
 
   /** The dependency chain's modules, foundational first. */
@@ -280,4 +308,20 @@ function tableMatcher(entries: readonly string[]): (table: TableName) => boolean
       matches(qualified, `${schema}.${table.name}`)
     );
   };
+}
+
+/**
+ * The facts as the map reads them: a table whose schema was an interpolation hole becomes the map's
+ * table of that name; one the map lists in several schemas cannot be judged and counts as unresolved.
+ * Returns `facts` itself when nothing changes.
+ */
+export function resolveSchemaHoles(facts: FileFacts, index: OwnershipIndex): FileFacts {
+  if (!facts.accesses.some((access) => access.schemaHole)) return facts;
+  const accesses = facts.accesses.map((access) => {
+    if (!access.schemaHole || access.synthetic) return access;
+    const table = index.tableForSchemaHole(access.table.name);
+    if (table === 'ambiguous') return { ...access, synthetic: true };
+    return table ? { ...access, table } : access;
+  });
+  return { ...facts, accesses };
 }

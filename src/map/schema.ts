@@ -23,7 +23,7 @@ const operation = z
 
 export const DomainSchema = z
   .object({
-    name: z.string().describe('Human name of the domain, as the seed writes it'),
+    name: z.string().describe('Human name of the domain'),
     kind: z.enum(['platform', 'product']),
     folders: z.array(glob).describe('Source folders (globs, relative to the repository root) whose code belongs to this domain'),
     prefixes: z.array(z.string().min(1)).default([]).describe('Owner-visible table name prefixes: a table named with one belongs to this domain'),
@@ -36,7 +36,7 @@ export const DomainSchema = z
       })
       .strict()
       .optional()
-      .describe('Seed 002 metadata: primary and secondary owner, on-call severity'),
+      .describe('Who answers for the domain: primary and secondary owner, on-call severity'),
     dependsOn: z
       .array(domainId)
       .optional()
@@ -59,9 +59,9 @@ export const FamilySchema = z
     name: z.string(),
     tables: z.array(TableEntry).default([]),
     schemas: z.array(z.string().min(1)).default([]).describe('Whole PostgreSQL schemas in this family'),
-    currentOwner: z.string().describe('Who owns it today (free text from the seed)'),
+    currentOwner: z.string().describe('Who owns it today, in free text'),
     targetOwner: domainId.describe('The domain that owns it'),
-    targetOwnerText: z.string().optional().describe('The target owner as the seed words it'),
+    targetOwnerText: z.string().optional().describe('The target owner in free text'),
     guardRule: z.string(),
     readers: z.array(domainId).default([]).describe('Other domains allowed to read this family through an explicit contract'),
   })
@@ -92,7 +92,7 @@ export const DependencyChainSchema = z
     order: z
       .array(domainId)
       .default([])
-      .describe('Domain modules from foundational to derived (seed 001): each depends only on modules earlier in the list'),
+      .describe('Domain modules from foundational to derived: each depends only on modules earlier in the list'),
     crossCutting: z
       .array(domainId)
       .default([])
@@ -154,12 +154,12 @@ export const OwnershipMapSchema = z
     $schema: z.string().optional(),
     version: z.literal(1),
     title: z.string().optional(),
-    ownershipRules: z.array(z.string()).default([]).describe('The ownership rules, in the seed\'s words'),
+    ownershipRules: z.array(z.string()).default([]).describe('The ownership rules in words, for people reading the map'),
     domains: z.record(domainId, DomainSchema),
     families: z.array(FamilySchema),
     restrictedTables: z.array(RestrictedTableRuleSchema).default([]),
-    dependencyChain: DependencyChainSchema.optional().describe('The allowed direction of dependencies between modules (seed 001)'),
-    tenancy: TenancySchema.optional().describe('Tenant-scoped tables and how tenants are isolated (seeds 003 and 004)'),
+    dependencyChain: DependencyChainSchema.optional().describe('The allowed direction of dependencies between modules'),
+    tenancy: TenancySchema.optional().describe('Tenant-scoped tables and how tenants are isolated'),
     sensitiveColumns: z
       .array(SensitiveColumnsSchema)
       .default([])

@@ -11,6 +11,8 @@ export interface JsonReportInput {
   errors?: string[];
   /** The baseline compared against, when one was used, and its entries that no longer occur. */
   baseline?: { file: string; absent: BaselineEntry[] };
+  /** Query sites whose table accesses could not be read, and why. */
+  unreadSites?: Array<{ file: string; line: number; column: number; framework: string; reason: string }>;
 }
 
 /** The JSON contract: findings in stable order with the documented fields, a summary, and what was not analysed. */
@@ -49,6 +51,7 @@ export function renderJson(input: JsonReportInput): string {
         baselined: input.findings.filter((finding) => finding.baselineState === 'unchanged').length,
       },
       ...(input.baseline ? { baseline: input.baseline } : {}),
+      unreadSites: input.unreadSites ?? [],
       notifications: input.notifications,
       errors: input.errors ?? [],
     },

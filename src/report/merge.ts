@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { Log, Notification, ReportingDescriptor, Result, Run } from 'sarif';
 import { UsageError } from '../errors.js';
-import { MAX_SARIF_RESULTS } from './sarif.js';
+import { COVERAGE_NOTIFICATION_ID, coverageNotification, MAX_SARIF_RESULTS } from './sarif.js';
 import { compareFindings, compareText } from '../order.js';
 
 export type ReportFormat = 'json' | 'sarif';
@@ -27,6 +27,7 @@ interface JsonReport {
   notifications: Array<{ file?: string }>;
   errors: string[];
   baseline?: { file: string; absent: unknown[] };
+  unreadSites?: Array<{ file: string; line: number; column: number }>;
 }
 
 /** Reads the reports and merges them; throws UsageError for unreadable, foreign or mismatched reports. */
@@ -66,7 +67,16 @@ function mergeSarif(inputs: Input[]): string {
     .sort(compareResults);
   const notifications = runs
     .flatMap((run) => run.invocations?.[0]?.toolExecutionNotifications ?? [])
+    .filter((notification) => notification.descriptor?.id !== COVERAGE_NOTIFICATION_ID)
     .sort((a, b) => compareFiles(notificationFile(a), notificationFile(b)));
+  // Each shard counted its own query sites: the merged run has their sums, and one notification for them.
+  const shardSites = runs.map((run) => run.invocations?.[0]?.properties?.querySites as { sites?: unknown; read?: unknown } | undefined);
+  let querySites: { sites: number; read: number } | undefined = { sites: 0, read: 0 };
+  for (const count of shardSites) {
+    if (querySites && typeof count?.sites === 'number' && typeof count.read === 'number') querySites = { sites: querySites.sites + count.sites, read: querySites.read + count.read };
+    else querySites = undefined;
+  }
+  if (querySites && querySites.read < querySites.sites) notifications.push(coverageNotification(querySites));
   if (results.length > MAX_SARIF_RESULTS) {
     const { kept, dropped } = mostSevere(results);
     results = kept;
@@ -88,6 +98,7 @@ function mergeSarif(inputs: Input[]): string {
           {
             ...first.invocations?.[0],
             executionSuccessful: runs.every((run) => run.invocations?.[0]?.executionSuccessful !== false),
+            ...(querySites ? { properties: { ...first.invocations?.[0]?.properties, querySites } } : {}),
             toolExecutionNotifications: notifications,
           },
         ],
@@ -107,6 +118,7 @@ function mergeJson(inputs: Input[]): string {
     findings: reports.flatMap((report) => report.findings).sort(compareFindings),
     summary: reports.map((report) => report.summary).reduce(sumCounts),
     ...(baselines.length > 0 ? { baseline: { ...baselines[0]!, absent: baselines.flatMap((baseline) => baseline.absent) } } : {}),
+    unreadSites: reports.flatMap((report) => report.unreadSites ?? []).sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column),
     notifications: reports.flatMap((report) => report.notifications).sort((a, b) => compareFiles(a.file, b.file)),
     errors: [...new Set(reports.flatMap((report) => report.errors))],
   };

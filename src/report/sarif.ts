@@ -42,6 +42,8 @@ export interface SarifInput {
   executionSuccessful: boolean;
   /** The ownership map used, as shown to users. */
   mapFile?: string;
+  /** Query sites found and read: a run property, and a notification when some could not be read. */
+  coverage?: { sites: number; read: number };
   /** Absolute URL of the tool's documentation, for tool.driver.informationUri. */
   informationUri?: string;
 }
@@ -71,6 +73,9 @@ export function renderSarif(input: SarifInput): string {
   }
   const notifications = input.notifications.map(toNotification);
   if (dropped.length > 0) notifications.push(capNotification(dropped));
+  const coverage = input.coverage;
+  if (coverage && coverage.read < coverage.sites) notifications.push(coverageNotification(coverage));
+  const properties = { ...(input.mapFile ? { mapFile: input.mapFile } : {}), ...(coverage ? { querySites: coverage } : {}) };
 
   const log: Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -95,7 +100,7 @@ export function renderSarif(input: SarifInput): string {
           {
             executionSuccessful: input.executionSuccessful,
             toolExecutionNotifications: notifications,
-            ...(input.mapFile ? { properties: { mapFile: input.mapFile } } : {}),
+            ...(Object.keys(properties).length > 0 ? { properties } : {}),
           },
         ],
         results,
@@ -268,4 +273,17 @@ function physicalLocation(file: string, at: SourceLocation): Location {
 /** A repository-relative POSIX path as a relative URI reference: each segment percent-encoded. */
 function fileUri(file: string): string {
   return file.split('/').map(encodeURIComponent).join('/');
+}
+
+/** The notification that query sites could not be read; `merge` finds it by its descriptor to sum the shards'. */
+export const COVERAGE_NOTIFICATION_ID = 'query-site-coverage';
+
+export function coverageNotification(coverage: { sites: number; read: number }): Notification {
+  return {
+    ...toNotification({
+      level: 'warning',
+      message: `${coverage.sites - coverage.read} of ${coverage.sites} query sites could not be read, so their table accesses were not checked (schema-guard map coverage --sites lists them).`,
+    }),
+    descriptor: { id: COVERAGE_NOTIFICATION_ID },
+  };
 }

@@ -17,8 +17,13 @@ export interface Summary {
   byRule: Record<string, number>;
   byDomain: Record<string, number>;
   blocking: number;
-  /** Table accesses by how they are written (raw SQL or a query builder / ORM): resolved to a table, or not knowable statically. */
-  frameworks: Partial<Record<Framework, { resolved: number; unresolved: number }>>;
+  /**
+   * By how queries are written (raw SQL or a query builder / ORM): table accesses resolved to a table or
+   * not knowable statically, and query sites found and read (every table access of them known).
+   */
+  frameworks: Partial<Record<Framework, { resolved: number; unresolved: number; sites: number; read: number }>>;
+  /** Query sites over all frameworks: how many were found, and how many of them were read. */
+  coverage: { sites: number; read: number };
 }
 
 /** Counts by level, rule and domain (files with no domain count under "(none)"), keys sorted, with the run's counts of table accesses by framework. */
@@ -40,9 +45,24 @@ export function summarise(findings: Finding[], filesScanned: number, frameworks:
     byDomain: sortKeys(byDomain),
     blocking: findings.filter((finding) => finding.blocking).length,
     frameworks,
+    coverage: {
+      sites: Object.values(frameworks).reduce((sum, count) => sum + (count?.sites ?? 0), 0),
+      read: Object.values(frameworks).reduce((sum, count) => sum + (count?.read ?? 0), 0),
+    },
   };
 }
 
 function sortKeys(record: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => compareText(a, b)));
+}
+
+/**
+ * The one line that says how much of the code's SQL was read: `checked 412 of 460 query sites; 48 unread
+ * (schema-guard map coverage --sites lists them)`. Undefined when the run found no query site.
+ */
+export function coverageLine(summary: Pick<Summary, 'coverage'>): string | undefined {
+  const { sites, read } = summary.coverage;
+  if (sites === 0) return undefined;
+  const unread = sites - read;
+  return `checked ${read} of ${sites} query sites` + (unread > 0 ? `; ${unread} unread (schema-guard map coverage --sites lists them)` : '');
 }

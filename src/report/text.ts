@@ -1,7 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { LineIndex } from '../facts/positions.js';
 import type { Finding, Level } from '../rules/finding.js';
-import type { Notification, Summary } from './summary.js';
+import { coverageLine, type Notification, type Summary } from './summary.js';
 
 export interface TextReportInput {
   findings: Finding[];
@@ -49,6 +49,8 @@ export function renderText(input: TextReportInput): string {
   }
   if (input.notifications.length) out.push('');
   out.push(...summaryLines(c, input.summary));
+  const coverage = coverageLine(input.summary);
+  if (coverage) out.push('', input.summary.coverage.read < input.summary.coverage.sites ? c.yellow(coverage) : c.dim(coverage));
   return out.join('\n') + '\n';
 }
 
