@@ -458,6 +458,35 @@ export const SAMPLES = [
       { shown: 'schema-guard --format sarif --output packages/shop/src/orders.ts/x.sarif', args: ['--no-cache', '--format', 'sarif', '--output', 'packages/shop/src/orders.ts/x.sarif'] },
     ],
   },
+
+  // docs/db-check.md: each run starts an embedded PostgreSQL
+  {
+    id: 'db-check-migrations',
+    file: 'docs/db-check.md',
+    fence: 'console',
+    steps: [
+      { shown: 'cd fixtures/tenancy-service' },
+      { shown: 'schema-guard db check', args: ['db', 'check', '--root', 'fixtures/tenancy-service'] },
+    ],
+  },
+  {
+    id: 'db-check-modules',
+    file: 'docs/db-check.md',
+    fence: 'console',
+    steps: [
+      { shown: 'cd fixtures/module-schemas' },
+      {
+        shown: "schema-guard db check --migrations 'modules/identity/migrations/*.sql' 'modules/organization/migrations/*.sql' \\\n    'modules/entitlements/migrations/*.sql' 'modules/billing/migrations/*.sql' 'modules/cooperative/migrations/*.sql' \\\n    'modules/audit/migrations/*.sql' 'modules/integration/migrations/*.sql'",
+        args: ['db', 'check', '--root', 'fixtures/module-schemas', '--migrations', ...['identity', 'organization', 'entitlements', 'billing', 'cooperative', 'audit', 'integration'].map((m) => `modules/${m}/migrations/*.sql`)],
+      },
+    ],
+  },
+  {
+    id: 'db-check-unreachable',
+    file: 'docs/db-check.md',
+    fence: 'console',
+    steps: [{ shown: 'schema-guard db check --database-url postgres://app:…@127.0.0.1:1/app', args: ['db', 'check', '--database-url', 'postgres://app:secret@127.0.0.1:1/app'], exit: true }],
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
