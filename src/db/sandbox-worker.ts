@@ -26,17 +26,21 @@ export interface SandboxError {
 export type SandboxResponse =
   | { id: number; ok: true; rows: Record<string, unknown>[]; alive: boolean }
   | { id: number; ok: false; error: SandboxError; alive: boolean }
-  | { id: 0; ready: true }
+  | { id: 0; ready: true; template?: ArrayBuffer }
   | { id: 0; ready: false; error: SandboxError };
 
 export interface SandboxSetup {
   /** Contrib modules of @electric-sql/pglite to load, by their module name (`uuid_ossp`). */
   extensions: string[];
+  /** A data directory as initdb left it (dumped by an earlier worker): loaded instead of running initdb again. */
+  template?: ArrayBuffer;
+  /** Dump the fresh data directory, before any statement runs, and send it back as the template of later starts. */
+  dumpTemplate?: boolean;
 }
 
 const port = parentPort!;
 
-async function start(setup: SandboxSetup): Promise<PGlite> {
+async function start(setup: SandboxSetup): Promise<{ db: PGlite; template?: ArrayBuffer }> {
   const { PGlite } = await import('@electric-sql/pglite');
   const extensions: Record<string, Extension> = {};
   for (const name of setup.extensions) {
@@ -44,7 +48,15 @@ async function start(setup: SandboxSetup): Promise<PGlite> {
     extensions[name] = module[name]!;
   }
   // No dataDir: the database lives in WebAssembly memory, and the host's file system is never mounted.
-  return PGlite.create({ extensions, relaxedDurability: true, onStdout: () => true, onStderr: () => true });
+  const db = await PGlite.create({
+    extensions,
+    relaxedDurability: true,
+    onStdout: () => true,
+    onStderr: () => true,
+    ...(setup.template ? { loadDataDir: new Blob([setup.template]) } : {}),
+  });
+  const template = setup.dumpTemplate ? await (await db.dumpDataDir('none')).arrayBuffer() : undefined;
+  return { db, ...(template ? { template } : {}) };
 }
 
 function errorOf(error: unknown): SandboxError {
@@ -80,8 +92,8 @@ async function alive(db: PGlite): Promise<boolean> {
 }
 
 start(workerData as SandboxSetup).then(
-  (db) => {
-    port.postMessage({ id: 0, ready: true } satisfies SandboxResponse);
+  ({ db, template }) => {
+    port.postMessage({ id: 0, ready: true, ...(template ? { template } : {}) } satisfies SandboxResponse, template ? [template] : []);
     // Requests come one at a time: the main thread waits for each answer before it sends the next.
     port.on('message', async (request: SandboxRequest) => {
       let response: SandboxResponse;

@@ -49,6 +49,14 @@ export type ExecOutcome =
   /** The statement overran its time, crashed the worker or left the database unable to answer: the worker is gone. */
   | { ok: false; broken: string };
 
+/**
+ * initdb is most of a start. A process that starts a second database (after a statement broke the
+ * first, or for another run) keeps that one's fresh data directory, dumped before any statement
+ * ran, and later starts load it instead of running initdb again.
+ */
+let starts = 0;
+let template: ArrayBuffer | undefined;
+
 // From the TypeScript sources (the tests), the worker is the compiled one: build first.
 const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('../../dist/db/sandbox-worker.js', import.meta.url) : new URL('./sandbox-worker.js', import.meta.url);
 
@@ -73,7 +81,10 @@ export class EmbeddedDatabase {
   /** Starts PGlite with the given bundled extensions (keys of BUNDLED_EXTENSIONS). */
   static async start(extensions: readonly string[]): Promise<EmbeddedDatabase> {
     if (!existsSync(fileURLToPath(WORKER_URL))) throw new Error(`the embedded database's worker ${fileURLToPath(WORKER_URL)} is missing: run npm run build`);
-    const setup: SandboxSetup = { extensions: extensions.map((name) => BUNDLED_EXTENSIONS[name]!).filter(Boolean) };
+    const setup: SandboxSetup = {
+      extensions: extensions.map((name) => BUNDLED_EXTENSIONS[name]!).filter(Boolean),
+      ...(template ? { template } : { dumpTemplate: ++starts >= 2 }),
+    };
     const worker = new Worker(WORKER_URL, { workerData: setup, stdout: true, stderr: true });
     const db = new EmbeddedDatabase(worker);
     const ready = await db.request(undefined, START_TIMEOUT_MS);
@@ -82,6 +93,7 @@ export class EmbeddedDatabase {
       const reason = 'broken' in ready ? ready.broken : 'error' in ready ? ready.error.message : 'no answer';
       throw new Error(`the embedded PostgreSQL (PGlite) did not start: ${reason}`);
     }
+    template ??= ready.template;
     return db;
   }
 
