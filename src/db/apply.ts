@@ -15,6 +15,7 @@
  */
 import type { Location } from '../facts/types.js';
 import { BUNDLED_EXTENSIONS, EmbeddedDatabase, type ExecOutcome } from './sandbox.js';
+import { lexRegions } from '../sql/text.js';
 import { locateIn, type MigrationFile, type MigrationStatement } from './migrations.js';
 import type { MigrationFailure } from '../rules/db/context.js';
 import type { Notification } from '../report/summary.js';
@@ -143,7 +144,7 @@ function skipped(statement: MigrationStatement): { note?: string; failure?: stri
   if (statement.kind === 'copy') {
     return { note: 'COPY from or to the client, or a program, is skipped: it needs a client at the other end. The rows it would copy are not needed to check the schema.' };
   }
-  if (CATALOG_TAMPERING.test(statement.sql)) {
+  if (CATALOG_TAMPERING.test(executableText(statement.sql))) {
     return { failure: "refused: it writes PostgreSQL's own catalog, which would make the catalog that db check reads untrustworthy" };
   }
   return undefined;
@@ -178,6 +179,16 @@ interface Failed {
 function failedWith(statement: MigrationStatement, outcome: Exclude<ExecOutcome, { ok: true }>): Failed {
   const position = 'error' in outcome ? outcome.error.position : undefined;
   return { statement, message: failureMessage(outcome), ...(position === undefined ? {} : { position }) };
+}
+
+/**
+ * The text that can run: code, quoted names and dollar-quoted bodies (a function's or a DO block's,
+ * where dynamic SQL is written), without comments and plain string literals, which run nothing.
+ */
+function executableText(sql: string): string {
+  return lexRegions(sql)
+    .map(({ start, end, code }) => (code || sql[start] === '"' || sql[start] === '$' ? sql.slice(start, end) : ' '.repeat(end - start)))
+    .join('');
 }
 
 function failedSkips(statements: readonly MigrationStatement[]): Failed[] {
