@@ -10,6 +10,8 @@ export default defineConfig({
   test: {
     testTimeout: 30000,
     pool: 'forks',
+    // Tests remove the temporary folders they make (test/temporary.ts).
+    setupFiles: ['test/remove-temporary.ts'],
     // Most test time is waiting on child CLI processes, so even two cores take two workers.
     maxWorkers: Math.max(2, availableParallelism()),
     projects: [

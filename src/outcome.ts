@@ -112,8 +112,9 @@ export function sameEvidence(a: TableAccessFact[] | undefined, b: TableAccessFac
 /** A rule's level as its page in rules/ gives it; restricted-table rules bring their own from the map. */
 export const DEFAULT_LEVELS = { levelOf: (id: string) => getRuleMeta(id)?.level ?? 'warning' } as const;
 
+/** Whether a rule ran, given --rule; a file that no rule could check is reported whatever --rule names (it fails closed). */
 export function ranRule(rules: string[] | undefined): (ruleId: string) => boolean {
-  return (ruleId) => !rules?.length || rules.includes(ruleId);
+  return (ruleId) => !rules?.length || rules.includes(ruleId) || ruleId === 'file-not-analysed';
 }
 
 export function groupByFile<T extends { file?: string }>(items: readonly T[]): Map<string, T[]> {

@@ -112,8 +112,10 @@ export class ResultCache {
     changed?: readonly string[],
   ): string | undefined {
     // A note about the run itself (a worker that failed, a cache not written) names no file: such
-    // a run is not recorded, nor one with errors.
+    // a run is not recorded, nor one with errors, nor one with a file that could not be analysed
+    // (why may pass: the next run tries again).
     if (notifications.some((notification) => notification.level === 'error' || notification.file === undefined)) return undefined;
+    if (run.verdicts.some((verdict) => verdict.findings.some((finding) => finding.ruleId === 'file-not-analysed'))) return undefined;
     const disk = [...new Map(run.disk)];
     if (this.loaded && changed) {
       const byFile = new Map(run.verdicts.map((verdict) => [verdict.file, verdict]));

@@ -27,6 +27,8 @@ export interface Judge {
   root: string;
   /** Public entry files of the workspace package containing a path (ImportResolver.packageOf). */
   packageEntriesOf(file: string): string[] | undefined;
+  /** A domain's entry files (map/entries.ts). */
+  domainEntriesOf(domain: string): readonly string[];
   /** Only these rule ids, when given (--rule). */
   rules?: string[];
   /** YYYY-MM-DD, for exception expiry. */
@@ -57,7 +59,7 @@ export function judgeFiles(
   const knownRules = knownRuleIds(judge.loadedMap);
   const allWaived: Waived[] = [];
   const verdicts = judged.map((facts): FileVerdict => {
-    const context: RuleContext = { facts, domain: domainIn(facts), map, packageEntriesOf: judge.packageEntriesOf, mapLocation };
+    const context: RuleContext = { facts, domain: domainIn(facts), map, packageEntriesOf: judge.packageEntriesOf, domainEntriesOf: judge.domainEntriesOf, mapLocation };
     let findings = [...evaluateFile(context, DEFAULT_LEVELS), ...(repoFindings.get(facts.file) ?? [])];
     if (judge.rules?.length) findings = findings.filter((finding) => ran(finding.ruleId));
     for (const finding of findings) attachOwnerContacts(finding, map);
@@ -70,7 +72,8 @@ export function judgeFiles(
       exceptionsUsed: [...new Set(waived.map((w) => w.exception))],
       notifications: notesByFile.get(facts.file) ?? [],
       ...coverageOf(facts),
-      evidence: repoEvidence(facts, map),
+      // A file not analysed has no evidence, and does not count as scanned.
+      evidence: facts.notAnalysed === undefined ? repoEvidence(facts, map) : undefined,
     };
   });
   return { verdicts, waived: allWaived };

@@ -76,7 +76,7 @@ async function dbCheck(flags: DbCheckFlags, io: CliIO): Promise<number> {
     ...outcome.notifications,
   ];
   const run = {
-    result: { findings: outcome.findings, filesScanned: outcome.filesApplied, notifications, loadedMap: outcome.loadedMap, fullRun: true, frameworks: {}, unreadSites: [] },
+    result: { findings: outcome.findings, filesScanned: outcome.filesApplied, notifications, loadedMap: outcome.loadedMap, fullRun: true, frameworks: {}, unreadSites: [], skipped: [] },
     reported,
     summary: summarise(reported, outcome.filesApplied),
     readFile: (file: string) => {

@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { CheckOptions, CheckOutcome } from '../check.js';
 import { parseShard, type Shard } from '../discover/shard.js';
 import { UsageError } from '../errors.js';
+import { ArgumentError, locate, MAP_FILE_NAME } from './locate.js';
 import { defaultCacheDir } from '../extract/cache.js';
 import { baselineEntries, DEFAULT_BASELINE_FILE, describeEntry, type BaselineEntry } from '../filter/baseline.js';
 import { MapError } from '../map/map-file.js';
@@ -29,7 +30,7 @@ type Format = (typeof FORMATS)[number];
 type FailOn = 'none' | Level;
 
 interface ScanFlags {
-  root: string;
+  root?: string;
   map?: string;
   sqlParser: 'libpg-query' | 'pgsql-ast-parser';
   quiet?: boolean;
@@ -72,33 +73,28 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
     .description('Enforce a PostgreSQL table-family ownership map across a TypeScript/SQL monorepo.')
     .version(TOOL_VERSION)
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
-    .showHelpAfterError('(run schema-guard --help for usage)');
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
 
-  program
+  const checkCommand = program
     .command('check', { isDefault: true })
     .description('scan the repository and report where code crosses ownership boundaries')
-    .argument('[paths...]', 'files or folders to scan inside the root (default: all of it)')
-    .option('--root <dir>', 'repository to scan; every path in the output is relative to it', '.')
-    .option('--map <file>', 'ownership map, relative to the current directory (default: <root>/ownership-map.yaml)')
+    .argument('[paths...]', 'files or folders to scan inside the root (default: all of it)');
+  withScanOptions(checkCommand, 'repository to scan; every path in the output is relative to it')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
     .option('--output <file>', 'write the report in --format to this file; the text report still goes to standard output')
     .addOption(new Option('--fail-on <level>', 'exit 1 when a new finding reaches this level').choices(['none', 'note', 'warning', 'error']).default('none'))
     .addOption(new Option('--min-coverage <percent>', 'exit 1 when fewer than this share of the query sites could be read').argParser(percentArgument))
-    .option('--rule <id...>', 'run only these rules')
+    .addOption(new Option('--rule <id>', 'run only this rule (repeat it, or separate ids with commas)').argParser(ruleIds))
     .option('--baseline <file>', `report only findings not recorded in this baseline file (default: <root>/${DEFAULT_BASELINE_FILE} when it exists)`)
     .option('--no-baseline', 'ignore the baseline file: report every finding')
     .option('--changed-since <ref>', 'analyse only files changed since this git ref, plus uncommitted and untracked ones (a changed map means a full run)')
     .addOption(new Option('--max-findings <n>', 'findings listed in --format markdown').argParser(positiveInteger).default(50))
     .option('--sarif-include-suppressed', 'put suppressed and baselined findings in SARIF too, marked (GitHub code scanning shows them as open alerts)')
-    .addOption(new Option('--sql-parser <parser>', 'SQL parser').choices(['libpg-query', 'pgsql-ast-parser']).default('libpg-query'))
     .option('--quiet', 'no progress line, and no text report on standard output when --output is given')
-    .option('--debug', 'print stack traces of internal errors')
     .option('--shard <i/n>', 'scan only part i of n of the files, for a CI matrix (combine the reports with `merge`)', shardArgument)
-    .option('--cache-dir <dir>', 'where facts are cached between runs (default: <root>/node_modules/.cache/schema-guard)')
-    .option('--no-cache', 'neither read nor write the cache of facts')
-    .option('--threads <n>', 'threads that extract, this one included (default: by the number of files and cores; 1: no workers)', positiveInteger)
     .action(async (paths: string[], flags: CheckFlags) => {
+      // Without the word `check`, a first argument that is no file is a mistyped command, not a path.
+      if (argv[0] !== 'check' && paths[0] !== undefined) refuseUnknownCommand(program, paths[0]);
       exitCode = await check(paths, flags, io);
     });
 
@@ -113,31 +109,47 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
       emit(flags, mergeReportFiles(reports, flags.format), io);
     });
 
-  program
-    .command('baseline')
-    .description('record the current findings in a baseline file, so that check reports only new ones')
-    .option('--root <dir>', 'repository to scan; every path in the baseline is relative to it', '.')
-    .option('--map <file>', 'ownership map, relative to the current directory (default: <root>/ownership-map.yaml)')
+  withScanOptions(
+    program.command('baseline').description('record the current findings in a baseline file, so that check reports only new ones'),
+    'repository to scan; every path in the baseline is relative to it',
+  )
     .option('--baseline <file>', `where to write it (default: <root>/${DEFAULT_BASELINE_FILE})`)
-    .addOption(new Option('--sql-parser <parser>', 'SQL parser').choices(['libpg-query', 'pgsql-ast-parser']).default('libpg-query'))
     .option('--quiet', 'no progress line and no confirmation')
-    .option('--debug', 'print stack traces of internal errors')
     .action(async (flags: BaselineFlags) => {
       exitCode = await recordBaseline(flags, io);
     });
 
   program
     .command('explain')
-    .description("print a rule's documentation")
-    .argument('<rule-id>', 'the rule id, e.g. ledger-write')
-    .action((id: string) => {
+    .description("print a rule's documentation; without a rule id, list the rules")
+    .argument('[rule-id]', 'the rule id, e.g. ledger-write')
+    .action((id: string | undefined) => {
+      if (id === undefined) {
+        io.stdout.write(ruleList());
+        return;
+      }
       const meta = getRuleMeta(id);
-      if (!meta) throw new UsageError(`Unknown rule '${id}'. Known rules: ${getRuleCatalog().map((rule) => rule.id).join(', ')}.`);
+      if (!meta) {
+        const near = suggestion(id, getRuleCatalog().map((rule) => rule.id));
+        throw new ArgumentError(`unknown rule '${id}': ${near ? `did you mean ${near}? ` : ''}\`schema-guard explain\` lists the rules`, 'explain');
+      }
       io.stdout.write(meta.markdown.endsWith('\n') ? meta.markdown : meta.markdown + '\n');
+    });
+
+  program
+    .command('init')
+    .description('write a starter ownership-map.yaml from the migrations and folders it finds')
+    .option('--root <dir>', 'repository to describe (default: the folder holding .git above the current one, else the current one)')
+    .option('--map <file>', `where to write the map (default: <root>/${MAP_FILE_NAME})`)
+    .option('--quiet', 'no summary of what was written')
+    .action(async (flags: { root?: string; map?: string; quiet?: boolean }) => {
+      const { runInit } = await import('./init.js');
+      exitCode = await runInit(flags, io);
     });
 
   registerMapCommands(program, io, (code) => (exitCode = code));
   registerDbCommands(program, io, (code) => (exitCode = code));
+  oneLineUsageErrors(program, io);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -162,8 +174,8 @@ async function check(paths: string[], flags: CheckFlags, io: CliIO): Promise<num
 }
 
 async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Promise<number> {
-  const { root, mapFile } = scanLocations(flags);
-  const ruleIds = flags.rule?.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  const { root, mapFile } = locate(flags, 'check');
+  const ruleIds = flags.rule;
   const relativePaths = paths.map((p) => path.relative(root, path.resolve(p)).split(path.sep).join('/') || '.');
   const baselineFile = baselineFileFor(flags.baseline, root);
   // Loaded only for a baseline file: its schema validator is a tenth of a re-run.
@@ -172,14 +184,14 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
   if (ruleIds) {
     const known = new Set([...getRuleCatalog().map((rule) => rule.id), ...result.loadedMap.map.restrictedTables.map((rule) => rule.rule)]);
     const unknown = ruleIds.filter((id) => !known.has(id));
-    if (unknown.length) throw new UsageError(`Unknown rule id${unknown.length > 1 ? 's' : ''} for --rule: ${unknown.join(', ')}.`);
+    if (unknown.length) throw new ArgumentError(`unknown rule id${unknown.length > 1 ? 's' : ''} for --rule: ${unknown.join(', ')}`, 'check');
   }
 
   const reported = result.findings.filter(isReported);
   const run: RunReport = {
     result,
     reported,
-    summary: summarise(reported, result.filesScanned, result.frameworks),
+    summary: summarise(reported, result.filesScanned, result.frameworks, result.skipped),
     baseline: baselineFile && result.absent ? { file: displayPath(root, baselineFile), absent: result.absent } : undefined,
     readFile: (file) => {
       try {
@@ -216,7 +228,7 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
 }
 
 async function recordBaseline(flags: BaselineFlags, io: CliIO): Promise<number> {
-  const { root, mapFile } = scanLocations(flags);
+  const { root, mapFile } = locate(flags, 'baseline');
   const file = flags.baseline ? path.resolve(flags.baseline) : path.join(root, DEFAULT_BASELINE_FILE);
   const result = await scan(flags, io, { root, mapFile });
   const entries = baselineEntries(result.findings);
@@ -245,7 +257,7 @@ export async function renderReport(flags: Pick<CheckFlags, 'format' | 'maxFindin
   switch (flags.format) {
     case 'json': {
       const { renderJson } = await import('../report/json.js');
-      return renderJson({ findings: result.findings, summary: run.summary, notifications: result.notifications, toolVersion: TOOL_VERSION, baseline: run.baseline, unreadSites: result.unreadSites });
+      return renderJson({ findings: result.findings, summary: run.summary, notifications: result.notifications, toolVersion: TOOL_VERSION, baseline: run.baseline, unreadSites: result.unreadSites, skipped: result.skipped });
     }
     case 'sarif': {
       const { renderSarif } = await import('../report/sarif.js');
@@ -333,9 +345,77 @@ function percentArgument(value: string): number {
   return n;
 }
 
-function scanLocations(flags: ScanFlags): { root: string; mapFile: string } {
-  const root = path.resolve(flags.root);
-  return { root, mapFile: flags.map ? path.resolve(flags.map) : path.join(root, 'ownership-map.yaml') };
+/** The options every scanning command takes (check, baseline): where, how to parse, cache and threads. */
+function withScanOptions(command: Command, rootHelp: string): Command {
+  return command
+    .option('--root <dir>', `${rootHelp} (default: the folder of the ${MAP_FILE_NAME} found from the current folder upward)`)
+    .option('--map <file>', `ownership map, relative to the current directory (default: <root>/${MAP_FILE_NAME})`)
+    .addOption(new Option('--sql-parser <parser>', 'SQL parser').choices(['libpg-query', 'pgsql-ast-parser']).default('libpg-query'))
+    .option('--debug', 'print stack traces of internal errors')
+    .option('--cache-dir <dir>', 'where facts are cached between runs (default: <root>/node_modules/.cache/schema-guard)')
+    .option('--no-cache', 'neither read nor write the cache of facts')
+    .option('--threads <n>', 'threads that extract, this one included (default: by the number of files and cores; 1: no workers)', positiveInteger);
+}
+
+/** --rule's parser: one id per use, or several separated by commas; uses add up. */
+function ruleIds(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((id) => id.trim()).filter(Boolean)];
+}
+
+/** The rules, one line each: id, level, summary. */
+function ruleList(): string {
+  const catalog = getRuleCatalog();
+  const idWidth = Math.max(...catalog.map((rule) => rule.id.length));
+  const levels = catalog.map((rule) => `${rule.level}${rule.blocking ? ', blocking' : ''}`);
+  const levelWidth = Math.max(...levels.map((level) => level.length));
+  const lines = catalog.map((rule, i) => `${rule.id.padEnd(idWidth)}  ${levels[i]!.padEnd(levelWidth)}  ${rule.summary}`);
+  return `${lines.join('\n')}\n\nschema-guard explain <rule-id> prints a rule's page.\n`;
+}
+
+/**
+ * The default command got a first argument that is not on disk: a mistyped command (`chek`) is
+ * refused with a suggestion; anything else is left to the scan, which says the path does not exist.
+ */
+function refuseUnknownCommand(program: Command, word: string): void {
+  if (existsSync(word) || !/^[a-z][a-z-]*$/i.test(word)) return;
+  const commands = program.commands.map((command) => command.name());
+  const near = suggestion(word, commands);
+  throw new ArgumentError(`unknown command '${word}': ${near ? `did you mean ${near}?` : `expected one of ${commands.join(', ')}`}`, '');
+}
+
+/** The candidate closest to `word` (by edit distance, at most 2, or by prefix), if any. */
+function suggestion(word: string, candidates: readonly string[]): string | undefined {
+  const ranked = candidates.map((candidate) => ({ candidate, distance: editDistance(word.toLowerCase(), candidate) })).sort((a, b) => a.distance - b.distance);
+  const best = ranked[0];
+  if (best && best.distance <= 2) return best.candidate;
+  return word.length >= 3 ? candidates.find((candidate) => candidate.startsWith(word.toLowerCase())) : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (const [i, ca] of [...a].entries()) {
+    const current = [i + 1];
+    for (const [j, cb] of [...b].entries()) current.push(Math.min(previous[j + 1]! + 1, current[j]! + 1, previous[j]! + (ca === cb ? 0 : 1)));
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** Commander's argument errors as one `schema-guard: …` line naming the command's --help, like every other usage error. */
+function oneLineUsageErrors(program: Command, io: CliIO): void {
+  const visit = (command: Command, names: string[]) => {
+    const name = names.join(' ');
+    command.configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text) => {
+        const message = text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim();
+        io.stderr.write(`schema-guard: ${message} (see schema-guard ${name ? `${name} ` : ''}--help)\n`);
+      },
+    });
+    for (const sub of command.commands) visit(sub, [...names, sub.name()]);
+  };
+  visit(program, []);
 }
 
 /** --baseline's file, else the default one when it exists; none with --no-baseline. */

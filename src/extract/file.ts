@@ -57,7 +57,7 @@ export function startFile(file: string, rawText: string, symbols: RepoSymbols | 
   facts.suppressions = findSuppressionComments(text, facts.language);
   if (facts.language === 'sql') {
     // Same length as the script: offsets in it are offsets in the file.
-    const sql = psqlScriptAsSql(text);
+    const sql = withoutNul(psqlScriptAsSql(text));
     return {
       sql: [sql],
       finish(analysisOf) {
@@ -95,12 +95,12 @@ export function startFile(file: string, rawText: string, symbols: RepoSymbols | 
   // Not `ts` itself: the syntax tree need not wait for the SQL analyses.
   const { sqlSites, unreadQueries } = ts;
   return {
-    sql: sqlSites.flatMap((site) => textsOf(site).map((variant) => variant.text)),
+    sql: sqlSites.flatMap((site) => textsOf(site).map((variant) => withoutNul(variant.text))),
     finish(analysisOf) {
       const sites: QuerySite[] = [];
       for (const site of sqlSites) {
         const texts = textsOf(site);
-        const analyses = texts.map((variant) => analysisOf(variant.text));
+        const analyses = texts.map((variant) => analysisOf(withoutNul(variant.text)));
         // Of the two texts a conditional piece makes, the one that parses leads.
         const lead = analyses[0]!.error && analyses[1] && !analyses[1].error ? 1 : 0;
         const analysis = analyses[lead]!;
@@ -140,6 +140,15 @@ export function startFile(file: string, rawText: string, symbols: RepoSymbols | 
 /** The texts a site's SQL is analysed as: a fragment as an expression (`SELECT <fragment>`). */
 function textsOf(site: SqlSite): EmbeddedSql[] {
   return site.shape === 'fragment' ? site.variants.map((variant) => variant.asExpression()) : site.variants;
+}
+
+/**
+ * SQL as the parsers get it: a NUL ends a C string, so libpg-query would stop reading at one, and
+ * the statements after it (which a migration runner that splits statements would still send) would
+ * pass unseen. A space in its place keeps every offset.
+ */
+function withoutNul(sql: string): string {
+  return sql.includes('\0') ? sql.replaceAll('\0', ' ') : sql;
 }
 
 /** Where SQL offsets are in the file: embedded SQL maps through its segments, a .sql file is its own text. */

@@ -158,6 +158,8 @@ export interface FileFacts {
   suppressions: SuppressionFact[];
   /** Its query sites, read or not (absent in facts made before sites were counted, and for files not analysed). */
   sites?: QuerySite[];
-  /** Problems that kept part of the file from being analysed (unreadable, binary, TypeScript syntax). */
+  /** Problems that kept part of the file from being analysed (TypeScript syntax). */
   notes: Array<{ message: string } & Location>;
+  /** Why the file could not be analysed at all (binary, too large, nested too deeply, unreadable): its facts are empty. */
+  notAnalysed?: string;
 }

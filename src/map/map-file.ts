@@ -98,7 +98,8 @@ export function readMapText(file: string): string {
     if (stats.isFile() && stats.size <= MAX_MAP_BYTES) buffer = readFileSync(file);
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw refuse(`cannot read the ownership map (${reason}): expected a readable YAML file`);
+    const hint = reason === 'ENOENT' ? ' (`schema-guard init` writes a starter map)' : '';
+    throw refuse(`cannot read the ownership map (${reason}): expected a readable YAML file${hint}`);
   }
   if (!stats.isFile()) throw refuse(`the ownership map is ${stats.isDirectory() ? 'a directory' : 'not a regular file'}: expected a readable YAML file`);
   if (buffer === undefined) throw refuse(`the ownership map has ${Math.round(stats.size / 1024)} kB: expected at most ${MAX_MAP_BYTES / 1024} kB of YAML`);

@@ -2,6 +2,7 @@
 import picomatch from 'picomatch';
 import { WRITE_OPERATIONS, type FileFacts, type Operation, type TableName } from '../facts/types.js';
 import { formatTableName, parseIdentifier, parseTableName, tableKey } from './names.js';
+import { isNegatedGlob } from './globs.js';
 import type { Domain, Family, MapException, MapOperation, OwnershipMap, RestrictedTableRule, Tenancy } from './schema.js';
 
 export interface TableOwnership {
@@ -43,18 +44,33 @@ export interface SensitiveColumnGrant {
 type Matcher = (path: string) => boolean;
 export type RetiredImport = OwnershipMap['retiredImports'][number];
 
-// dot: true so that dotfiles inside a domain's folder are still that domain's.
-const GLOB_OPTIONS = { dot: true };
+// dot: true so that dotfiles inside a domain's folder are still that domain's; flags 's': so is a
+// file whose name holds a line break (`*` and `**` match it too).
+const GLOB_OPTIONS = { dot: true, flags: 's' };
 const compiled = new WeakMap<readonly string[], Matcher>();
 
-/** True when `path` matches one of `globs`. Compiled once per array, so pass the map's own arrays. */
+/**
+ * True when `path` matches one of `globs` without `!` and none with `!` (their order does not matter).
+ * Compiled once per array, so pass the map's own arrays.
+ */
 export function matches(globs: readonly string[], path: string): boolean {
   let matcher = compiled.get(globs);
   if (!matcher) {
-    matcher = globs.length === 0 ? () => false : picomatch([...globs], GLOB_OPTIONS);
+    matcher = globListMatcher(globs);
     compiled.set(globs, matcher);
   }
   return matcher(path);
+}
+
+/** The matcher of a glob list: its `!` globs take paths out of what the others match (picomatch alone would OR them in). */
+export function globListMatcher(globs: readonly string[]): Matcher {
+  const positive = globs.filter((glob) => !isNegatedGlob(glob));
+  const negated = globs.filter(isNegatedGlob).map((glob) => glob.slice(1));
+  if (positive.length === 0) return () => false;
+  const included = picomatch(positive, GLOB_OPTIONS);
+  if (negated.length === 0) return (path) => included(path);
+  const excluded = picomatch(negated, GLOB_OPTIONS);
+  return (path) => included(path) && !excluded(path);
 }
 
 /** True when `op` is one of `ops`, `write` standing for every write operation. */
@@ -86,15 +102,21 @@ export class OwnershipIndex {
   private tablesByName: Map<string, Map<string, TableName>> | undefined;
 
   constructor(readonly map: OwnershipMap) {
-    const folderGlobs: { glob: string; domain: string }[] = [];
+    const folderGlobs: { glob: string; domain: string; outside: Matcher | undefined }[] = [];
     for (const [domain, d] of Object.entries(map.domains)) {
       for (const prefix of d.prefixes) this.prefixes.push({ prefix, domain });
       for (const schema of d.schemas) this.schemaOwners.set(parseIdentifier(schema), { domain });
-      for (const glob of d.folders) folderGlobs.push({ glob, domain });
+      // A domain's `!` globs take files out of each of its folders.
+      const negated = d.folders.filter(isNegatedGlob).map((glob) => glob.slice(1));
+      const outside = negated.length > 0 ? picomatch(negated, GLOB_OPTIONS) : undefined;
+      for (const glob of d.folders) if (!isNegatedGlob(glob)) folderGlobs.push({ glob, domain, outside });
     }
     this.prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
     folderGlobs.sort((a, b) => b.glob.length - a.glob.length);
-    for (const { glob, domain } of folderGlobs) this.folders.push({ domain, match: picomatch(glob, GLOB_OPTIONS) });
+    for (const { glob, domain, outside } of folderGlobs) {
+      const inside = picomatch(glob, GLOB_OPTIONS);
+      this.folders.push({ domain, match: outside ? (file) => inside(file) && !outside(file) : (file) => inside(file) });
+    }
 
     for (const family of map.families) {
       for (const table of family.tables) this.familyTables.set(tableKey(parseTableName(table)), family);

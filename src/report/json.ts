@@ -13,6 +13,8 @@ export interface JsonReportInput {
   baseline?: { file: string; absent: BaselineEntry[] };
   /** Query sites whose table accesses could not be read, and why. */
   unreadSites?: Array<{ file: string; line: number; column: number; framework: string; reason: string }>;
+  /** The paths discovery left out, and why (a folder ends with `/`). */
+  skipped?: Array<{ path: string; reason: string }>;
 }
 
 /** The JSON contract: findings in stable order with the documented fields, a summary, and what was not analysed. */
@@ -53,6 +55,7 @@ export function renderJson(input: JsonReportInput): string {
       ...(input.baseline ? { baseline: input.baseline } : {}),
       unreadSites: input.unreadSites ?? [],
       notifications: input.notifications,
+      ...(input.skipped ? { skipped: input.skipped } : {}),
       errors: input.errors ?? [],
     },
     null,

@@ -24,10 +24,12 @@ export interface Summary {
   frameworks: Partial<Record<Framework, { resolved: number; unresolved: number; sites: number; read: number }>>;
   /** Query sites over all frameworks: how many were found, and how many of them were read. */
   coverage: { sites: number; read: number };
+  /** Paths discovery left out, by reason (`default ignore`, `gitignore`, `map ignore`, `declaration file`, `link`). */
+  skipped: Record<string, number>;
 }
 
 /** Counts by level, rule and domain (files with no domain count under "(none)"), keys sorted, with the run's counts of table accesses by framework. */
-export function summarise(findings: Finding[], filesScanned: number, frameworks: Summary['frameworks'] = {}): Summary {
+export function summarise(findings: Finding[], filesScanned: number, frameworks: Summary['frameworks'] = {}, skipped: ReadonlyArray<{ reason: string }> = []): Summary {
   const byLevel: Record<Level, number> = { error: 0, warning: 0, note: 0 };
   const byRule: Record<string, number> = {};
   const byDomain: Record<string, number> = {};
@@ -49,7 +51,14 @@ export function summarise(findings: Finding[], filesScanned: number, frameworks:
       sites: Object.values(frameworks).reduce((sum, count) => sum + (count?.sites ?? 0), 0),
       read: Object.values(frameworks).reduce((sum, count) => sum + (count?.read ?? 0), 0),
     },
+    skipped: sortKeys(countBy(skipped.map((entry) => entry.reason))),
   };
+}
+
+function countBy(keys: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
+  return counts;
 }
 
 function sortKeys(record: Record<string, number>): Record<string, number> {

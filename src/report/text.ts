@@ -76,7 +76,7 @@ function codeFrame(c: ChalkInstance, lines: LineIndex, finding: Finding): string
 }
 
 function summaryLines(c: ChalkInstance, summary: Summary): string[] {
-  if (summary.findings === 0) return [c.green(`✔ No findings in ${summary.filesScanned} files.`), ...frameworkLines(c, summary)];
+  if (summary.findings === 0) return [c.green(`✔ No findings in ${summary.filesScanned} files.`), ...frameworkLines(c, summary), ...skippedLines(c, summary)];
   const { error, warning, note } = summary.byLevel;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const lines = [
@@ -91,8 +91,17 @@ function summaryLines(c: ChalkInstance, summary: Summary): string[] {
     c.bold('By domain'),
     ...table(summary.byDomain),
     ...frameworkLines(c, summary),
+    ...skippedLines(c, summary),
   ];
   return lines;
+}
+
+/** How many paths discovery left out, by reason; `--format json` lists them. */
+function skippedLines(c: ChalkInstance, summary: Summary): string[] {
+  const entries = Object.entries(summary.skipped ?? {});
+  if (entries.length === 0) return [];
+  const total = entries.reduce((sum, [, count]) => sum + count, 0);
+  return ['', c.dim(`Not scanned: ${total} path${total === 1 ? '' : 's'} (${entries.map(([reason, count]) => `${count} ${reason}`).join(', ')}); --format json lists them.`)];
 }
 
 /** Shown once a query builder or ORM is in use: how many table accesses each framework resolved, and how many it could not. */

@@ -10,6 +10,8 @@ export interface RuleContext {
   map: OwnershipIndex;
   /** Public entry files of the workspace package that contains a path, if any. */
   packageEntriesOf(file: string): string[] | undefined;
+  /** A domain's ways in besides its package entry: the files its `entry:` globs match, and its folders' index files (map/entries.ts). */
+  domainEntriesOf(domain: string): readonly string[];
   /** Where the map declares a family or rule, for related locations. */
   mapLocation(kind: 'family' | 'restricted' | 'domain', id: string): RelatedLocation | undefined;
 }

@@ -1,5 +1,4 @@
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -10,6 +9,7 @@ import { renderGithub, workspacePrefix } from '../../src/report/github.js';
 import { fileLinks } from '../../src/report/markdown.js';
 import type { Finding } from '../../src/rules/finding.js';
 import { REPO_ROOT, ROOT_MAP, writeRepo, runCli } from '../helpers.js';
+import { temporaryFolder } from '../temporary.js';
 
 const BIN = path.join(REPO_ROOT, 'bin/schema-guard.js');
 const FILE = 'packages/gpuaas/provisioning/src/orgs.ts';
@@ -18,7 +18,7 @@ const MARKER = '// schema-guard-ignore-next-line';
 const run = runCli;
 
 function fixtureCopy(): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'schema-guard-formats-'));
+  const root = temporaryFolder('schema-guard-formats-');
   cpSync(path.join(REPO_ROOT, 'fixtures/platform-monorepo'), root, { recursive: true });
   copyFileSync(ROOT_MAP, path.join(root, 'ownership-map.yaml'));
   return root;

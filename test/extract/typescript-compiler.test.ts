@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadTypeScript, writeCompilerCodeCache } from '../../src/extract/typescript-compiler.js';
 import { REPO_ROOT } from '../helpers.js';
+import { temporaryFolder } from '../temporary.js';
 
 const SAMPLE = 'import { sql } from "db";\nexport class A { q() { return sql`SELECT 1`; } }\n';
 const STATEMENTS = ['ImportDeclaration', 'ClassDeclaration'];
@@ -29,7 +29,7 @@ function loadInNewProcess(cacheDir: string, options: { sqlParserFirst?: boolean 
 }
 
 describe('the TypeScript compiler and its code cache', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'schema-guard-code-cache-'));
+  const dir = temporaryFolder('schema-guard-code-cache-');
   const { bytes } = writeCompilerCodeCache(SAMPLE, dir);
   const metaFile = path.join(dir, 'typescript.json');
   const codeFile = path.join(dir, 'typescript.bin');
@@ -57,7 +57,7 @@ describe('the TypeScript compiler and its code cache', () => {
   });
 
   it('is refused by V8 when the code file is damaged, and the compiler compiles from source', () => {
-    const copy = mkdtempSync(path.join(os.tmpdir(), 'schema-guard-code-cache-'));
+    const copy = temporaryFolder('schema-guard-code-cache-');
     writeFileSync(path.join(copy, 'typescript.json'), JSON.stringify(meta));
     writeFileSync(path.join(copy, 'typescript.bin'), readFileSync(codeFile).subarray(0, 4096));
     expect(loadInNewProcess(copy)).toEqual({ fromCodeCache: false, statements: STATEMENTS });

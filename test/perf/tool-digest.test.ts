@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { temporaryFolder } from '../temporary.js';
 
 /** tool-digest.ts and cache.ts afresh: the digests are computed once per process (per module instance). */
 async function freshModules() {
@@ -11,7 +11,7 @@ async function freshModules() {
   return { ...digest, CacheFolder };
 }
 
-const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'schema-guard-digest-'));
+const tempDir = () => temporaryFolder('schema-guard-digest-');
 
 type Memo = { extraction: string; rest: string; files: Array<[string, string]>; folders: Array<[string, string]> };
 const readMemo = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'code.json'), 'utf8')) as Memo & Record<string, unknown>;
