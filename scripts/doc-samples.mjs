@@ -188,6 +188,9 @@ function hostileRepo(dir) {
 const CHECK_FIXTURE = ['check', '--root', FIXTURE, '--map', 'ownership-map.yaml', '--no-cache'];
 const SHOWN_CHECK_FIXTURE = `schema-guard check --root ${FIXTURE} --map ownership-map.yaml`;
 
+/** The module fixture's modules, foundational first: the order their migrations apply in. */
+const MODULE_ORDER = ['identity', 'organization', 'entitlements', 'billing', 'cooperative', 'audit', 'integration'];
+
 /** @type {Sample[]} */
 export const SAMPLES = [
   {
@@ -476,8 +479,8 @@ export const SAMPLES = [
     steps: [
       { shown: 'cd fixtures/module-schemas' },
       {
-        shown: "schema-guard db check --migrations 'modules/identity/migrations/*.sql' 'modules/organization/migrations/*.sql' \\\n    'modules/entitlements/migrations/*.sql' 'modules/billing/migrations/*.sql' 'modules/cooperative/migrations/*.sql' \\\n    'modules/audit/migrations/*.sql' 'modules/integration/migrations/*.sql'",
-        args: ['db', 'check', '--root', 'fixtures/module-schemas', '--migrations', ...['identity', 'organization', 'entitlements', 'billing', 'cooperative', 'audit', 'integration'].map((m) => `modules/${m}/migrations/*.sql`)],
+        shown: MODULE_ORDER.map((m, i) => `${i === 0 ? 'schema-guard db check ' : '    '}--migrations 'modules/${m}/migrations/*.sql'`).join(' \\\n'),
+        args: ['db', 'check', '--root', 'fixtures/module-schemas', ...MODULE_ORDER.flatMap((m) => ['--migrations', `modules/${m}/migrations/*.sql`])],
       },
     ],
   },

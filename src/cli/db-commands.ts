@@ -7,13 +7,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { locate, MAP_FILE_NAME } from './locate.js';
 import type { CliIO } from './main.js';
 import type { SetExitCode } from './map-commands.js';
 
 const FORMATS = ['text', 'json', 'sarif', 'github', 'markdown'] as const;
 
 interface DbCheckFlags {
-  root: string;
+  root?: string;
   map?: string;
   migrations?: string[];
   databaseUrl?: string;
@@ -31,9 +32,13 @@ export function registerDbCommands(program: Command, io: CliIO, setExitCode: Set
   const db = program.command('db').description("check the ownership map against a database's catalog");
   db.command('check')
     .description('apply the migrations to an embedded PostgreSQL (or read a live one) and check its tables against the map')
-    .option('--root <dir>', 'repository root; migration globs and every path in the output are relative to it', '.')
-    .option('--map <file>', 'ownership map, relative to the current directory (default: <root>/ownership-map.yaml)')
-    .option('--migrations <glob...>', 'plain SQL migration files, relative to the root, applied in natural order of their paths; several globs apply in the order given (default: **/migrations/**/*.sql)')
+    .option('--root <dir>', `repository root; migration globs and every path in the output are relative to it (default: the folder of the ${MAP_FILE_NAME} found from the current folder upward)`)
+    .option('--map <file>', `ownership map, relative to the current directory (default: <root>/${MAP_FILE_NAME})`)
+    .addOption(
+      new Option('--migrations <glob>', 'plain SQL migration files, relative to the root, applied in natural order of their paths; repeat it for several globs, applied in the order given (default: **/migrations/**/*.sql)').argParser(
+        (glob: string, previous: string[] | undefined) => [...(previous ?? []), glob],
+      ),
+    )
     .option('--database-url <url>', 'read the catalog of this live PostgreSQL instead, in a read-only transaction (postgres://user:password@host:port/database)')
     .addOption(new Option('--timeout <seconds>', 'time limit of each migration statement, or of connecting and of each catalog query').argParser(positiveNumber).default(10))
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
@@ -61,8 +66,7 @@ async function dbCheck(flags: DbCheckFlags, io: CliIO): Promise<number> {
     import('../report/summary.js'),
     import('../rules/finding.js'),
   ]);
-  const root = path.resolve(flags.root);
-  const mapFile = flags.map ? path.resolve(flags.map) : path.join(root, 'ownership-map.yaml');
+  const { root, mapFile } = locate(flags, 'db check');
   const outcome = await runDbCheck({ root, mapFile, migrations: flags.migrations, databaseUrl: flags.databaseUrl, timeoutMs: (flags.timeout ?? 10) * 1000 });
   const reported = outcome.findings.filter(isReported);
   const notifications = [
