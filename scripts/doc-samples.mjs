@@ -188,6 +188,9 @@ function hostileRepo(dir) {
 const CHECK_FIXTURE = ['check', '--root', FIXTURE, '--map', 'ownership-map.yaml', '--no-cache'];
 const SHOWN_CHECK_FIXTURE = `schema-guard check --root ${FIXTURE} --map ownership-map.yaml`;
 
+/** The module fixture's modules, foundational first: the order their migrations apply in. */
+const MODULE_ORDER = ['identity', 'organization', 'entitlements', 'billing', 'cooperative', 'audit', 'integration'];
+
 /** @type {Sample[]} */
 export const SAMPLES = [
   {
@@ -483,6 +486,35 @@ export const SAMPLES = [
       { shown: 'schema-guard packages/shop/src/etc', args: ['--no-cache', 'packages/shop/src/etc'] },
       { shown: 'schema-guard --format sarif --output packages/shop/src/orders.ts/x.sarif', args: ['--no-cache', '--format', 'sarif', '--output', 'packages/shop/src/orders.ts/x.sarif'] },
     ],
+  },
+
+  // docs/db-check.md: each run starts an embedded PostgreSQL
+  {
+    id: 'db-check-migrations',
+    file: 'docs/db-check.md',
+    fence: 'console',
+    steps: [
+      { shown: 'cd fixtures/tenancy-service' },
+      { shown: 'schema-guard db check', args: ['db', 'check', '--root', 'fixtures/tenancy-service'] },
+    ],
+  },
+  {
+    id: 'db-check-modules',
+    file: 'docs/db-check.md',
+    fence: 'console',
+    steps: [
+      { shown: 'cd fixtures/module-schemas' },
+      {
+        shown: MODULE_ORDER.map((m, i) => `${i === 0 ? 'schema-guard db check ' : '    '}--migrations 'modules/${m}/migrations/*.sql'`).join(' \\\n'),
+        args: ['db', 'check', '--root', 'fixtures/module-schemas', ...MODULE_ORDER.flatMap((m) => ['--migrations', `modules/${m}/migrations/*.sql`])],
+      },
+    ],
+  },
+  {
+    id: 'db-check-unreachable',
+    file: 'docs/db-check.md',
+    fence: 'console',
+    steps: [{ shown: 'schema-guard db check --database-url postgres://app:…@127.0.0.1:1/app', args: ['db', 'check', '--database-url', 'postgres://app:secret@127.0.0.1:1/app'], exit: true }],
   },
 ];
 

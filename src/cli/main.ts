@@ -19,6 +19,7 @@ import { atLevel } from '../report/fold.js';
 import { plain, plainLineStart } from '../report/inert.js';
 import { summarise, type RuntimeCoverage, type Summary } from '../report/summary.js';
 import { TOOL_VERSION } from '../version.js';
+import { registerDbCommands } from './db-commands.js';
 import { registerMapCommands } from './map-commands.js';
 import { createProgress } from './progress.js';
 import { compareText } from '../order.js';
@@ -158,6 +159,7 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
     });
 
   registerMapCommands(program, io, (code) => (exitCode = code));
+  registerDbCommands(program, io, (code) => (exitCode = code));
   oneLineUsageErrors(program, io);
 
   try {
@@ -266,7 +268,7 @@ async function recordBaseline(flags: BaselineFlags, io: CliIO): Promise<number> 
 }
 
 /** A completed run, ready for any format. */
-interface RunReport {
+export interface RunReport {
   result: CheckOutcome;
   /** Findings that are neither suppressed nor baselined. */
   reported: Finding[];
@@ -278,7 +280,7 @@ interface RunReport {
   root: string;
 }
 
-async function renderReport(flags: CheckFlags, run: RunReport): Promise<string> {
+export async function renderReport(flags: Pick<CheckFlags, 'format' | 'maxFindings' | 'sarifIncludeSuppressed'> & Partial<Pick<CheckFlags, 'shard' | 'level'>>, run: RunReport): Promise<string> {
   const { result } = run;
   const pathPrefix = async () => (await import('../report/github.js')).workspacePrefix(run.root, process.env.GITHUB_WORKSPACE ?? process.cwd());
   switch (flags.format) {
@@ -500,7 +502,7 @@ function sarifRules(result: CheckOutcome) {
 }
 
 /** The failure as a report in --format; the text and compact formats have none, the error on standard error says it all. */
-async function emitFailure(flags: CheckFlags, error: unknown, io: CliIO): Promise<void> {
+export async function emitFailure(flags: Pick<CheckFlags, 'format' | 'output'>, error: unknown, io: CliIO): Promise<void> {
   const format = flags.format;
   if (format === 'text' || format === 'compact') return;
   const message = error instanceof MapError || error instanceof UsageError ? error.message : `internal error: ${(error as Error)?.message ?? String(error)}`;
@@ -531,10 +533,10 @@ async function renderFailure(format: Exclude<Format, 'text' | 'compact'>, messag
 }
 
 /** --output could not be written: there is nowhere to put a report of that failure either. */
-class OutputError extends UsageError {}
+export class OutputError extends UsageError {}
 
 /** The report goes to --output when given, else to standard output. */
-function emit(flags: { output?: string }, report: string, io: CliIO): void {
+export function emit(flags: { output?: string }, report: string, io: CliIO): void {
   if (!flags.output) {
     io.stdout.write(report);
     return;
