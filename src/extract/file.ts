@@ -180,10 +180,12 @@ function placeSql(
 ): void {
   let statement = nextStatement(facts);
   for (const parsed of analysis.statements) {
+    // The statements of a function body follow their CREATE FUNCTION, one statement number each.
+    const parts = Math.max(0, ...parsed.accesses.map((access) => access.part ?? 0));
     for (const access of [...parsed.accesses].sort((a, b) => a.offset - b.offset)) {
-      facts.accesses.push(accessFact(access, statement, place, lines, enclosingFunction, framework));
+      facts.accesses.push(accessFact(access, statement + (access.part ?? 0), place, lines, enclosingFunction, framework));
     }
-    statement++;
+    statement += parts + 1;
   }
   const errors = analysis.errors ?? (analysis.error ? [analysis.error] : []);
   if (reportErrors) {

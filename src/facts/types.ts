@@ -61,6 +61,8 @@ export interface SqlTableAccess extends AccessDetails {
   synthetic?: boolean;
   /** True when the table's name is known but its schema is an interpolation hole (`${schema}.jobs`, psql `:SCHEMA.jobs`). */
   schemaHole?: boolean;
+  /** In a function body or DO block: which of its statements (from 1); each is a statement of its own in the facts. */
+  part?: number;
 }
 
 export interface SqlStatementFacts {

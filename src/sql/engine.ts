@@ -68,11 +68,11 @@ export class FactCollector {
     this.accesses.push(access);
   }
 
-  /** Take accesses found in an embedded text (a function body), placed by `toOuter`. */
-  addEmbedded(accesses: SqlTableAccess[], toOuter: (index: number) => number): void {
+  /** Take accesses found in an embedded text (a function body), placed by `toOuter`, as the body's statement `part`. */
+  addEmbedded(accesses: SqlTableAccess[], toOuter: (index: number) => number, part: number): void {
     for (const access of accesses) {
       const offset = toOuter(access.offset);
-      this.accesses.push({ ...access, offset, length: toOuter(access.offset + access.length) - offset });
+      this.accesses.push({ ...access, offset, length: toOuter(access.offset + access.length) - offset, part });
     }
   }
 
