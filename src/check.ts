@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { listRepository } from './discover/listing.js';
 import { filesOfShard, type Shard } from './discover/shard.js';
-import { CacheFolder, statKey } from './extract/cache.js';
+import { CacheFolder } from './cache/folder.js';
+import { statKey } from './cache/freshness.js';
 import { ImportResolver } from './extract/resolve-imports.js';
 import type { FileFacts } from './facts/types.js';
 import type { BaselineEntry } from './filter/baseline.js';
@@ -16,7 +17,7 @@ import type { OwnershipIndex } from './map/resolve.js';
 import type { Finding } from './rules/finding.js';
 import type { SqlParserName } from './sql/index.js';
 import type { Notification, Summary } from './report/summary.js';
-import { ResultCache, type RecordedRun, type RunInputs } from './result-cache.js';
+import { ResultCache, type RecordedRun, type RunInputs } from './cache/results.js';
 import { assembleOutcome, inScanOrder, sameEvidence, type FileVerdict, type Waived } from './outcome.js';
 import type { Judge } from './verdicts.js';
 
@@ -37,8 +38,8 @@ export interface CheckOptions {
   onProgress?: (done: number, total: number) => void;
   /** Scan only this part of the files (`--shard i/n`). */
   shard?: Shard;
-  /** Where facts (and for runCheckOrReuse the outcome) are cached between runs (none when undefined); `confineTo`: write it only if it really lies inside that folder. */
-  cache?: { dir: string; confineTo?: string };
+  /** Where facts (and for runCheckOrReuse the outcome) are cached between runs (none when undefined); cache/folder.ts decides whether the folder may serve. */
+  cache?: { dir: string };
   /** Worker threads for extraction; undefined decides by the number of files and cores. */
   threads?: number;
 }
@@ -69,7 +70,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
 }
 
 /**
- * runCheck for the reports, with the result cache (result-cache.ts): when every file has the stats
+ * runCheck for the reports, with the result cache (cache/results.ts): when every file has the stats
  * it had in the last run with the same inputs, that run's outcome without analysing anything; when
  * some files changed content, those files analysed again and the others' verdicts taken over, as
  * long as the edit leaves what the repository rules and the ORM readers learn from it alone; else a
@@ -104,7 +105,7 @@ type PreparedRun = Awaited<ReturnType<typeof prepareRun>>;
 /** The map, the files and their stats, the import resolver and the cache folder: what a run needs before it reads a source file. */
 async function prepareRun(options: CheckOptions) {
   const root = path.resolve(options.root);
-  const cacheFolder = options.cache && new CacheFolder(options.cache.dir, options.cache.confineTo);
+  const cacheFolder = options.cache && new CacheFolder(options.cache.dir, root);
   const loadedMap = await loadMapThroughSnapshot(options.mapFile, cacheFolder);
   const listing = await listRepository(root, loadedMap.map.ignore, cacheFolder);
   const selection = await selectFiles(root, listing.files, loadedMap, options);

@@ -3,7 +3,7 @@
  * inline suppressions, which all stay inside one file once the repository rules have seen every
  * file's evidence. outcome.ts joins verdicts into what a run reports. A full run judges every file;
  * a re-run after an edit judges the edited files and takes the others' verdicts from the last run
- * (result-cache.ts).
+ * (cache/results.ts).
  */
 import path from 'node:path';
 import type { FileFacts } from './facts/types.js';

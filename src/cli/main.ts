@@ -8,7 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { CheckOptions, CheckOutcome } from '../check.js';
 import { parseShard, type Shard } from '../discover/shard.js';
 import { UsageError } from '../errors.js';
-import { defaultCacheDir } from '../extract/cache.js';
+import { defaultCacheDir } from '../cache/folder.js';
 import { baselineEntries, DEFAULT_BASELINE_FILE, describeEntry, type BaselineEntry } from '../filter/baseline.js';
 import { MapError } from '../map/map-file.js';
 import { isReported, LEVEL_RANK, type Finding, type Level } from '../rules/finding.js';
@@ -91,7 +91,7 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
     .option('--quiet', 'no progress line, and no text report on standard output when --output is given')
     .option('--debug', 'print stack traces of internal errors')
     .option('--shard <i/n>', 'scan only part i of n of the files, for a CI matrix (combine the reports with `merge`)', shardArgument)
-    .option('--cache-dir <dir>', 'where facts are cached between runs (default: <root>/node_modules/.cache/schema-guard)')
+    .option('--cache-dir <dir>', 'where facts are cached between runs (default: a folder for this repository in $XDG_CACHE_HOME/schema-guard or ~/.cache/schema-guard)')
     .option('--no-cache', 'neither read nor write the cache of facts')
     .option('--threads <n>', 'threads that extract, this one included (default: by the number of files and cores; 1: no workers)', positiveInteger)
     .action(async (paths: string[], flags: CheckFlags) => {
@@ -294,7 +294,7 @@ async function scan(flags: ScanFlags, io: CliIO, options: Omit<CheckOptions, 'sq
       ...options,
       sqlParser: flags.sqlParser,
       onProgress: (done, total) => progress.update(done, total),
-      cache: flags.cache === false ? undefined : flags.cacheDir ? { dir: path.resolve(flags.cacheDir) } : { dir: defaultCacheDir(options.root), confineTo: options.root },
+      cache: flags.cache === false ? undefined : { dir: flags.cacheDir ? path.resolve(flags.cacheDir) : defaultCacheDir(options.root) },
       threads: flags.threads,
     });
   } finally {

@@ -10,14 +10,16 @@ import { availableParallelism } from 'node:os';
 import type { FileFacts } from '../facts/types.js';
 import type { Notification } from '../report/summary.js';
 import type { SqlParserName } from '../sql/index.js';
-import { type CacheFolder, contentHash, FactsCache } from './cache.js';
+import { FactsCache } from '../cache/facts.js';
+import type { CacheFolder } from '../cache/folder.js';
+import { contentHash } from '../cache/freshness.js';
 import type { ExtractJob, Extractor, ExtractorSetup, ExtractOutcome } from './jobs.js';
 import { ExtractionWorker, runLanes, workersAvailable } from './pool.js';
 import { SourceReader } from './read-source.js';
 import type { RepoSymbols } from './orm/symbols.js';
 import type { ImportResolver } from './resolve-imports.js';
 import { SqlLane, sqlLaneAvailable } from './sql-lane.js';
-import { cacheSalt } from './tool-digest.js';
+import { cacheSalt } from '../cache/tool-digest.js';
 
 /**
  * Each extracting thread gets at least this many files. A worker needs about a second to load the

@@ -5,8 +5,8 @@
  * that loaded without an issue is kept, so every MapError still comes from load.ts.
  */
 import { createHash } from 'node:crypto';
-import { isRecord, type CacheFolder } from '../extract/cache.js';
-import { toolDigest } from '../extract/tool-digest.js';
+import { isRecord, type CacheFolder } from '../cache/folder.js';
+import { toolDigest } from '../cache/tool-digest.js';
 import { loadedMapOf, readMapText, type LoadedMap, type MapPositions } from './map-file.js';
 import type { OwnershipMap } from './schema.js';
 

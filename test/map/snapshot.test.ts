@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CacheFolder } from '../../src/extract/cache.js';
+import { CacheFolder } from '../../src/cache/folder.js';
 import { loadOwnershipMap } from '../../src/map/load.js';
 import { MapError } from '../../src/map/map-file.js';
 import { loadMapThroughSnapshot } from '../../src/map/snapshot.js';
-import { ROOT_MAP } from '../helpers.js';
+import { ROOT_MAP, readCacheJson, writeCacheJson } from '../helpers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'schema-guard-snapshot-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,9 +23,9 @@ function setup(): { mapFile: string; folder: CacheFolder; snapshotFile: string }
 
 /** Changes the snapshot on disk (keeping its salt), to tell whether a load read it. */
 function tamper(snapshotFile: string, change: (snapshot: { map: { title?: string }; positions: Record<string, unknown> }) => void): void {
-  const snapshot = JSON.parse(readFileSync(snapshotFile, 'utf8'));
+  const snapshot = readCacheJson(snapshotFile);
   change(snapshot);
-  writeFileSync(snapshotFile, JSON.stringify(snapshot));
+  writeCacheJson(snapshotFile, snapshot);
 }
 
 describe('the map snapshot', () => {
@@ -60,7 +60,7 @@ describe('the map snapshot', () => {
 
   it('is parsed anew and rewritten when damaged', async () => {
     const damages: Array<[string, (file: string) => void]> = [
-      ['not JSON', (file) => writeFileSync(file, '{"format":')],
+      ['not JSON', (file) => writeCacheJson(file, '{"format":')],
       ['without positions', (file) => tamper(file, (snapshot) => delete (snapshot as Partial<typeof snapshot>).positions)],
       ['a position that is not a pair', (file) => tamper(file, (snapshot) => (snapshot.positions.families = [1]))],
       ['a map without families', (file) => tamper(file, (snapshot) => delete (snapshot.map as { families?: unknown }).families)],
@@ -70,7 +70,7 @@ describe('the map snapshot', () => {
       const fresh = await loadMapThroughSnapshot(mapFile, folder);
       apply(snapshotFile);
       expect((await loadMapThroughSnapshot(mapFile, folder)).map, damage).toStrictEqual(fresh.map);
-      expect(JSON.parse(readFileSync(snapshotFile, 'utf8')).positions, damage).toStrictEqual(fresh.positions);
+      expect(readCacheJson(snapshotFile).positions, damage).toStrictEqual(fresh.positions);
     }
   });
 
