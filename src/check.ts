@@ -106,7 +106,7 @@ type PreparedRun = Awaited<ReturnType<typeof prepareRun>>;
 async function prepareRun(options: CheckOptions) {
   const root = path.resolve(options.root);
   const cacheFolder = options.cache && new CacheFolder(options.cache.dir, root);
-  const loadedMap = await loadMapThroughSnapshot(options.mapFile, cacheFolder);
+  const loadedMap = await loadMapThroughSnapshot(options.mapFile, cacheFolder, root);
   const listing = await listRepository(root, loadedMap.map.ignore, cacheFolder);
   const selection = await selectFiles(root, listing.files, loadedMap, options);
   const resolver = new ImportResolver(root, selection.repositoryFiles, listing.manifests);

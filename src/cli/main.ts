@@ -2,7 +2,7 @@
  * The command line: parses flags, runs the pipeline, renders the requested format, sets the exit code.
  * Exit codes: 0 nothing reached --fail-on and no blocking rule fired; 1 something did; 2 usage, map or I/O error.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isInside, lstatIfAny, readRegularFile, writeFileReplacing } from '../io/safe-files.js';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CheckOptions, CheckOutcome } from '../check.js';
@@ -24,6 +24,8 @@ export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
 
 const FORMATS = ['text', 'json', 'sarif', 'github', 'markdown'] as const;
+/** A source file the reports quote lines of: the scan reads none larger (discover's limit), with room to spare. */
+const MAX_QUOTED_FILE_BYTES = 4 * 1024 * 1024;
 type Format = (typeof FORMATS)[number];
 type FailOn = 'none' | Level;
 
@@ -162,7 +164,7 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
   const relativePaths = paths.map((p) => path.relative(root, path.resolve(p)).split(path.sep).join('/') || '.');
   const baselineFile = baselineFileFor(flags.baseline, root);
   // Loaded only for a baseline file: its schema validator is a tenth of a re-run.
-  const baseline = baselineFile === undefined ? undefined : (await import('../filter/baseline-file.js')).readBaseline(baselineFile);
+  const baseline = baselineFile === undefined ? undefined : (await import('../filter/baseline-file.js')).readBaseline(baselineFile, root);
   const result = await scan(flags, io, { root, mapFile, paths: relativePaths, rules: ruleIds, changedSince: flags.changedSince, baseline, shard: flags.shard });
   if (ruleIds) {
     const known = new Set([...getRuleCatalog().map((rule) => rule.id), ...result.loadedMap.map.restrictedTables.map((rule) => rule.rule)]);
@@ -178,7 +180,8 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
     baseline: baselineFile && result.absent ? { file: displayPath(root, baselineFile), absent: result.absent } : undefined,
     readFile: (file) => {
       try {
-        return readFileSync(path.join(root, file), 'utf8');
+        // The report quotes source lines: never from a file that has become a link or a FIFO since the scan.
+        return readRegularFile(path.join(root, file), { maxBytes: MAX_QUOTED_FILE_BYTES, root }).toString('utf8');
       } catch {
         return undefined;
       }
@@ -194,7 +197,7 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
   };
   const report = (toStdout: boolean) => (flags.format === 'text' ? text(toStdout) : renderReport(flags, run));
   if (flags.output) {
-    emit(flags, await report(false), io);
+    emit(flags, await report(false), io, root);
     if (!flags.quiet) io.stdout.write(await text(true));
   } else {
     io.stdout.write(await report(true));
@@ -210,7 +213,7 @@ async function recordBaseline(flags: BaselineFlags, io: CliIO): Promise<number> 
   const file = flags.baseline ? path.resolve(flags.baseline) : path.join(root, DEFAULT_BASELINE_FILE);
   const result = await scan(flags, io, { root, mapFile });
   const entries = baselineEntries(result.findings);
-  (await import('../filter/baseline-file.js')).writeBaseline(file, entries);
+  (await import('../filter/baseline-file.js')).writeBaseline(file, entries, root);
   if (!flags.quiet) {
     const recorded = entries.reduce((sum, entry) => sum + entry.count, 0);
     io.stdout.write(`Recorded ${recorded} finding${recorded === 1 ? '' : 's'} (${entries.length} entries) in ${displayPath(root, file)}: check now reports only new ones.\n`);
@@ -326,7 +329,8 @@ function baselineFileFor(flag: string | false | undefined, root: string): string
   if (flag === false) return undefined;
   if (flag !== undefined) return path.resolve(flag);
   const fallback = path.join(root, DEFAULT_BASELINE_FILE);
-  return existsSync(fallback) ? fallback : undefined;
+  // lstat: a link there is not a missing baseline, but one that readBaseline refuses.
+  return lstatIfAny(fallback) ? fallback : undefined;
 }
 
 /** A path as reports show it: relative to the root when inside it. */
@@ -380,16 +384,17 @@ async function renderFailure(format: Exclude<Format, 'text'>, message: string): 
 class OutputError extends UsageError {}
 
 /** The report goes to --output when given, else to standard output. */
-function emit(flags: { output?: string }, report: string, io: CliIO): void {
+function emit(flags: { output?: string }, report: string, io: CliIO, root?: string): void {
   if (!flags.output) {
     io.stdout.write(report);
     return;
   }
   try {
-    mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });
-    writeFileSync(flags.output, report);
+    // Inside the scanned root or the current folder (the checkout, in CI) never through a link;
+    // renamed into place, never half written.
+    const confineTo = [root, process.cwd()].find((dir) => dir !== undefined && isInside(flags.output!, dir));
+    writeFileReplacing(flags.output, report, { root: confineTo });
   } catch (error) {
-    // Node's message names the call and the path that failed: `EEXIST … mkdir 'a/file.ts'` says more than the code.
     throw new OutputError(`Cannot write --output ${flags.output}: ${(error as Error).message}.`);
   }
 }

@@ -14,13 +14,18 @@ import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSy
 import path from 'node:path';
 import type { Stats } from 'node:fs';
 
+/** What kind of refusal: the callers word their own messages from it. */
+export type RefusalKind = 'link' | 'outside' | 'directory' | 'special' | 'too-large' | 'system';
+
 /** Why a file was not read or written, in words that finish "… <file> <reason>". */
 export class FileRefused extends Error {
   constructor(
     readonly file: string,
     readonly reason: string,
-    /** The errno code when the system refused, `ENOENT` for a missing file. */
+    readonly kind: RefusalKind,
+    /** The errno code when the system refused (`ENOENT` for a missing file); the size for `too-large`. */
     readonly code?: string,
+    readonly size?: number,
   ) {
     super(`${file} ${reason}`);
     this.name = 'FileRefused';
@@ -40,12 +45,17 @@ export function isInside(file: string, root: string): boolean {
   return relative === '' || (!relative.startsWith('..' + path.sep) && relative !== '..' && !path.isAbsolute(relative));
 }
 
+/** True when `file` lies (lexically) below `root`: a path whose reading or writing the root's links must not redirect. */
+function isBelow(file: string, root: string): boolean {
+  return isInside(file, root) && path.resolve(file) !== path.resolve(root);
+}
+
 /**
  * The bytes of a regular file of at most `maxBytes`. Inside `root`, a link at the path or in one of
  * its folders that leads out of the root is refused.
  */
 export function readRegularFile(file: string, limits: ReadLimits): Buffer {
-  const confined = limits.root !== undefined && isInside(file, limits.root);
+  const confined = limits.root !== undefined && isBelow(file, limits.root);
   if (confined) assertFoldersInside(file, limits.root!);
   let descriptor: number;
   try {
@@ -56,13 +66,14 @@ export function readRegularFile(file: string, limits: ReadLimits): Buffer {
   }
   try {
     const stats = fstatSync(descriptor);
-    if (!stats.isFile()) throw new FileRefused(file, stats.isDirectory() ? 'is a directory' : 'is not a regular file (a FIFO, device or socket)');
-    if (stats.size > limits.maxBytes) throw new FileRefused(file, `has ${sizeText(stats.size)}: more than the ${sizeText(limits.maxBytes)} allowed`);
+    if (stats.isDirectory()) throw new FileRefused(file, 'is a directory', 'directory');
+    if (!stats.isFile()) throw new FileRefused(file, 'is not a regular file (a FIFO, device or socket)', 'special');
+    if (stats.size > limits.maxBytes) throw new FileRefused(file, `has ${sizeText(stats.size)}: more than the ${sizeText(limits.maxBytes)} allowed`, 'too-large', undefined, stats.size);
     // A file that grows while it is read is still held to the limit: one byte more is read to see it.
     const buffer = Buffer.allocUnsafe(Math.min(stats.size, limits.maxBytes) + 1);
     let length = 0;
     for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(descriptor, buffer, length, buffer.length - length, null);
-    if (length > limits.maxBytes) throw new FileRefused(file, `grew past the ${sizeText(limits.maxBytes)} allowed while it was read`);
+    if (length > limits.maxBytes) throw new FileRefused(file, `grew past the ${sizeText(limits.maxBytes)} allowed while it was read`, 'too-large', undefined, length);
     return buffer.subarray(0, length);
   } finally {
     closeSync(descriptor);
@@ -78,13 +89,13 @@ export function readRegularFile(file: string, limits: ReadLimits): Buffer {
  */
 export function writeFileReplacing(file: string, data: string | Buffer, options: { root?: string; mode?: number } = {}): void {
   const target = path.resolve(file);
-  const confined = options.root !== undefined && isInside(target, options.root);
+  const confined = options.root !== undefined && isBelow(target, options.root);
   if (confined) assertFoldersInside(target, options.root!);
   const existing = lstatIfAny(target);
-  if (existing?.isSymbolicLink() && confined) throw new FileRefused(file, 'is a symbolic link inside the repository: it is not written through (remove it, or choose another path)');
-  if (existing?.isDirectory()) throw new FileRefused(file, 'is a directory');
+  if (existing?.isSymbolicLink() && confined) throw new FileRefused(file, 'is a symbolic link inside the repository: it is not written through (remove it, or choose another path)', 'link');
+  if (existing?.isDirectory()) throw new FileRefused(file, 'is a directory', 'directory');
   if (existing && !existing.isFile() && !existing.isSymbolicLink()) {
-    if (confined) throw new FileRefused(file, 'is not a regular file (a FIFO, device or socket)');
+    if (confined) throw new FileRefused(file, 'is not a regular file (a FIFO, device or socket)', 'special');
     writeDirectly(file, data);
     return;
   }
@@ -116,7 +127,7 @@ export function makeDirectories(dir: string): void {
     const stats = lstatIfAny(current);
     if (stats) {
       // A link to a folder is a folder here; whether it may be used is the caller's check.
-      if (!stats.isDirectory() && !(stats.isSymbolicLink() && isDirectory(current))) throw new FileRefused(current, 'is not a directory');
+      if (!stats.isDirectory() && !(stats.isSymbolicLink() && isDirectory(current))) throw new FileRefused(current, 'is not a directory', 'system', 'ENOTDIR');
       break;
     }
     const parent = path.dirname(current);
@@ -148,7 +159,7 @@ export function assertFoldersInside(file: string, root: string): void {
   } catch (error) {
     throw refusal(file, error);
   }
-  if (!isInside(real, realRoot)) throw new FileRefused(file, `lies in a folder that is a link to ${real}, outside the repository: links are not followed`);
+  if (!isInside(real, realRoot)) throw new FileRefused(file, `lies in a folder that is a link to ${real}, outside the repository: links are not followed`, 'outside');
 }
 
 /** lstat, or undefined when there is nothing there (also when a part of the path is no folder). */
@@ -179,9 +190,9 @@ function writeDirectly(file: string, data: string | Buffer): void {
 function refusal(file: string, error: unknown): FileRefused {
   if (error instanceof FileRefused) return error;
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ELOOP') return new FileRefused(file, 'is a symbolic link inside the repository: links are not followed', code);
-  if (code === 'ENOENT') return new FileRefused(file, 'does not exist', code);
-  return new FileRefused(file, `could not be used (${code ?? (error as Error).message})`, code);
+  if (code === 'ELOOP') return new FileRefused(file, 'is a symbolic link inside the repository: links are not followed', 'link', code);
+  if (code === 'ENOENT') return new FileRefused(file, 'does not exist', 'system', code);
+  return new FileRefused(file, `could not be used (${code ?? (error as Error).message})`, 'system', code);
 }
 
 function sizeText(bytes: number): string {

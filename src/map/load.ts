@@ -12,8 +12,9 @@ import { parseIdentifier, parseTableName, tableKey } from './names.js';
 /** yaml's own default, stated: beyond it aliases expand like a "billion laughs" bomb. */
 const MAX_ALIAS_COUNT = 100;
 
-export function loadOwnershipMap(file: string): LoadedMap {
-  return parseOwnershipMap(file, readMapText(file));
+/** The map in `file`; inside `root`, a link is not followed. */
+export function loadOwnershipMap(file: string, root?: string): LoadedMap {
+  return parseOwnershipMap(file, readMapText(file, root));
 }
 
 /** The map in `text`, read from `file`: parsed, validated and located, or a MapError with every issue. */

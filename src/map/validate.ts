@@ -43,7 +43,7 @@ export function validateMap(mapFile: string, root: string): MapValidation {
   const files = repositoryFiles(root);
   let loaded: LoadedMap;
   try {
-    loaded = loadOwnershipMap(mapFile);
+    loaded = loadOwnershipMap(mapFile, root);
   } catch (error) {
     if (!(error instanceof MapError)) throw error;
     return summarise(error.issues.map((issue) => ({ level: 'error', ...issue })));
