@@ -1,13 +1,15 @@
 /**
  * Finds the files to scan: TypeScript/JavaScript sources and .sql migrations under the root,
- * minus node_modules, build output, declaration files, .gitignore'd paths and the map's ignore globs.
+ * minus node_modules, build output, declaration files, .gitignore'd paths and the map's ignore globs
+ * (both matched in bounded time by src/glob/: they come from the repository).
  * Symbolic links are never followed, so nothing outside the root is ever read.
  */
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import ignore from 'ignore';
 import { escapePath, globSync } from 'tinyglobby';
 import { UsageError } from '../errors.js';
+import { parseGitignore, type GitignoreRules } from '../glob/gitignore.js';
+import { compileGlobs } from '../glob/match.js';
 
 export const SOURCE_GLOB = '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,sql}';
 const ALWAYS_IGNORED = [
@@ -41,14 +43,15 @@ export function discoverFiles(options: DiscoverOptions): string[] {
   const patterns = options.paths?.length ? options.paths.map((p) => patternFor(root, realRoot, p)) : [SOURCE_GLOB];
   const found = globSync(patterns, {
     cwd: root,
-    ignore: [...ALWAYS_IGNORED, ...(options.ignore ?? [])],
+    ignore: ALWAYS_IGNORED,
     followSymbolicLinks: false,
     dot: false,
     onlyFiles: true,
   });
   const gitignored = gitignoreFilter(root);
+  const mapIgnored = mapIgnoreFilter(options.ignore);
   return found
-    .filter((file) => /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|sql)$/.test(file) && !gitignored(file))
+    .filter((file) => /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|sql)$/.test(file) && !mapIgnored(file) && !gitignored(file))
     .sort();
 }
 
@@ -59,13 +62,14 @@ export function discoverFiles(options: DiscoverOptions): string[] {
 export function discoverPrismaSchemas(options: Omit<DiscoverOptions, 'paths'>): string[] {
   const found = globSync('**/*.prisma', {
     cwd: options.root,
-    ignore: [...ALWAYS_IGNORED, ...(options.ignore ?? [])],
+    ignore: ALWAYS_IGNORED,
     followSymbolicLinks: false,
     dot: false,
     onlyFiles: true,
   });
   const gitignored = gitignoreFilter(options.root);
-  return found.filter((file) => !gitignored(file)).sort();
+  const mapIgnored = mapIgnoreFilter(options.ignore);
+  return found.filter((file) => !mapIgnored(file) && !gitignored(file)).sort();
 }
 
 /** Folders never searched for package manifests: installed and built packages are not the repository's. */
@@ -117,17 +121,28 @@ function patternFor(root: string, realRoot: string, relative: string): string {
   return clean === '' || clean === '.' ? SOURCE_GLOB : `${literal}/${SOURCE_GLOB}`;
 }
 
+/** The map's `ignore` globs: a file is ignored when it or a folder on its way matches one (as a glob walk prunes a matched folder). */
+function mapIgnoreFilter(globs: readonly string[] = []): (file: string) => boolean {
+  if (globs.length === 0) return () => false;
+  const match = compileGlobs(globs);
+  return (file) => {
+    if (match(file)) return true;
+    for (let slash = file.indexOf('/'); slash > 0; slash = file.indexOf('/', slash + 1)) if (match(file.slice(0, slash))) return true;
+    return false;
+  };
+}
+
 /** Applies every .gitignore from the root down to each file's folder, as git does. */
 function gitignoreFilter(root: string): (file: string) => boolean {
-  const matchers = new Map<string, ReturnType<typeof ignore> | null>();
+  const matchers = new Map<string, GitignoreRules | null>();
   const matcherFor = (dir: string) => {
     if (!matchers.has(dir)) {
       const file = path.join(root, dir, '.gitignore');
-      let matcher: ReturnType<typeof ignore> | null = null;
+      let matcher: GitignoreRules | null = null;
       try {
         // lstat: a .gitignore that is a link, a FIFO or huge is not read.
         const stats = lstatSync(file);
-        if (stats.isFile() && stats.size <= MAX_GITIGNORE_BYTES) matcher = ignore().add(readFileSync(file, 'utf8'));
+        if (stats.isFile() && stats.size <= MAX_GITIGNORE_BYTES) matcher = parseGitignore(readFileSync(file, 'utf8'));
       } catch {
         matcher = null;
       }

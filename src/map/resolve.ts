@@ -1,5 +1,5 @@
 /** Fast lookups over a loaded ownership map: who owns a table, which domain a file is in, what applies where. */
-import picomatch from 'picomatch';
+import { compileGlob, compileGlobs } from '../glob/match.js';
 import { WRITE_OPERATIONS, type Operation, type TableName } from '../facts/types.js';
 import { formatTableName, parseIdentifier, parseTableName, tableKey } from './names.js';
 import type { Domain, Family, MapException, MapOperation, OwnershipMap, RestrictedTableRule, Tenancy } from './schema.js';
@@ -43,15 +43,14 @@ export interface SensitiveColumnGrant {
 type Matcher = (path: string) => boolean;
 export type RetiredImport = OwnershipMap['retiredImports'][number];
 
-// dot: true so that dotfiles inside a domain's folder are still that domain's.
-const GLOB_OPTIONS = { dot: true };
+// The bounded matcher reads `*` as picomatch's dot: true does: dotfiles inside a domain's folder are still that domain's.
 const compiled = new WeakMap<readonly string[], Matcher>();
 
 /** True when `path` matches one of `globs`. Compiled once per array, so pass the map's own arrays. */
 export function matches(globs: readonly string[], path: string): boolean {
   let matcher = compiled.get(globs);
   if (!matcher) {
-    matcher = globs.length === 0 ? () => false : picomatch([...globs], GLOB_OPTIONS);
+    matcher = compileGlobs(globs);
     compiled.set(globs, matcher);
   }
   return matcher(path);
@@ -92,7 +91,7 @@ export class OwnershipIndex {
     }
     this.prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
     folderGlobs.sort((a, b) => b.glob.length - a.glob.length);
-    for (const { glob, domain } of folderGlobs) this.folders.push({ domain, match: picomatch(glob, GLOB_OPTIONS) });
+    for (const { glob, domain } of folderGlobs) this.folders.push({ domain, match: compileGlob(glob) });
 
     for (const family of map.families) {
       for (const table of family.tables) this.familyTables.set(tableKey(parseTableName(table)), family);
@@ -102,7 +101,7 @@ export class OwnershipIndex {
       this.restrictedTables.set(rule, new Set(rule.tables.map((t) => tableKey(parseTableName(t)))));
     }
     for (const exception of map.exceptions) this.exceptionTables.set(exception, tableMatcher(exception.tables));
-    this.retired = map.retiredImports.map((entry) => ({ entry, match: picomatch(entry.folder, GLOB_OPTIONS) }));
+    this.retired = map.retiredImports.map((entry) => ({ entry, match: compileGlob(entry.folder) }));
     map.dependencyChain?.order.forEach((id, i) => this.chainPosition.set(id, i));
     this.crossCutting = new Set(map.dependencyChain?.crossCutting);
     for (const table of map.tenancy?.scoped.tables ?? []) this.tenantTables.add(tableKey(parseTableName(table)));

@@ -4,7 +4,7 @@
  * exceptions naming an unknown rule, and globs that match no file.
  */
 import { statSync } from 'node:fs';
-import picomatch from 'picomatch';
+import { compileGlob } from '../glob/match.js';
 import { globSync } from 'tinyglobby';
 import { UsageError } from '../errors.js';
 import { getRuleCatalog } from '../rules/catalog.js';
@@ -32,9 +32,9 @@ export interface MapValidation {
 
 type Matcher = (path: string) => boolean;
 
-/** One argument only: picomatch reads a second one as "return an object", which `files.some(m)` would pass. */
+/** One argument only, so that `files.some(m)` passes nothing else. */
 function matcher(glob: string): Matcher {
-  const match = picomatch(glob, { dot: true });
+  const match = compileGlob(glob);
   return (path) => match(path);
 }
 
