@@ -60,7 +60,7 @@ export function judgeFiles(
     if (judge.rules?.length) findings = findings.filter((finding) => ran(finding.ruleId));
     for (const finding of findings) attachOwnerContacts(finding, map);
     const { kept, waived } = applyExceptions(findings, map, judge.today);
-    allWaived.push(...waived);
+    for (const finding of waived) allWaived.push(finding);
     const suppressions = applySuppressions(kept, [facts], { knownRules, ran, domainOf: domainIn });
     return {
       file: facts.file,

@@ -3,6 +3,7 @@
  * Exit codes: 0 nothing reached --fail-on and no blocking rule fired; 1 something did; 2 usage, map or I/O error.
  */
 import { isInside, lstatIfAny, readRegularFile, writeFileReplacing } from '../io/safe-files.js';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CheckOptions, CheckOutcome } from '../check.js';
@@ -95,7 +96,7 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
     .option('--shard <i/n>', 'scan only part i of n of the files, for a CI matrix (combine the reports with `merge`)', shardArgument)
     .option('--cache-dir <dir>', 'where facts are cached between runs (default: a folder for this repository in $XDG_CACHE_HOME/schema-guard or ~/.cache/schema-guard)')
     .option('--no-cache', 'neither read nor write the cache of facts')
-    .option('--threads <n>', 'threads that extract, this one included (default: by the number of files and cores; 1: no workers)', positiveInteger)
+    .option('--threads <n>', 'threads that extract, this one included, at most the number of cores (default: by the number of files and cores; 1: no workers)', positiveInteger)
     .action(async (paths: string[], flags: CheckFlags) => {
       exitCode = await check(paths, flags, io);
     });
@@ -282,7 +283,9 @@ function keptApart(run: RunReport): string {
   if (baselined + suppressed > 0) lines.push(`Not shown: ${hidden.filter(Boolean).join(', ')}.`);
   const absent = run.baseline?.absent ?? [];
   if (absent.length > 0) {
-    lines.push(`No longer found, though recorded in the baseline (run schema-guard baseline to shrink it):`, ...absent.map((entry) => `  ${describeEntry(entry)}`));
+    // One by one: spreading 200,000 entries into push() overflows the stack.
+    lines.push(`No longer found, though recorded in the baseline (run schema-guard baseline to shrink it):`);
+    for (const entry of absent) lines.push(`  ${describeEntry(entry)}`);
   }
   return lines.length > 0 ? `\n${lines.join('\n')}\n` : '';
 }
@@ -298,11 +301,16 @@ async function scan(flags: ScanFlags, io: CliIO, options: Omit<CheckOptions, 'sq
       sqlParser: flags.sqlParser,
       onProgress: (done, total) => progress.update(done, total),
       cache: flags.cache === false ? undefined : { dir: flags.cacheDir ? path.resolve(flags.cacheDir) : defaultCacheDir(options.root) },
-      threads: flags.threads,
+      threads: threadsFor(flags.threads),
     });
   } finally {
     progress.finish();
   }
+}
+
+/** --threads, capped at the number of cores: more threads than cores only add memory (--threads 200 on 2 cores took 6.6 GB). */
+export function threadsFor(requested: number | undefined, cores = availableParallelism()): number | undefined {
+  return requested === undefined ? undefined : Math.min(requested, cores);
 }
 
 function shardArgument(value: string): Shard {

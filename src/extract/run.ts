@@ -127,7 +127,7 @@ export async function extractAll(root: string, files: string[], options: Extract
   // The cache is written: from here on the facts may be resolved in place.
   const resolved: FileFacts[] = [];
   files.forEach((file, index) => {
-    notifications.push(...fileNotes[index]!);
+    for (const note of fileNotes[index]!) notifications.push(note);
     const fileFacts = facts[index];
     if (!fileFacts) return;
     for (const note of fileFacts.notes) notifications.push({ level: 'note', file, ...note });
