@@ -48,7 +48,7 @@ export function defaultCacheDir(root: string): string {
 }
 
 /** The key that authenticates every cache file of this user. */
-function keyFile(): string {
+export function keyFile(): string {
   return path.join(userCacheHome(), 'schema-guard', 'key');
 }
 
@@ -77,12 +77,8 @@ export class CacheFolder {
     if (this.unusable()) return undefined;
     let parsed: unknown;
     try {
-      const bytes = readRegularFile(path.join(this.dir, name), { maxBytes: MAX_FILE_BYTES, root: this.dir });
-      const newline = bytes.indexOf(10);
-      if (newline !== 64) return undefined;
-      const body = bytes.subarray(newline + 1);
-      const given = Buffer.from(bytes.subarray(0, 64).toString('latin1'), 'hex');
-      if (given.length !== 32 || !timingSafeEqual(given, this.mac(name, body))) return undefined;
+      const body = unseal(this.key!, name, readRegularFile(path.join(this.dir, name), { maxBytes: MAX_FILE_BYTES, root: this.dir }));
+      if (!body) return undefined;
       // Read as bytes, then decoded: for megabytes, faster than Node 20's reading as text.
       parsed = JSON.parse(body.toString('utf8'));
     } catch {
@@ -100,18 +96,13 @@ export class CacheFolder {
       makeDirectories(this.dir);
       for (const { name, salt, content } of files) {
         const body = Buffer.from(JSON.stringify({ format: FORMAT, salt, ...content }));
-        const mac = this.mac(name, body).toString('hex');
-        writeFileReplacing(path.join(this.dir, name), Buffer.concat([Buffer.from(mac + '\n', 'latin1'), body]), { root: this.dir });
+        writeFileReplacing(path.join(this.dir, name), seal(this.key!, name, body), { root: this.dir });
       }
       return undefined;
     } catch (error) {
       const reason = error instanceof FileRefused ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
       return `the cache directory ${this.dir} could not be written (${reason})`;
     }
-  }
-
-  private mac(name: string, body: Buffer): Buffer {
-    return createHmac('sha256', this.key!).update(name).update('\0').update(body).digest();
   }
 
   /** Why the folder cannot be used, or undefined; loads the key. */
@@ -147,6 +138,37 @@ export class CacheFolder {
     if (tracked) return `the cache directory ${this.dir} lies in the repository and git tracks files in it (${tracked.split('\0')[0]}): a cache must not come with the code`;
     return undefined;
   }
+}
+
+/** `body` with its first line authenticating it, under `name`, with `key`: a sealed file cannot be moved to another name either. */
+export function seal(key: Buffer, name: string, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(mac(key, name, body).toString('hex') + '\n', 'latin1'), body]);
+}
+
+/** The body of a sealed file when its first line authenticates it under `name`, else undefined. */
+export function unseal(key: Buffer, name: string, bytes: Buffer): Buffer | undefined {
+  if (bytes.indexOf(10) !== 64) return undefined;
+  const body = bytes.subarray(65);
+  const given = Buffer.from(bytes.subarray(0, 64).toString('latin1'), 'hex');
+  return given.length === 32 && timingSafeEqual(given, mac(key, name, body)) ? body : undefined;
+}
+
+function mac(key: Buffer, name: string, body: Buffer): Buffer {
+  return createHmac('sha256', key).update(name).update('\0').update(body).digest();
+}
+
+let userKeyValue: Buffer | null | undefined;
+
+/** This user's cache key (created on first use), or undefined when it cannot be had; for stores outside a repository. */
+export function userKey(): Buffer | undefined {
+  if (userKeyValue === undefined) {
+    try {
+      userKeyValue = loadKey(undefined);
+    } catch {
+      userKeyValue = null;
+    }
+  }
+  return userKeyValue ?? undefined;
 }
 
 /** The first entry under `dir` that is neither a regular file nor a folder (a link, a FIFO…), or undefined. */
