@@ -12,6 +12,8 @@ export default defineConfig({
     // A temporary user cache folder for the run (XDG_CACHE_HOME): see test/global-setup.ts.
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
+    // Tests remove the temporary folders they make (test/temporary.ts).
+    setupFiles: ['test/remove-temporary.ts'],
     // Most test time is waiting on child CLI processes, so even two cores take two workers.
     maxWorkers: Math.max(2, availableParallelism()),
     projects: [

@@ -108,9 +108,9 @@ function touchOneFile(tree) {
   return () => writeFileSync(file, `${original}// touched ${++touches} at ${Date.now()}\n`);
 }
 
-/** The issue's targets, each met or not, from the rows of this run. */
+/** The speed targets (bench/README.md), each met or not, from the rows of this run. */
 function verdicts(rows) {
-  const lines = ['Targets (issue 6):'];
+  const lines = ['Targets (see bench/README.md):'];
   const at = (size, step) => rows.find((row) => row.size === size && row.step === step);
   const verdict = (ok, text) => lines.push(`  ${ok ? 'met    ' : 'NOT MET'}  ${text}`);
   for (const size of options.sizes) {

@@ -4,22 +4,23 @@
  * result cache spare the files whose verdicts still hold.
  */
 import path from 'node:path';
-import { listRepository } from './discover/listing.js';
+import { listRepository, type RepositoryListing } from './discover/listing.js';
 import { filesOfShard, type Shard } from './discover/shard.js';
 import { CacheFolder } from './cache/folder.js';
 import { statKey } from './cache/freshness.js';
 import { ImportResolver } from './extract/resolve-imports.js';
-import type { FileFacts } from './facts/types.js';
 import type { BaselineEntry } from './filter/baseline.js';
 import type { LoadedMap } from './map/map-file.js';
 import { loadMapThroughSnapshot } from './map/snapshot.js';
 import type { OwnershipIndex } from './map/resolve.js';
-import type { Finding } from './rules/finding.js';
+import type { domainEntries as DomainEntries } from './map/entries.js';
 import type { SqlParserName } from './sql/index.js';
-import type { Notification, Summary } from './report/summary.js';
 import { ResultCache, type RecordedRun, type RunInputs } from './cache/results.js';
-import { assembleOutcome, inScanOrder, sameEvidence, type FileVerdict, type Waived } from './outcome.js';
+import { assembleOutcome, inScanOrder, sameEvidence, type CheckOutcome, type CheckResult, type FileVerdict, type Notification } from './outcome.js';
 import type { Judge } from './verdicts.js';
+
+/** What runCheck and runCheckOrReuse return: the run's outcome (outcome.ts). */
+export type { CheckOutcome, CheckResult };
 
 export interface CheckOptions {
   root: string;
@@ -42,26 +43,6 @@ export interface CheckOptions {
   cache?: { dir: string };
   /** Worker threads for extraction; undefined decides by the number of files and cores. */
   threads?: number;
-}
-
-/** What a check finds, without the facts it found it in and the findings exceptions waived: what the reports need (see runCheckOrReuse). */
-export interface CheckOutcome {
-  findings: Finding[];
-  filesScanned: number;
-  notifications: Notification[];
-  loadedMap: LoadedMap;
-  /** True when every file and rule ran: no paths, --rule or --changed-since narrowed the run. */
-  fullRun: boolean;
-  /** With a baseline: its recorded findings this run could have seen and did not, with how many are missing. */
-  absent?: BaselineEntry[];
-  /** Table accesses by framework, for the summary. */
-  frameworks: Summary['frameworks'];
-}
-
-export interface CheckResult extends CheckOutcome {
-  facts: FileFacts[];
-  /** The findings a map exception waived, with its id. */
-  waived: Waived[];
 }
 
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
@@ -108,7 +89,7 @@ async function prepareRun(options: CheckOptions) {
   const cacheFolder = options.cache && new CacheFolder(options.cache.dir, root);
   const loadedMap = await loadMapThroughSnapshot(options.mapFile, cacheFolder, root);
   const listing = await listRepository(root, loadedMap.map.ignore, cacheFolder);
-  const selection = await selectFiles(root, listing.files, loadedMap, options);
+  const selection = await selectFiles(root, listing, loadedMap, options);
   const resolver = new ImportResolver(root, selection.repositoryFiles, listing.manifests);
   // Both caches ask for a file's stats; taken once, before either reads the file.
   const stats = new Map<string, string | undefined>();
@@ -119,7 +100,7 @@ async function prepareRun(options: CheckOptions) {
   };
   // The map's lookups: built by loadJudging, for a run that judges files.
   const index: { map?: Promise<OwnershipIndex> } = {};
-  return { root, loadedMap, index, ...selection, resolver, cacheFolder, statOf, prismaSchemas: listing.prismaSchemas };
+  return { root, loadedMap, index, ...selection, resolver, cacheFolder, statOf, prismaSchemas: listing.prismaSchemas, discoveryNotes: listing.notes };
 }
 
 /** Everything the outcome of a run depends on, for the result cache. */
@@ -155,8 +136,8 @@ async function analyse(run: PreparedRun, options: CheckOptions): Promise<Analyse
   const scanned = new Set(files);
   const skippedSql = repositoryFiles.filter((file) => file.endsWith('.sql') && !scanned.has(file));
   const evidence = skippedSql.length === 0 ? [] : await extractMore(skippedSql);
-  const { judgeFiles, map } = await loadJudging(run);
-  const judged = judgeFiles(facts, [...facts, ...evidence], judgeOf(run, map, options), notifications);
+  const { judgeFiles, judge } = await loadJudging(run);
+  const judged = judgeFiles(facts, [...facts, ...evidence], judge(options), notifications);
   const verdicts = inScanOrder(files, judged.verdicts, notifications);
   return { ...assemble(run, options, verdicts, notifications), facts, waived: judged.waived, verdicts, symbols: symbols.fingerprint };
 }
@@ -170,7 +151,7 @@ async function analyseChanged(run: PreparedRun, options: CheckOptions, recorded:
   const notifications: Notification[] = [];
   const { facts, symbols } = await extractFacts(run, options, changed, false, notifications);
   if (symbols.fingerprint !== recorded.symbols) return undefined;
-  const { judgeFiles, evidenceFacts, repoEvidence, map } = await loadJudging(run);
+  const { judgeFiles, evidenceFacts, repoEvidence, map, judge } = await loadJudging(run);
   const fresh = new Map(facts.map((fileFacts) => [fileFacts.file, fileFacts]));
   if (changed.some((file) => !sameEvidence(fresh.has(file) ? repoEvidence(fresh.get(file)!, map) : undefined, recorded.verdicts.get(file)?.evidence))) return undefined;
   // Files without evidence tell the repository rules nothing about other files.
@@ -178,7 +159,7 @@ async function analyseChanged(run: PreparedRun, options: CheckOptions, recorded:
     const evidence = fresh.has(file) ? undefined : recorded.verdicts.get(file)?.evidence;
     return fresh.get(file) ?? (evidence?.length ? evidenceFacts(file, evidence) : []);
   });
-  const judged = judgeFiles(facts, repository, judgeOf(run, map, options), notifications);
+  const judged = judgeFiles(facts, repository, judge(options), notifications);
   const changedVerdicts = new Map(inScanOrder(changed, judged.verdicts, notifications).map((verdict) => [verdict.file, verdict]));
   return reassemble(run, options, new Map([...recorded.verdicts, ...changedVerdicts]), symbols.fingerprint, notifications);
 }
@@ -189,8 +170,14 @@ async function analyseChanged(run: PreparedRun, options: CheckOptions, recorded:
  */
 async function loadJudging(run: PreparedRun) {
   run.index.map ??= import('./map/resolve.js').then(({ OwnershipIndex }) => new OwnershipIndex(run.loadedMap.map));
-  const [{ judgeFiles }, { evidenceFacts, repoEvidence }, map] = await Promise.all([import('./verdicts.js'), import('./rules/engine.js'), run.index.map]);
-  return { judgeFiles, evidenceFacts, repoEvidence, map };
+  const [{ judgeFiles }, { evidenceFacts, repoEvidence }, map, { domainEntries }] = await Promise.all([
+    import('./verdicts.js'),
+    import('./rules/engine.js'),
+    run.index.map,
+    import('./map/entries.js'),
+  ]);
+  const judge = (options: CheckOptions) => judgeOf(run, map, options, domainEntries);
+  return { judgeFiles, evidenceFacts, repoEvidence, map, judge };
 }
 
 /** What the reports need of an analysis. */
@@ -226,13 +213,14 @@ async function extractFacts(run: PreparedRun, options: CheckOptions, files: stri
       readText: (file) => texts.read(file),
       cache: cacheFolder && { folder: cacheFolder, statOf },
     });
-    const extractOptions = { sqlParser, symbols, resolver, threads: options.threads } as const;
+    const extractOptions = { sqlParser, symbols, resolver, threads: options.threads, unreadable: run.unreadable } as const;
     const facts = await extractAll(root, files, {
       ...extractOptions,
       cache: cacheFolder && { folder: cacheFolder, statOf, wholeRepository },
       early,
       preread: (file) => texts.take(file),
       onProgress: options.onProgress,
+      unreadable: run.unreadable,
     }, notifications);
     texts.clear();
     /** Facts of more files, uncached and with their notes dropped: evidence for the repository rules. */
@@ -243,13 +231,14 @@ async function extractFacts(run: PreparedRun, options: CheckOptions, files: stri
   }
 }
 
-function judgeOf(run: PreparedRun, map: OwnershipIndex, options: CheckOptions): Judge {
+function judgeOf(run: PreparedRun, map: OwnershipIndex, options: CheckOptions, domainEntries: typeof DomainEntries): Judge {
   return {
     map,
     loadedMap: run.loadedMap,
     mapFile: options.mapFile,
     root: run.root,
     packageEntriesOf: (target) => run.resolver.packageOf(target)?.entries,
+    domainEntriesOf: domainEntries(map, run.repositoryFiles, (dir) => run.resolver.packageOf(`${dir}/-`)?.dir === dir),
     rules: options.rules,
     today: today(options),
   };
@@ -262,7 +251,7 @@ function assemble(run: PreparedRun, options: CheckOptions, verdicts: readonly Fi
   const mapPath = repositoryPath(run.root, options.mapFile);
   const outcome = assembleOutcome(
     verdicts,
-    notifications.filter((notification) => notification.file === undefined || !scanned.has(notification.file)),
+    [...run.discoveryNotes, ...notifications.filter((notification) => notification.file === undefined || !scanned.has(notification.file))],
     {
       loadedMap: run.loadedMap,
       mapPath,
@@ -276,7 +265,9 @@ function assemble(run: PreparedRun, options: CheckOptions, verdicts: readonly Fi
       scanned: (file) => scanned.has(file),
     },
   );
-  return { ...outcome, filesScanned: verdicts.filter((verdict) => verdict.evidence).length, loadedMap: run.loadedMap, fullRun };
+  // What discovery skipped is the same for every --shard run: the first reports it, so that merged reports count it once.
+  const skipped = options.shard && options.shard.index !== 1 ? [] : run.skipped;
+  return { ...outcome, filesScanned: verdicts.filter((verdict) => verdict.evidence).length, loadedMap: run.loadedMap, fullRun, skipped };
 }
 
 /** YYYY-MM-DD: the day exceptions expire by. */
@@ -288,16 +279,21 @@ function today(options: CheckOptions): string {
  * The files this run analyses (narrowed by paths, --changed-since and --shard), and the whole
  * repository's files, which query-builder declarations and the repository rules need.
  */
-async function selectFiles(root: string, repositoryFiles: string[], loadedMap: LoadedMap, options: CheckOptions) {
-  let files = options.paths?.length ? (await import('./discover/files.js')).discoverFiles({ root, paths: options.paths, ignore: loadedMap.map.ignore }) : repositoryFiles;
+async function selectFiles(root: string, listing: RepositoryListing, loadedMap: LoadedMap, options: CheckOptions) {
+  const repositoryFiles = listing.files;
+  const narrowed = options.paths?.length ? (await import('./discover/files.js')).discoverRepository({ root, paths: options.paths, ignore: loadedMap.map.ignore }) : undefined;
+  let files = narrowed?.files ?? repositoryFiles;
+  const unreadable = new Map(Object.entries({ ...listing.unreadable, ...narrowed?.unreadable }));
+  const skipped = narrowed?.skipped ?? listing.skipped;
   // Loaded only for --changed-since: running git needs execa, which every other run can do without.
   const changed = options.changedSince === undefined ? undefined : await (await import('./git/changed-files.js')).changedFiles(root, options.changedSince);
   // A change to the map changes every verdict: then the run is a full one.
   const changedOnly = changed !== undefined && !changed.includes(path.resolve(options.mapFile));
-  if (changedOnly) files = files.filter((file) => changed.underRoot.has(file));
+  // What cannot be read by its name is not in git's list under that name: kept, so that it still fails the run.
+  if (changedOnly) files = files.filter((file) => changed.underRoot.has(file) || unreadable.has(file));
   const wholeRepository = !changedOnly && !options.paths?.some((p) => p !== '.');
   if (options.shard) files = filesOfShard(files, options.shard);
-  return { files, repositoryFiles, changedOnly, wholeRepository };
+  return { files, repositoryFiles, changedOnly, wholeRepository, unreadable, skipped };
 }
 
 /** A path as a repository-relative POSIX path, or undefined when it lies outside the root. */

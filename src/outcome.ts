@@ -2,17 +2,58 @@
  * A run's outcome from the verdicts of its files: the second step of verdicts.ts, apart from it
  * because a re-run the result cache answers needs only this, and not the rules (verdicts.ts loads
  * every rule through the engine). `assembleOutcome` joins verdicts into what a run reports: the
- * exception audit, the baseline, the order.
+ * exception audit, the baseline, the order. The outcome's types live here too, so that reporters
+ * depend on what a run found and not on how check.ts finds it.
  */
-import type { TableAccessFact } from './facts/types.js';
+import type { SkippedPath } from './discover/files.js';
+import type { FileFacts, Framework, TableAccessFact, UnreadReason } from './facts/types.js';
 import { applyBaseline, type BaselineEntry } from './filter/baseline.js';
 import { auditExceptions } from './filter/exception-audit.js';
 import type { LoadedMap } from './map/map-file.js';
 import { getRuleMeta } from './rules/catalog.js';
 import { completeFindings } from './rules/complete.js';
-import type { Finding } from './rules/finding.js';
-import type { Notification, Summary } from './report/summary.js';
+import type { Finding, Level } from './rules/finding.js';
 import { compareFindings, compareText } from './order.js';
+
+/** Something the run tells apart from findings: a file it could not analyse, a cache it could not write. */
+export interface Notification {
+  level: Level;
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+/**
+ * By how queries are written (raw SQL or a query builder / ORM): table accesses resolved to a table or
+ * not knowable statically, and query sites found and read (every table access of them known).
+ */
+export type FrameworkTotals = Partial<Record<Framework, { resolved: number; unresolved: number; sites: number; read: number }>>;
+
+/** What a check finds, without the facts it found it in and the findings exceptions waived: what the reports need (see runCheckOrReuse). */
+export interface CheckOutcome {
+  findings: Finding[];
+  filesScanned: number;
+  notifications: Notification[];
+  loadedMap: LoadedMap;
+  /** True when every file and rule ran: no paths, --rule or --changed-since narrowed the run. */
+  fullRun: boolean;
+  /** With a baseline: its recorded findings this run could have seen and did not, with how many are missing. */
+  absent?: BaselineEntry[];
+  /** Table accesses and query sites by framework, for the summary. */
+  frameworks: FrameworkTotals;
+  /** Query sites whose table accesses could not be read. */
+  unreadSites: Array<UnreadSite & { file: string }>;
+  /** What discovery left out of the scan, and why. */
+  skipped: SkippedPath[];
+}
+
+/** A check's outcome with the facts it was found in, for the map tools (coverage, graph). */
+export interface CheckResult extends CheckOutcome {
+  facts: FileFacts[];
+  /** The findings a map exception waived, with its id. */
+  waived: Waived[];
+}
 
 /** What a run reports about one analysed file. */
 export interface FileVerdict {
@@ -23,14 +64,24 @@ export interface FileVerdict {
   exceptionsUsed: string[];
   /** Notifications about the file (unreadable, syntax errors, not analysed). */
   notifications: Notification[];
-  /** Its table accesses by framework, for the summary. */
+  /** Its table accesses and query sites by framework, for the summary. */
   frameworks: FrameworkCount[];
+  /** Its query sites whose table accesses could not be read (absent when there are none). */
+  unreadSites?: UnreadSite[];
   /** What the repository rules read of it when they judge other files (rules/engine.ts); undefined when it was not analysed. */
   evidence?: TableAccessFact[];
 }
 
-/** [framework, resolved, unresolved]: a file's share of the summary's framework counts. */
-export type FrameworkCount = [framework: string, resolved: number, unresolved: number];
+/** A file's share of the summary's framework counts: table accesses resolved or not, query sites found and read. */
+export type FrameworkCount = [framework: string, resolved: number, unresolved: number, sites: number, read: number];
+
+/** A query site whose table accesses could not be read, and why. */
+export interface UnreadSite {
+  line: number;
+  column: number;
+  framework: Framework;
+  reason: UnreadReason;
+}
 
 /** A finding an exception waived, with the exception's id. */
 export type Waived = { finding: Finding; exception: string };
@@ -63,7 +114,9 @@ export interface Assembly {
 export interface Assembled {
   findings: Finding[];
   notifications: Notification[];
-  frameworks: Summary['frameworks'];
+  frameworks: FrameworkTotals;
+  /** Every query site whose table accesses could not be read, in scan order. */
+  unreadSites: Array<UnreadSite & { file: string }>;
   absent?: BaselineEntry[];
 }
 
@@ -85,6 +138,7 @@ export function assembleOutcome(verdicts: readonly FileVerdict[], runNotes: read
     findings,
     notifications: [...runNotes, ...verdicts.flatMap((verdict) => verdict.notifications)],
     frameworks: sumFrameworks(verdicts.map((verdict) => verdict.frameworks)),
+    unreadSites: verdicts.flatMap((verdict) => (verdict.unreadSites ?? []).map((site) => ({ file: verdict.file, ...site }))),
     ...(absent ? { absent } : {}),
   };
 }
@@ -99,8 +153,9 @@ export function sameEvidence(a: TableAccessFact[] | undefined, b: TableAccessFac
 /** A rule's level as its page in rules/ gives it; restricted-table rules bring their own from the map. */
 export const DEFAULT_LEVELS = { levelOf: (id: string) => getRuleMeta(id)?.level ?? 'warning' } as const;
 
+/** Whether a rule ran, given --rule; a file that no rule could check is reported whatever --rule names (it fails closed). */
 export function ranRule(rules: string[] | undefined): (ruleId: string) => boolean {
-  return (ruleId) => !rules?.length || rules.includes(ruleId);
+  return (ruleId) => !rules?.length || rules.includes(ruleId) || ruleId === 'file-not-analysed';
 }
 
 export function groupByFile<T extends { file?: string }>(items: readonly T[]): Map<string, T[]> {
@@ -115,13 +170,15 @@ export function groupByFile<T extends { file?: string }>(items: readonly T[]): M
 }
 
 
-function sumFrameworks(counts: ReadonlyArray<FrameworkCount[]>): Summary['frameworks'] {
-  const sum: Record<string, { resolved: number; unresolved: number }> = {};
+function sumFrameworks(counts: ReadonlyArray<FrameworkCount[]>): FrameworkTotals {
+  const sum: Record<string, { resolved: number; unresolved: number; sites: number; read: number }> = {};
   for (const perFile of counts) {
-    for (const [framework, resolved, unresolved] of perFile) {
-      const entry = (sum[framework] ??= { resolved: 0, unresolved: 0 });
+    for (const [framework, resolved, unresolved, sites, read] of perFile) {
+      const entry = (sum[framework] ??= { resolved: 0, unresolved: 0, sites: 0, read: 0 });
       entry.resolved += resolved;
       entry.unresolved += unresolved;
+      entry.sites += sites ?? 0;
+      entry.read += read ?? 0;
     }
   }
   return Object.fromEntries(Object.entries(sum).sort(([a], [b]) => compareText(a, b)));

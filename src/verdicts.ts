@@ -10,14 +10,14 @@ import type { FileFacts } from './facts/types.js';
 import { applyExceptions } from './filter/exceptions.js';
 import { applySuppressions } from './filter/suppressions.js';
 import type { LoadedMap } from './map/map-file.js';
-import type { OwnershipIndex } from './map/resolve.js';
-import { DEFAULT_LEVELS, type FileVerdict, type FrameworkCount, groupByFile, ranRule, type Waived } from './outcome.js';
+import { type OwnershipIndex, resolveSchemaHoles } from './map/resolve.js';
+import { DEFAULT_LEVELS, type FileVerdict, type FrameworkCount, groupByFile, ranRule, type UnreadSite, type Waived } from './outcome.js';
 import { getRuleCatalog } from './rules/catalog.js';
 import { completeFindings } from './rules/complete.js';
 import { evaluateFile, evaluateRepo, repoEvidence } from './rules/engine.js';
 import type { Finding } from './rules/finding.js';
 import type { RuleContext } from './rules/rule.js';
-import type { Notification } from './report/summary.js';
+import type { Notification } from './outcome.js';
 
 /** What judging needs besides the facts: the map and the run's options. */
 export interface Judge {
@@ -27,6 +27,8 @@ export interface Judge {
   root: string;
   /** Public entry files of the workspace package containing a path (ImportResolver.packageOf). */
   packageEntriesOf(file: string): string[] | undefined;
+  /** A domain's entry files (map/entries.ts). */
+  domainEntriesOf(domain: string): readonly string[];
   /** Only these rule ids, when given (--rule). */
   rules?: string[];
   /** YYYY-MM-DD, for exception expiry. */
@@ -40,12 +42,14 @@ export interface Judge {
  * extraction's notes, of which each verdict takes its file's.
  */
 export function judgeFiles(
-  judged: readonly FileFacts[],
-  repository: readonly FileFacts[],
+  judgedFacts: readonly FileFacts[],
+  repositoryFacts: readonly FileFacts[],
   judge: Judge,
   notifications: readonly Notification[],
 ): { verdicts: FileVerdict[]; waived: Waived[] } {
   const { map } = judge;
+  const judged = judgedFacts.map((facts) => resolveSchemaHoles(facts, map));
+  const repository = repositoryFacts.map((facts) => resolveSchemaHoles(facts, map));
   const mapLocation = relatedLocations(judge.loadedMap, judge.mapFile, judge.root);
   const domainIn = (facts: FileFacts) => domainOf(facts, map);
   // Findings of the other files are left unused: those files keep their verdicts.
@@ -55,7 +59,7 @@ export function judgeFiles(
   const knownRules = knownRuleIds(judge.loadedMap);
   const allWaived: Waived[] = [];
   const verdicts = judged.map((facts): FileVerdict => {
-    const context: RuleContext = { facts, domain: domainIn(facts), map, packageEntriesOf: judge.packageEntriesOf, mapLocation };
+    const context: RuleContext = { facts, domain: domainIn(facts), map, packageEntriesOf: judge.packageEntriesOf, domainEntriesOf: judge.domainEntriesOf, mapLocation };
     let findings = [...evaluateFile(context, DEFAULT_LEVELS), ...(repoFindings.get(facts.file) ?? [])];
     if (judge.rules?.length) findings = findings.filter((finding) => ran(finding.ruleId));
     for (const finding of findings) attachOwnerContacts(finding, map);
@@ -67,8 +71,9 @@ export function judgeFiles(
       findings: [...suppressions.findings, ...completeFindings(suppressions.problems, DEFAULT_LEVELS).filter((f) => ran(f.ruleId))],
       exceptionsUsed: [...new Set(waived.map((w) => w.exception))],
       notifications: notesByFile.get(facts.file) ?? [],
-      frameworks: frameworkCounts(facts),
-      evidence: repoEvidence(facts, map),
+      ...coverageOf(facts),
+      // A file not analysed has no evidence, and does not count as scanned.
+      evidence: facts.notAnalysed === undefined ? repoEvidence(facts, map) : undefined,
     };
   });
   return { verdicts, waived: allWaived };
@@ -90,12 +95,12 @@ function knownRuleIds(loadedMap: LoadedMap): Set<string> {
 }
 
 /** Carries the owning domain's seed 002 metadata (primary, secondary, severity) on the finding. */
-function attachOwnerContacts(finding: Finding, map: OwnershipIndex): void {
+export function attachOwnerContacts(finding: Finding, map: OwnershipIndex): void {
   const owners = finding.owner === undefined ? undefined : map.domain(finding.owner)?.owners;
   if (owners && Object.keys(owners).length > 0) finding.ownerContacts = { ...owners };
 }
 
-function relatedLocations(loadedMap: LoadedMap, mapFile: string, root: string): RuleContext['mapLocation'] {
+export function relatedLocations(loadedMap: LoadedMap, mapFile: string, root: string): RuleContext['mapLocation'] {
   const relative = path.relative(root, path.resolve(mapFile)).split(path.sep).join('/');
   // A map outside the root cannot be linked with a repository-relative URI.
   if (relative.startsWith('..')) return () => undefined;
@@ -107,15 +112,30 @@ function relatedLocations(loadedMap: LoadedMap, mapFile: string, root: string): 
   };
 }
 
-/** A file's table accesses by framework, resolved or not. */
-function frameworkCounts(facts: FileFacts): FrameworkCount[] {
+/**
+ * A file's table accesses by framework, resolved or not, and its query sites, read or not: a site is
+ * read when nothing kept it from being read and every table access it makes is known.
+ */
+function coverageOf(facts: FileFacts): Pick<FileVerdict, 'frameworks' | 'unreadSites'> {
   const counts = new Map<string, FrameworkCount>();
-  for (const access of facts.accesses) {
-    const framework = access.framework ?? 'sql';
+  const entryOf = (framework: string): FrameworkCount => {
     let entry = counts.get(framework);
-    if (!entry) counts.set(framework, (entry = [framework, 0, 0]));
+    if (!entry) counts.set(framework, (entry = [framework, 0, 0, 0, 0]));
+    return entry;
+  };
+  for (const access of facts.accesses) {
+    const entry = entryOf(access.framework ?? 'sql');
     if (access.synthetic) entry[2]++;
     else entry[1]++;
   }
-  return [...counts.values()];
+  const unreadSites: UnreadSite[] = [];
+  for (const site of facts.sites ?? []) {
+    const entry = entryOf(site.framework);
+    entry[3]++;
+    const { first, end } = site.statements;
+    const reason = site.unread ?? (facts.accesses.some((access) => access.synthetic && access.statement >= first && access.statement < end) ? 'table-unknown' : undefined);
+    if (reason === undefined) entry[4]++;
+    else unreadSites.push({ line: site.line, column: site.column, framework: site.framework, reason });
+  }
+  return { frameworks: [...counts.values()], ...(unreadSites.length > 0 ? { unreadSites } : {}) };
 }

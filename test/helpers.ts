@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { userCacheHome } from '../src/cache/folder.js';
@@ -9,13 +8,14 @@ import { loadOwnershipMap } from '../src/map/load.js';
 import { MapError, type LoadedMap } from '../src/map/map-file.js';
 import { main } from '../src/cli/main.js';
 import type { Finding } from '../src/rules/finding.js';
+import { temporaryFolder } from './temporary.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const ROOT_MAP = path.join(REPO_ROOT, 'ownership-map.yaml');
 
 /** Writes files into a fresh temporary repository and returns its root. */
 export function writeRepo(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'schema-guard-test-'));
+  const root = temporaryFolder('schema-guard-test-');
   for (const [file, content] of Object.entries(files)) {
     const absolute = path.join(root, file);
     mkdirSync(path.dirname(absolute), { recursive: true });
@@ -46,7 +46,7 @@ export async function runCli(args: string[]): Promise<{ exitCode: number; stdout
 
 /** Loads a map written from `text` into a fresh temporary file. */
 export function loadMapText(text: string): LoadedMap {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'schema-guard-map-')), 'ownership-map.yaml');
+  const file = path.join(temporaryFolder('schema-guard-map-'), 'ownership-map.yaml');
   writeFileSync(file, text);
   return loadOwnershipMap(file);
 }

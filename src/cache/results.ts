@@ -20,9 +20,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type CacheFolder, isRecord } from './folder.js';
 import { toolDigest } from './tool-digest.js';
 import type { TableAccessFact } from '../facts/types.js';
-import type { Notification } from '../report/summary.js';
+import type { Notification } from '../outcome.js';
 import type { Finding } from '../rules/finding.js';
-import type { FileVerdict, FrameworkCount } from '../outcome.js';
+import type { FileVerdict, FrameworkCount, UnreadSite } from '../outcome.js';
 
 const FILE = 'result.json';
 const DELTA_FILE = 'result-delta.json';
@@ -112,8 +112,10 @@ export class ResultCache {
     changed?: readonly string[],
   ): string | undefined {
     // A note about the run itself (a worker that failed, a cache not written) names no file: such
-    // a run is not recorded, nor one with errors.
+    // a run is not recorded, nor one with errors, nor one with a file that could not be analysed
+    // (why may pass: the next run tries again).
     if (notifications.some((notification) => notification.level === 'error' || notification.file === undefined)) return undefined;
+    if (run.verdicts.some((verdict) => verdict.findings.some((finding) => finding.ruleId === 'file-not-analysed'))) return undefined;
     const disk = [...new Map(run.disk)];
     if (this.loaded && changed) {
       const byFile = new Map(run.verdicts.map((verdict) => [verdict.file, verdict]));
@@ -164,16 +166,18 @@ interface StoredVerdict {
   findings?: Array<Omit<Finding, 'file'>>;
   exceptionsUsed?: string[];
   notifications?: Notification[];
-  /** [framework, resolved, unresolved] for each framework. */
+  /** [framework, resolved, unresolved, sites, read] for each framework. */
   frameworks?: FrameworkCount[];
+  unreadSites?: UnreadSite[];
   /** Set when the file could not be analysed (it then has no evidence). */
   unanalysed?: true;
   evidence?: TableAccessFact[];
 }
 
 function toStored(verdict: FileVerdict): StoredVerdict {
-  const { findings, exceptionsUsed, notifications, frameworks, evidence } = verdict;
+  const { findings, exceptionsUsed, notifications, frameworks, evidence, unreadSites } = verdict;
   return {
+    ...(unreadSites?.length ? { unreadSites } : {}),
     ...(findings.length ? { findings: findings.map(({ file: _file, ...finding }) => finding) } : {}),
     ...(exceptionsUsed.length ? { exceptionsUsed } : {}),
     ...(notifications.length ? { notifications } : {}),
@@ -193,6 +197,7 @@ function fromStored(file: string, stored: StoredVerdict): FileVerdict {
     exceptionsUsed: stored.exceptionsUsed ?? [],
     notifications: stored.notifications ?? [],
     frameworks: stored.frameworks ?? [],
+    ...(stored.unreadSites ? { unreadSites: stored.unreadSites } : {}),
     ...(stored.unanalysed ? {} : { evidence: stored.evidence ?? NO_EVIDENCE }),
   };
 }
@@ -203,13 +208,16 @@ const NO_EVIDENCE: TableAccessFact[] = Object.freeze([]) as unknown as TableAcce
 /** A shape check: the file is our own output, but the folder is reachable by the repository, and a damaged record must not reach the reports or the rules. */
 function isStoredVerdict(value: unknown): value is StoredVerdict {
   if (!isRecord(value)) return false;
-  const { findings, exceptionsUsed, notifications, frameworks, evidence } = value;
+  const { findings, exceptionsUsed, notifications, frameworks, evidence, unreadSites } = value;
   return (
     (findings === undefined || (Array.isArray(findings) && findings.every(isFinding))) &&
     (exceptionsUsed === undefined || (Array.isArray(exceptionsUsed) && exceptionsUsed.every((id) => typeof id === 'string'))) &&
     (notifications === undefined ||
       (Array.isArray(notifications) && notifications.every((n) => isRecord(n) && LEVELS.has(n.level as string) && typeof n.message === 'string'))) &&
     (frameworks === undefined || (Array.isArray(frameworks) && frameworks.every(isCounts))) &&
+    (unreadSites === undefined ||
+      (Array.isArray(unreadSites) &&
+        unreadSites.every((site) => isRecord(site) && typeof site.line === 'number' && typeof site.column === 'number' && typeof site.framework === 'string' && typeof site.reason === 'string'))) &&
     (value.unanalysed === undefined || value.unanalysed === true) &&
     (evidence === undefined || (Array.isArray(evidence) && evidence.every(isAccess)))
   );
@@ -230,7 +238,7 @@ function isAccess(value: unknown): boolean {
 }
 
 function isCounts(value: unknown): boolean {
-  return Array.isArray(value) && value.length === 3 && typeof value[0] === 'string' && typeof value[1] === 'number' && typeof value[2] === 'number';
+  return Array.isArray(value) && value.length === 5 && typeof value[0] === 'string' && value.slice(1).every((count) => typeof count === 'number');
 }
 
 function isFinding(value: unknown): boolean {

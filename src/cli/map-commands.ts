@@ -8,10 +8,11 @@ import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import type { FileFacts } from '../facts/types.js';
 import type { WhoOwnsAnswer } from '../report/who-owns.js';
+import { locate, MAP_FILE_NAME } from './locate.js';
 import type { CliIO } from './main.js';
 
 interface RepoFlags {
-  root: string;
+  root?: string;
   map?: string;
 }
 
@@ -26,7 +27,7 @@ export function registerMapCommands(program: Command, io: CliIO, setExitCode: Se
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (flags: RepoFlags & { format: 'text' | 'json' }) => {
       const { validateMap, renderValidationJson, renderValidationText } = await import('../map/validate.js');
-      const { root, mapFile } = locate(flags);
+      const { root, mapFile } = locate(flags, 'map validate');
       const validation = validateMap(mapFile, root);
       const label = displayPath(mapFile);
       io.stdout.write(flags.format === 'json' ? renderValidationJson(validation, label) : renderValidationText(validation, label));
@@ -42,14 +43,15 @@ export function registerMapCommands(program: Command, io: CliIO, setExitCode: Se
     });
 
   withRepo(map.command('coverage'))
-    .description('tables used but not owned, tables owned but unused, folders in no domain')
+    .description('query sites read and unread, tables used but not owned, tables owned but unused, folders in no domain')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (flags: RepoFlags & { format: 'text' | 'json' }) => {
+    .option('--sites', 'list every query site whose table accesses could not be read, and why')
+    .action(async (flags: RepoFlags & { format: 'text' | 'json'; sites?: boolean }) => {
       const { computeCoverage, renderCoverageJson, renderCoverageText } = await import('../report/coverage.js');
       const { runCheck } = await import('../check.js');
-      const { root, mapFile } = locate(flags);
+      const { root, mapFile } = locate(flags, 'map coverage');
       const report = computeCoverage(await runCheck({ root, mapFile }), root);
-      io.stdout.write(flags.format === 'json' ? renderCoverageJson(report) : renderCoverageText(report));
+      io.stdout.write(flags.format === 'json' ? renderCoverageJson(report) : renderCoverageText(report, { sites: flags.sites }));
     });
 
   withRepo(program.command('who-owns'))
@@ -61,7 +63,7 @@ export function registerMapCommands(program: Command, io: CliIO, setExitCode: Se
       const whoOwns = await import('../report/who-owns.js');
       const { loadOwnershipMap } = await import('../map/load.js');
       const { OwnershipIndex } = await import('../map/resolve.js');
-      const { root, mapFile } = locate(flags);
+      const { root, mapFile } = locate(flags, 'who-owns');
       if (subject.trim() === '') throw new UsageError('who-owns needs a table name or a path.');
       const index = new OwnershipIndex(loadOwnershipMap(mapFile, root).map);
       const today = new Date().toISOString().slice(0, 10);
@@ -90,7 +92,7 @@ export function registerMapCommands(program: Command, io: CliIO, setExitCode: Se
     .action(async (flags: RepoFlags & { format: 'mermaid' | 'dot' | 'json' }) => {
       const { buildGraph, renderDot, renderGraphJson, renderMermaid } = await import('../report/graph.js');
       const { runCheck } = await import('../check.js');
-      const { root, mapFile } = locate(flags);
+      const { root, mapFile } = locate(flags, 'graph');
       const graph = buildGraph(await runCheck({ root, mapFile }));
       const render = { mermaid: renderMermaid, dot: renderDot, json: renderGraphJson }[flags.format];
       io.stdout.write(render(graph));
@@ -99,13 +101,8 @@ export function registerMapCommands(program: Command, io: CliIO, setExitCode: Se
 
 function withRepo(command: Command): Command {
   return command
-    .option('--root <dir>', 'repository root; paths are relative to it', '.')
-    .option('--map <file>', 'ownership map, relative to the current directory (default: <root>/ownership-map.yaml)');
-}
-
-function locate(flags: RepoFlags): { root: string; mapFile: string } {
-  const root = path.resolve(flags.root);
-  return { root, mapFile: flags.map ? path.resolve(flags.map) : path.join(root, 'ownership-map.yaml') };
+    .option('--root <dir>', `repository root; paths are relative to it (default: the folder of the ${MAP_FILE_NAME} found from the current folder upward)`)
+    .option('--map <file>', `ownership map, relative to the current directory (default: <root>/${MAP_FILE_NAME})`);
 }
 
 function pathType(absolute: string): 'file' | 'folder' | 'missing' {

@@ -1,10 +1,10 @@
 /**
- * The repository's listing (source files, Prisma schemas, package manifests) as a run found it,
- * kept in the cache folder with the stats of every folder the walks may enter and of the
- * .gitignore files in them. A folder's mtime moves whenever an entry is added, removed or renamed
+ * The repository's listing (source files, Prisma schemas, package manifests, what was skipped) as a
+ * run found it, kept in the cache folder with the stats of every folder the walk entered, of the
+ * .gitignore files in them and of the git index (what git tracks is scanned even when ignored). A folder's mtime moves whenever an entry is added, removed or renamed
  * in it, and a .gitignore's stats move when it is edited, so while none of those stats moved,
  * walking the tree again would find the same files: the next run takes the listing and stats a few
- * hundred folders instead of walking the tree three times (git's untracked cache rests on the same
+ * hundred folders instead of walking the tree (git's untracked cache rests on the same
  * fact). Stats from the last two seconds are not trusted: then nothing is kept.
  */
 import { createHash } from 'node:crypto';
@@ -13,18 +13,26 @@ import path from 'node:path';
 import { isRecord, type CacheFolder } from '../cache/folder.js';
 import { directoryStatKey, statKey } from '../cache/freshness.js';
 import { toolDigest } from '../cache/tool-digest.js';
+import type { Notification } from '../outcome.js';
+import type { SkippedPath } from './files.js';
 
 const FILE = 'listing.json';
 
 export interface RepositoryListing {
-  /** Source files, as discoverFiles finds them over the whole root. */
+  /** Source files, as discoverRepository finds them over the whole root. */
   files: string[];
   prismaSchemas: string[];
-  /** package.json files, as discoverManifests finds them. */
+  /** package.json files. */
   manifests: string[];
+  /** Files of `files` that cannot be read by their name, with why. */
+  unreadable: Record<string, string>;
+  /** What the walk left out, and why. */
+  skipped: SkippedPath[];
+  /** What the walk noticed without leaving anything out. */
+  notes: Notification[];
 }
 
-/** [path, stats] of the folders (the root as '') and of the .gitignore files in them. */
+/** [path, stats] of the folders (the root as '') and of the .gitignore files in them, and of the git index the tracked files came from. */
 interface Watched {
   folders: Array<[string, string]>;
   gitignores: Array<[string, string]>;
@@ -35,26 +43,26 @@ export async function listRepository(root: string, ignore: readonly string[], fo
   const salt = folder && createHash('sha256').update(toolDigest(folder)).update('\0').update(root).update('\0').update(JSON.stringify(ignore)).digest('base64url');
   const kept = salt === undefined ? undefined : folder!.read(FILE, salt);
   if (kept && isKept(kept) && unchanged(root, kept.watched)) return kept.listing;
-  // Loaded only to walk: a run that takes the listing spares loading the globbing libraries.
-  const { discoverFiles, discoverManifests, discoverManifestsAndFolders, discoverPrismaSchemas } = await import('./files.js');
-  // Stats count as recent from the start of the walk that finds the folders (and the manifests):
-  // whatever changes during it is not trusted, and the other walks come after the stats.
+  // Loaded only to walk: a run that takes the listing spares loading the walking libraries.
+  const { discoverRepository } = await import('./files.js');
+  // Stats count as recent from the start of the walk: whatever changes during it is not trusted.
   const walkStarted = Date.now();
-  const found = salt === undefined ? { manifests: discoverManifests(root), folders: [] } : discoverManifestsAndFolders(root);
-  const watched = salt === undefined ? undefined : watch(root, found.folders, walkStarted);
-  const listing = {
-    files: discoverFiles({ root, ignore: [...ignore] }),
-    prismaSchemas: discoverPrismaSchemas({ root, ignore: [...ignore] }),
-    manifests: found.manifests,
-  };
+  const { folders, gitIndex, ...listing } = discoverRepository({ root, ignore: [...ignore] });
+  const watched = salt === undefined ? undefined : watch(root, folders, gitIndex, walkStarted);
   // Not kept is no loss beyond speed, and an unwritable folder is reported when the run's result is saved.
   if (watched) folder!.write([{ name: FILE, salt: salt!, content: { listing, watched } }]);
   return listing;
 }
 
 /** The stats the listing rests on, or undefined when one of them is too recent to trust at `now`. */
-function watch(root: string, folders: string[], now: number): Watched | undefined {
+function watch(root: string, folders: string[], gitIndex: string | undefined, now: number): Watched | undefined {
   const watched: Watched = { folders: [], gitignores: [] };
+  // What git tracks changes with its index (git add, checkout), which no folder of the root shows.
+  if (gitIndex !== undefined) {
+    const indexKey = fileStats(root, path.relative(root, gitIndex), now);
+    if (indexKey === undefined) return undefined;
+    watched.gitignores.push([path.relative(root, gitIndex), indexKey ?? 'absent']);
+  }
   for (const folder of folders) {
     const folderKey = folderStats(root, folder, now);
     if (folderKey === undefined) return undefined;
@@ -69,7 +77,7 @@ function watch(root: string, folders: string[], now: number): Watched | undefine
 }
 
 function unchanged(root: string, watched: Watched): boolean {
-  return watched.folders.every(([folder, key]) => folderStats(root, folder) === key) && watched.gitignores.every(([file, key]) => fileStats(root, file) === key);
+  return watched.folders.every(([folder, key]) => folderStats(root, folder) === key) && watched.gitignores.every(([file, key]) => (fileStats(root, file) ?? 'absent') === key);
 }
 
 function folderStats(root: string, folder: string, now = Date.now()): string | undefined {
@@ -89,5 +97,19 @@ function isKept(value: Record<string, unknown>): value is { listing: RepositoryL
   const { listing, watched } = value;
   const strings = (list: unknown) => Array.isArray(list) && list.every((item) => typeof item === 'string');
   const pairs = (list: unknown) => Array.isArray(list) && list.every((pair) => Array.isArray(pair) && pair.length === 2 && strings(pair));
-  return isRecord(listing) && strings(listing.files) && strings(listing.prismaSchemas) && strings(listing.manifests) && isRecord(watched) && pairs(watched.folders) && pairs(watched.gitignores);
+  const skipped = (list: unknown) => Array.isArray(list) && list.every((item) => isRecord(item) && typeof item.path === 'string' && typeof item.reason === 'string');
+  const notes = (list: unknown) => Array.isArray(list) && list.every((item) => isRecord(item) && typeof item.message === 'string' && typeof item.level === 'string');
+  const reasons = (record: unknown) => isRecord(record) && Object.values(record).every((reason) => typeof reason === 'string');
+  return (
+    isRecord(listing) &&
+    strings(listing.files) &&
+    strings(listing.prismaSchemas) &&
+    strings(listing.manifests) &&
+    reasons(listing.unreadable) &&
+    skipped(listing.skipped) &&
+    notes(listing.notes) &&
+    isRecord(watched) &&
+    pairs(watched.folders) &&
+    pairs(watched.gitignores)
+  );
 }

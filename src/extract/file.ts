@@ -5,13 +5,14 @@
  */
 import { detachStrings } from '../facts/detach.js';
 import { LineIndex } from '../facts/positions.js';
-import type { FileFacts, Framework, SqlAnalysis, TableAccessFact } from '../facts/types.js';
+import type { FileFacts, Framework, QuerySite, SqlAnalysis, SqlTableAccess, TableAccessFact } from '../facts/types.js';
 import type { SqlAnalyzer } from '../sql/index.js';
-import { extractOrmFacts, frameworkSending, toAccessFacts } from './orm/extract.js';
+import { psqlScriptAsSql } from '../sql/psql.js';
+import { extractOrmFacts, frameworkSending, toAccessFacts, toSiteFacts } from './orm/extract.js';
 import { RepoSymbols } from './orm/symbols.js';
 import type { EmbeddedSql } from './sql-text.js';
 import { findSuppressionComments } from './suppression-comments.js';
-import { enclosingFunctionOf, extractTypeScript } from './typescript.js';
+import { enclosingFunctionOf, extractTypeScript, type SqlSite } from './typescript.js';
 
 export const TYPESCRIPT_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 
@@ -55,10 +56,17 @@ export function startFile(file: string, rawText: string, symbols: RepoSymbols | 
   };
   facts.suppressions = findSuppressionComments(text, facts.language);
   if (facts.language === 'sql') {
+    // Same length as the script: offsets in it are offsets in the file.
+    const sql = withoutNul(psqlScriptAsSql(text));
     return {
-      sql: [text],
+      sql: [sql],
       finish(analysisOf) {
-        placeSql(facts, analysisOf(text), SAME_OFFSETS, lines, undefined, true, 'sql');
+        const analysis = analysisOf(sql);
+        placeSql(facts, analysis, SAME_OFFSETS, lines, undefined, true, 'sql', text);
+        // A script is one site: read when every statement of it parsed.
+        if (analysis.statements.length > 0 || analysis.error) {
+          facts.sites = [{ framework: 'sql', line: 1, column: 1, statements: { first: 0, end: nextStatement(facts) }, ...(analysis.error ? { unread: 'unparsed' as const } : {}) }];
+        }
         return detachStrings(facts);
       },
     };
@@ -85,22 +93,62 @@ export function startFile(file: string, rawText: string, symbols: RepoSymbols | 
     enclosingFunction: enclosingFunctionOf,
   });
   // Not `ts` itself: the syntax tree need not wait for the SQL analyses.
-  const sites = ts.sqlSites;
+  const { sqlSites, unreadQueries } = ts;
   return {
-    sql: sites.map((site) => site.sql.text),
+    sql: sqlSites.flatMap((site) => textsOf(site).map((variant) => withoutNul(variant.text))),
     finish(analysisOf) {
-      for (const site of sites) {
-        const analysis = analysisOf(site.sql.text);
+      const sites: QuerySite[] = [];
+      for (const site of sqlSites) {
+        const texts = textsOf(site);
+        const analyses = texts.map((variant) => analysisOf(withoutNul(variant.text)));
+        // Of the two texts a conditional piece makes, the one that parses leads.
+        const lead = analyses[0]!.error && analyses[1] && !analyses[1].error ? 1 : 0;
+        const analysis = analyses[lead]!;
+        const parsed = !analysis.error && analysis.statements.length > 0;
         // Outside query positions a string is SQL only if it parses: 'update ledger entries failed' is a log line.
-        if (!site.queryPosition && (analysis.error || analysis.statements.length === 0)) continue;
+        // A fragment (sql`count(*)`) that does not parse alone is a piece of a statement, not an error.
+        if (!parsed && (!site.queryPosition || site.shape === 'fragment')) continue;
         const framework = frameworkSending(orm, site.expressionStart) ?? 'sql';
-        placeSql(facts, analysis, site.sql, lines, site.enclosingFunction, site.queryPosition, framework);
+        const where = lines.range(site.expressionStart, site.expressionEnd - site.expressionStart);
+        const first = nextStatement(facts);
+        if (site.shape === 'assembled' && !parsed) {
+          sites.push({ framework, ...where, statements: { first, end: first }, unread: 'assembled' });
+          continue;
+        }
+        placeSql(facts, analysis, texts[lead]!, lines, site.enclosingFunction, site.queryPosition, framework, text);
+        const other = analyses[1 - lead];
+        if (other && !other.error) placeOtherVariant(facts, other, texts[1 - lead]!, lines, site.enclosingFunction, framework);
+        const end = nextStatement(facts);
+        if (site.shape === 'fragment' && end === first) continue; // an expression naming no table is no query
+        sites.push({ framework, ...where, statements: { first, end }, ...(analysis.error ? { unread: 'unparsed' as const } : {}) });
       }
-      facts.accesses.push(...toAccessFacts(orm, nextStatement(facts), lines));
+      for (const query of unreadQueries) {
+        const framework = frameworkSending(orm, query.start) ?? 'sql';
+        const first = nextStatement(facts);
+        sites.push({ framework, ...lines.range(query.start, query.end - query.start), statements: { first, end: first }, unread: 'not-static' });
+      }
+      const ormFirst = nextStatement(facts);
+      facts.accesses.push(...toAccessFacts(orm, ormFirst, lines));
+      sites.push(...toSiteFacts(orm, ormFirst, lines));
+      if (sites.length > 0) facts.sites = sites.sort((a, b) => a.line - b.line || a.column - b.column);
       // Names and specifiers are cut from the text; the facts must not keep the whole text alive.
       return detachStrings(facts);
     },
   };
+}
+
+/** The texts a site's SQL is analysed as: a fragment as an expression (`SELECT <fragment>`). */
+function textsOf(site: SqlSite): EmbeddedSql[] {
+  return site.shape === 'fragment' ? site.variants.map((variant) => variant.asExpression()) : site.variants;
+}
+
+/**
+ * SQL as the parsers get it: a NUL ends a C string, so libpg-query would stop reading at one, and
+ * the statements after it (which a migration runner that splits statements would still send) would
+ * pass unseen. A space in its place keeps every offset.
+ */
+function withoutNul(sql: string): string {
+  return sql.includes('\0') ? sql.replaceAll('\0', ' ') : sql;
 }
 
 /** Where SQL offsets are in the file: embedded SQL maps through its segments, a .sql file is its own text. */
@@ -115,36 +163,82 @@ function placeSql(
   enclosingFunction: string | undefined,
   reportErrors: boolean,
   framework: Framework,
+  fileText: string,
 ): void {
   let statement = nextStatement(facts);
   for (const parsed of analysis.statements) {
     for (const access of [...parsed.accesses].sort((a, b) => a.offset - b.offset)) {
-      const start = place.toFileOffset(access.offset);
-      const fact: TableAccessFact = {
-        // A copy: the analysis is cached and shared.
-        table: { ...access.table },
-        operation: access.operation,
-        statement,
-        ...lines.range(start, place.toFileEnd(access.offset + access.length) - start),
-        framework,
-      };
-      if (enclosingFunction) fact.enclosingFunction = enclosingFunction;
-      if (access.synthetic) fact.synthetic = true;
-      if (access.detail) fact.detail = access.detail;
-      if (access.columns) fact.columns = access.columns;
-      if (access.constrained) fact.constrained = access.constrained;
-      if (access.selected) fact.selected = access.selected;
-      facts.accesses.push(fact);
+      facts.accesses.push(accessFact(access, statement, place, lines, enclosingFunction, framework));
     }
     statement++;
   }
   const errors = analysis.errors ?? (analysis.error ? [analysis.error] : []);
   if (reportErrors) {
     for (const error of errors) {
-      const fact = { message: error.message, ...lines.locate(place.toFileOffset(error.offset)) };
+      const at = place.toFileOffset(error.offset);
+      const fact = { message: inUserWords(error.message, error.offset, place, fileText), ...lines.locate(at) };
       facts.sqlErrors.push(enclosingFunction ? { ...fact, enclosingFunction } : fact);
     }
   }
+}
+
+/** The accesses that only the other branch of a conditional piece names, as statements of their own. */
+function placeOtherVariant(
+  facts: FileFacts,
+  analysis: SqlAnalysis,
+  place: SqlPlacement,
+  lines: LineIndex,
+  enclosingFunction: string | undefined,
+  framework: Framework,
+): void {
+  const seen = new Set(facts.accesses.map((access) => `${access.line}:${access.column}:${access.table.name}:${access.operation}`));
+  let statement = nextStatement(facts);
+  for (const parsed of analysis.statements) {
+    let added = false;
+    for (const access of [...parsed.accesses].sort((a, b) => a.offset - b.offset)) {
+      const fact = accessFact(access, statement, place, lines, enclosingFunction, framework);
+      if (seen.has(`${fact.line}:${fact.column}:${fact.table.name}:${fact.operation}`)) continue;
+      facts.accesses.push(fact);
+      added = true;
+    }
+    if (added) statement++;
+  }
+}
+
+function accessFact(
+  access: SqlTableAccess,
+  statement: number,
+  place: SqlPlacement,
+  lines: LineIndex,
+  enclosingFunction: string | undefined,
+  framework: Framework,
+): TableAccessFact {
+  const start = place.toFileOffset(access.offset);
+  const fact: TableAccessFact = {
+    // A copy: the analysis is cached and shared.
+    table: { ...access.table },
+    operation: access.operation,
+    statement,
+    ...lines.range(start, place.toFileEnd(access.offset + access.length) - start),
+    framework,
+  };
+  if (enclosingFunction) fact.enclosingFunction = enclosingFunction;
+  if (access.synthetic) fact.synthetic = true;
+  if (access.schemaHole) fact.schemaHole = true;
+  if (access.detail) fact.detail = access.detail;
+  if (access.columns) fact.columns = access.columns;
+  if (access.constrained) fact.constrained = access.constrained;
+  if (access.selected) fact.selected = access.selected;
+  return fact;
+}
+
+/** The parser quotes the text it parsed; where that is a hole schema-guard put in (`$1`, `__2_`), quote what the code wrote there. */
+function inUserWords(message: string, sqlOffset: number, place: SqlPlacement, fileText: string): string {
+  return message.replace(/at or near "((?:\$\d+|__\d*_*))"/, (whole, token: string) => {
+    const start = place.toFileOffset(sqlOffset);
+    const written = fileText.slice(start, place.toFileEnd(sqlOffset + token.length)).trim();
+    return written === '' || written.length > 80 ? whole : `at or near ${JSON.stringify(written)}`;
+  });
 }
 
 function nextStatement(facts: FileFacts): number {

@@ -4,7 +4,7 @@
  * cannot be read or analysed becomes an outcome that says so, never an exception.
  */
 import type { FileFacts, SqlAnalysis } from '../facts/types.js';
-import type { Notification } from '../report/summary.js';
+import type { Notification } from '../outcome.js';
 import { createSqlAnalyzer, type SqlParserName } from '../sql/index.js';
 import { contentHash } from '../cache/freshness.js';
 import { startFile } from './file.js';
@@ -24,8 +24,10 @@ export interface ExtractOutcome {
   hash?: string;
   /** Fresh facts; absent when the file was not read or failed. */
   facts?: FileFacts;
-  /** Why the file could not be analysed. */
-  error?: string;
+  /** Why the file could not be read or analysed: it gets a file-not-analysed finding instead of facts. */
+  notAnalysed?: string;
+  /** The parsers ran out of stack: a thread with a larger one may analyse the file (run.ts). */
+  nestedTooDeep?: boolean;
 }
 
 export interface ExtractorSetup {
@@ -63,12 +65,13 @@ export async function createExtractor(setup: ExtractorSetup, options: ExtractorO
     const started = jobs.map((job) => {
       const notes: Notification[] = [];
       const text = options.preread?.(job.file) ?? reader.read(job.file, notes);
-      if (text === undefined) return { notes };
+      // The reader's notes say why it read nothing: that is the reason the file was not analysed.
+      if (text === undefined) return { notes: [], notAnalysed: notes.map((note) => note.message.replace(/^skipped: /, '')).join('; ') || 'it could not be read' };
       const hash = contentHash(text);
       try {
         return { notes, hash, file: startFile(job.file, text, symbols) };
       } catch (error) {
-        return { notes, hash, error: failureMessage(error) };
+        return { notes, hash, ...failure(error) };
       }
     });
     let analysisOf: ((sql: string) => SqlAnalysis) | undefined;
@@ -89,14 +92,15 @@ export async function createExtractor(setup: ExtractorSetup, options: ExtractorO
       try {
         return { ...outcome, facts: file.finish(analysisOf) };
       } catch (error) {
-        return { ...outcome, error: failureMessage(error) };
+        return { ...outcome, ...failure(error) };
       }
     });
   };
 }
 
-function failureMessage(error: unknown): string {
-  const message = (error as Error).message;
+function failure(error: unknown): Pick<ExtractOutcome, 'notAnalysed' | 'nestedTooDeep'> {
+  const message = error instanceof Error ? error.message : String(error);
   // The parsers recurse: code nested thousands deep overflows the stack, which is no bug to report.
-  return /call stack/i.test(message) ? `nested too deeply to parse (${message})` : message;
+  if (error instanceof RangeError && /call stack/i.test(message)) return { notAnalysed: 'nested too deeply to parse', nestedTooDeep: true };
+  return { notAnalysed: `could not be analysed (${message})` };
 }

@@ -36,8 +36,9 @@ export class ExtractionWorker {
   readonly worker: Worker;
   failure: string | undefined;
 
-  constructor(sqlParser: SqlParserName) {
-    this.worker = new Worker(WORKER_URL, { workerData: sqlParser });
+  /** @param stackSizeMb the thread's stack, when it must hold more than a default worker's (4 MB). */
+  constructor(sqlParser: SqlParserName, stackSizeMb?: number) {
+    this.worker = new Worker(WORKER_URL, { workerData: sqlParser, ...(stackSizeMb ? { resourceLimits: { stackSizeMb } } : {}) });
     // Listened to at once: an 'error' nobody listens to would be thrown in this thread.
     this.worker.on('error', (error) => (this.failure ??= error.message));
     this.worker.on('exit', (code) => (this.failure ??= `an extraction worker stopped early (exit code ${code})`));
@@ -45,6 +46,22 @@ export class ExtractionWorker {
 
   close(): void {
     void this.worker.terminate();
+  }
+}
+
+/** The outcomes of `jobs`, extracted by one worker of its own with the given stack; rejects when the worker fails. */
+export async function extractInWorker(jobs: ExtractJob[], setup: ExtractorSetup, stackSizeMb: number): Promise<ExtractOutcome[]> {
+  const lane = new ExtractionWorker(setup.sqlParser, stackSizeMb);
+  try {
+    return await new Promise<ExtractOutcome[]>((resolve, reject) => {
+      lane.worker.on('message', resolve);
+      lane.worker.on('error', reject);
+      lane.worker.on('exit', (code) => reject(new Error(`the worker stopped early (exit code ${code})`)));
+      lane.worker.postMessage(setup);
+      lane.worker.postMessage(jobs);
+    });
+  } finally {
+    lane.close();
   }
 }
 

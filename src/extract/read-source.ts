@@ -1,11 +1,12 @@
 /**
  * Reading a repository file for extraction, the same in the main thread and in a worker: links that
- * lead out of the root, non-regular files, binaries and oversized files are refused with a note.
+ * lead out of the root, non-regular files, binaries and oversized files are refused with a note
+ * saying why, which extraction turns into a file-not-analysed finding. Decoding: decode-source.ts.
  */
-import { isUtf8 } from 'node:buffer';
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Notification } from '../report/summary.js';
+import type { Notification } from '../outcome.js';
+import { decodeSource } from './decode-source.js';
 
 /** Larger files are generated code or data, not hand-written queries: reported as not analysed. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -43,13 +44,12 @@ export class SourceReader {
         notifications.push({ level: 'note', file, message: `skipped: ${Math.round(stats.size / 1024)} kB is over the ${MAX_FILE_BYTES / 1024} kB limit for source files` });
         return undefined;
       }
-      const buffer = readFileSync(real);
-      if (buffer.subarray(0, 8000).includes(0)) {
-        notifications.push({ level: 'note', file, message: 'skipped: binary content (NUL bytes)' });
+      const decoded = decodeSource(readFileSync(real));
+      if ('binary' in decoded) {
+        notifications.push({ level: 'note', file, message: `skipped: ${decoded.binary}` });
         return undefined;
       }
-      // Not UTF-8: replacement characters would shift columns; Latin-1 keeps one column per byte.
-      return buffer.toString(isUtf8(buffer) ? 'utf8' : 'latin1');
+      return decoded.text;
     } catch (error) {
       notifications.push({ level: 'error', file, message: `could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
       return undefined;

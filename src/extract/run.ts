@@ -8,13 +8,13 @@
 import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { FileFacts } from '../facts/types.js';
-import type { Notification } from '../report/summary.js';
+import type { Notification } from '../outcome.js';
 import type { SqlParserName } from '../sql/index.js';
 import { FactsCache } from '../cache/facts.js';
 import type { CacheFolder } from '../cache/folder.js';
 import { contentHash } from '../cache/freshness.js';
 import type { ExtractJob, Extractor, ExtractorSetup, ExtractOutcome } from './jobs.js';
-import { ExtractionWorker, runLanes, workersAvailable } from './pool.js';
+import { ExtractionWorker, extractInWorker, runLanes, workersAvailable } from './pool.js';
 import { SourceReader } from './read-source.js';
 import type { RepoSymbols } from './orm/symbols.js';
 import type { ImportResolver } from './resolve-imports.js';
@@ -32,6 +32,8 @@ import { cacheSalt } from '../cache/tool-digest.js';
 export const FILES_PER_WORKER = 5_000;
 /** Files from which a lone extracting thread has its SQL analysed by a SQL lane (see startThreads). */
 export const SQL_LANE_FILES = 500;
+/** The stack of the worker that analyses deeply nested files again (see retryWithLargerStack); 32 MB follows at least 25,000 levels. */
+const DEEP_STACK_MB = 32;
 
 export interface ExtractOptions {
   sqlParser: SqlParserName;
@@ -53,6 +55,8 @@ export interface ExtractOptions {
   early?: EarlyThreads;
   /** Texts the caller has read already (SourceTexts.take), for extraction in this thread. */
   preread?: (file: string) => string | undefined;
+  /** Files discovery found but cannot be read by their name (listing.ts), with the reason: never read, reported as not analysed. */
+  unreadable?: ReadonlyMap<string, string>;
 }
 
 interface Pending {
@@ -74,6 +78,11 @@ export async function extractAll(root: string, files: string[], options: Extract
   const pending: Pending[] = [];
   const reader = new SourceReader(realRoot);
   files.forEach((file, index) => {
+    const unreadable = options.unreadable?.get(file);
+    if (unreadable !== undefined) {
+      facts[index] = notAnalysedFacts(file, unreadable);
+      return;
+    }
     const stat = options.cache?.statOf(file);
     const unchanged = (stat === undefined ? undefined : cache?.byStat(file, stat)) ?? sameContent(file, stat);
     if (unchanged) facts[index] = unchanged;
@@ -108,14 +117,16 @@ export async function extractAll(root: string, files: string[], options: Extract
     progress: (count) => options.onProgress?.((done += count), files.length),
     onWorkerFailure: (reason) => notifications.push({ level: 'note', message: `An extraction worker failed (${reason}); its files were analysed by the other threads.` }),
   });
+  await retryWithLargerStack(jobs, outcomes, setup);
   outcomes.forEach((outcome, k) => {
     const { index, file, stat } = pending[k]!;
     fileNotes[index] = outcome.notes;
-    if (outcome.error !== undefined) {
-      fileNotes[index]!.push({ level: 'error', file, message: `could not be analysed: ${outcome.error}` });
-    } else if (outcome.facts) {
+    if (outcome.facts) {
       cache?.set(file, outcome.hash!, outcome.facts, stat);
       facts[index] = outcome.facts;
+    } else {
+      // Never cached: the next run tries again.
+      facts[index] = notAnalysedFacts(file, outcome.notAnalysed ?? 'it could not be analysed');
     }
   });
   if (cache) {
@@ -135,6 +146,31 @@ export async function extractAll(root: string, files: string[], options: Extract
     resolved.push(fileFacts);
   });
   return resolved;
+}
+
+/** The facts of a file that could not be analysed: none, and why (the file-not-analysed rule reports it). */
+export function notAnalysedFacts(file: string, reason: string): FileFacts {
+  return { file, language: file.endsWith('.sql') ? 'sql' : 'typescript', imports: [], accesses: [], sqlErrors: [], suppressions: [], notes: [], notAnalysed: reason };
+}
+
+/**
+ * Files the parsers could not follow to the bottom (code nested thousands deep overflows the stack
+ * of this thread or a pool worker) are analysed again by one worker with a stack of
+ * DEEP_STACK_MB, which follows at least 25,000 levels (tsc about 8,000); what still overflows
+ * there stays not analysed. Without worker threads (running from TypeScript sources) they stay so too.
+ */
+async function retryWithLargerStack(jobs: ExtractJob[], outcomes: ExtractOutcome[], setup: ExtractorSetup): Promise<void> {
+  const deep = outcomes.flatMap((outcome, k) => (outcome.nestedTooDeep ? [k] : []));
+  if (deep.length === 0 || !workersAvailable()) return;
+  const retried = await extractInWorker(
+    deep.map((k) => jobs[k]!),
+    setup,
+    DEEP_STACK_MB,
+  ).catch(() => undefined);
+  // A worker that failed leaves the files not analysed.
+  deep.forEach((k, i) => {
+    if (retried?.[i]) outcomes[k] = retried[i]!;
+  });
 }
 
 function threadCount(jobs: number, requested: number | undefined, cores = availableParallelism()): number {

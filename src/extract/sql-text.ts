@@ -3,7 +3,7 @@
  *
  * Literal text is the string's value, as the database receives it: runs without escapes map 1:1,
  * and each escape (`\'`, `\"`, `\n`) is a segment of its own that maps to where it is written.
- * `${…}` holes become `$N` padded with spaces to the hole's length. Concatenations
+ * `${…}` holes become `$9001`, `$9002` … padded with spaces to the hole's length. Concatenations
  * (`'SELECT …' + 'FROM t'`) are several segments, each with its own file offset.
  */
 export interface SqlSegment {
@@ -46,6 +46,19 @@ export class EmbeddedSql {
     return this.segments[lo]!;
   }
 
+  /**
+   * The text as a query expression (`SELECT <text>`): how a fragment such as sql`count(*)` or
+   * `raw('COUNT(*) AS n')` is read. The prefix maps to where the text starts.
+   */
+  asExpression(): EmbeddedSql {
+    const prefix = 'SELECT ';
+    const start = this.fileStart;
+    return new EmbeddedSql(prefix + this.text, [
+      { sqlStart: 0, sqlLength: prefix.length, fileStart: start, fileLength: 0 },
+      ...this.segments.map((segment) => ({ ...segment, sqlStart: segment.sqlStart + prefix.length })),
+    ]);
+  }
+
   get fileStart(): number {
     return this.segments[0]?.fileStart ?? 0;
   }
@@ -79,8 +92,24 @@ export class EmbeddedSqlBuilder {
   /** Appends a value hole (an interpolation or a non-literal operand) of the given source length. */
   hole(sourceLength: number, fileStart: number): this {
     this.holes++;
-    const placeholder = `$${this.holes}`;
+    // Numbered from HOLE_BASE, so that SQL analysis can tell a hole from the `$1` the code wrote itself.
+    const number = HOLE_BASE + Math.min(this.holes, 999);
+    // After a `$` the code writes itself (`$${index}`, a numbered parameter), the number alone completes it: `$$9001` would open a dollar quote.
+    const placeholder = this.text.endsWith('$') ? `${number}` : `$${number}`;
     const padded = placeholder.padEnd(Math.max(sourceLength, placeholder.length), ' ');
+    this.segments.push({ sqlStart: this.text.length, sqlLength: padded.length, fileStart, fileLength: sourceLength });
+    this.text += padded;
+    return this;
+  }
+
+  /**
+   * Appends a hole that stands for a name (`${sql.id(schema)}`): an identifier of underscores and the
+   * hole's number, which SQL analysis knows as unknowable, padded to the hole's source length.
+   */
+  identifierHole(sourceLength: number, fileStart: number): this {
+    this.holes++;
+    const name = `__${this.holes}`;
+    const padded = name.padEnd(Math.max(sourceLength, name.length), '_');
     this.segments.push({ sqlStart: this.text.length, sqlLength: padded.length, fileStart, fileLength: sourceLength });
     this.text += padded;
     return this;
@@ -90,6 +119,9 @@ export class EmbeddedSqlBuilder {
     return new EmbeddedSql(this.text, this.segments);
   }
 }
+
+/** Value holes are `$9001`, `$9002` …: parameters a statement written by hand does not number. */
+export const HOLE_BASE = 9000;
 
 const ESCAPE = /\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|[\s\S])/g;
 const SINGLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', '0': ' ' };

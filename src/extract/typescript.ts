@@ -5,7 +5,8 @@
 import type { ts } from 'ts-morph';
 import { typescript } from './typescript-compiler.js';
 import type { ImportKind } from '../facts/types.js';
-import { EmbeddedSql, EmbeddedSqlBuilder } from './sql-text.js';
+import { foldSql, unwrap, type Folded } from './fold.js';
+import type { EmbeddedSql } from './sql-text.js';
 
 export interface RawImport {
   specifier: string;
@@ -16,18 +17,35 @@ export interface RawImport {
   length: number;
 }
 
+/**
+ * How a text in a query position reads: a statement; a fragment of one (sql`count(*)`, `raw('x AS n')`),
+ * read as an expression; or text that begins with a piece known only at run time.
+ */
+export type SqlShape = 'statement' | 'fragment' | 'assembled';
+
 export interface SqlSite {
-  sql: EmbeddedSql;
+  /** The text with each conditional piece's first branch; `variants[1]`, when present, with the second. */
+  variants: EmbeddedSql[];
   /** In a query position (a query call, a sql tag, a `{ text }` object): parse errors there are findings. */
   queryPosition: boolean;
+  shape: SqlShape;
   enclosingFunction?: string;
-  /** File offset where the expression holding the SQL starts (the query argument or the template). */
+  /** File offsets of the expression holding the SQL (the query argument or the template). */
   expressionStart: number;
+  expressionEnd: number;
+}
+
+/** A query call whose SQL is not in the file's text (a parameter, a value built elsewhere): a site nobody can read. */
+export interface UnreadQuery {
+  start: number;
+  end: number;
+  enclosingFunction?: string;
 }
 
 export interface TypeScriptFacts {
   imports: RawImport[];
   sqlSites: SqlSite[];
+  unreadQueries: UnreadQuery[];
   ownerHeader?: { domain: string; offset: number; length: number };
   syntaxErrors: Array<{ message: string; offset: number }>;
   /** The parsed file, for further passes over the same nodes (src/extract/orm). */
@@ -43,6 +61,20 @@ const QUERY_METHODS = new Set([
 const SQL_TAGS = new Set(['sql', 'SQL', '$queryRaw', '$executeRaw']);
 /** A string outside a query position is SQL only when it starts like a statement and parses. */
 const STATEMENT_START = /^\s*(select|insert|update|delete|with|create|alter|drop|truncate|merge|copy)\s/i;
+/** The words a statement can begin with: a text in a query position that begins otherwise is a fragment. */
+const STATEMENT_WORDS = new Set([
+  'abort', 'alter', 'analyse', 'analyze', 'begin', 'call', 'checkpoint', 'close', 'cluster', 'comment', 'commit', 'copy',
+  'create', 'deallocate', 'declare', 'delete', 'discard', 'do', 'drop', 'end', 'execute', 'explain', 'fetch', 'grant',
+  'import', 'insert', 'listen', 'load', 'lock', 'merge', 'move', 'notify', 'prepare', 'reassign', 'refresh', 'reindex',
+  'release', 'reset', 'revoke', 'rollback', 'savepoint', 'security', 'select', 'set', 'show', 'start', 'table', 'truncate',
+  'unlisten', 'update', 'vacuum', 'values', 'with',
+]);
+/** Words that make a text assembled at run time look like SQL rather than, say, a connection string. */
+const SQL_WORDS = /\b(select|insert|update|delete|from|into|where|values|join|set|returning|create|alter|drop|truncate)\b/i;
+/** Query methods that only SQL clients have: a call of one whose SQL is not in the text is an unread site. */
+const SQL_ONLY_METHODS = new Set(['$queryRaw', '$executeRaw', '$queryRawUnsafe', '$executeRawUnsafe', 'unsafe', 'none', 'oneOrNone', 'manyOrNone']);
+/** Receivers that are database clients by name (`pool.query(text)`, `this.db.query(sql)`, `trx.raw(q)`). */
+const CLIENT_NAMES = /(?:^|[^a-z])(pool|client|db|database|conn|connection|pg|sql|tx|trx|transaction|knex|prisma|manager|runner|queryrunner)$/i;
 const OWNER_HEADER = /^[ \t]*\/\/[ \t]*@owner[ \t]+([A-Za-z0-9_-]+)/m;
 
 export function extractTypeScript(fileName: string, text: string): TypeScriptFacts {
@@ -52,11 +84,13 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
   const source = typescript.createSourceFile(fileName, text, typescript.ScriptTarget.Latest, false, scriptKind);
   const imports: RawImport[] = [];
   const sqlSites: SqlSite[] = [];
-  const consts = new Map<string, ts.Expression>();
-  const queryArguments: ts.Expression[] = [];
+  // Const declarations by name, each with the scope it is declared in: the same name is often
+  // declared in many functions (`const sql = …` in each), and a use sees the one in its scope.
+  const consts = new Map<string, Array<{ scope: ts.Node; value: ts.Expression }>>();
   // SQL candidates in walk order (parents first): a query site consumes the literals it is built
   // from, so that a loose string inside it is not seen twice.
-  const candidates: Array<{ node: ts.Expression; queryPosition: boolean }> = [];
+  const candidates: Array<{ node: ts.Expression; queryPosition: boolean; call?: ts.CallExpression }> = [];
+  const unreadQueries: UnreadQuery[] = [];
 
   // One walk over the file; the SQL sites are read after it, when every const string is known.
   // A switch on the kind: this runs for every node of every file.
@@ -84,7 +118,12 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
         const list = node as ts.VariableDeclarationList;
         if ((list.flags & typescript.NodeFlags.Const) === 0) return;
         for (const declaration of list.declarations) {
-          if (typescript.isIdentifier(declaration.name) && declaration.initializer) consts.set(declaration.name.text, unwrap(declaration.initializer));
+          if (!typescript.isIdentifier(declaration.name) || !declaration.initializer) continue;
+          const scope = scopeOf(list);
+          const entries = consts.get(declaration.name.text);
+          const entry = { scope, value: unwrap(declaration.initializer) };
+          if (entries) entries.push(entry);
+          else consts.set(declaration.name.text, [entry]);
         }
         return;
       }
@@ -98,8 +137,7 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
           imports.push(importOf(first, 'require', false, source));
         } else if (QUERY_METHODS.has(calleeName(call.expression) ?? '')) {
           const argument = queryArgument(first);
-          queryArguments.push(argument);
-          candidates.push({ node: argument, queryPosition: true });
+          if (argument) candidates.push({ node: argument, queryPosition: true, call });
         }
         return;
       }
@@ -120,11 +158,46 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
 
   // Query positions first, so that a const string passed to .query() is not also seen as a loose string.
   const consumed = new Set<ts.Node>();
-  for (const argument of queryArguments) markLiterals(argument, consts, consumed, 0);
-  for (const { node, queryPosition } of candidates) {
+  const constOf = (identifier: ts.Identifier): ts.Expression | undefined => {
+    const entries = consts.get(identifier.text);
+    if (!entries) return undefined;
+    if (entries.length === 1) return inScope(identifier, entries[0]!.scope) ? entries[0]!.value : undefined;
+    for (let current: ts.Node | undefined = identifier.parent; current; current = current.parent) {
+      const found = entries.find((entry) => entry.scope === current);
+      if (found) return found.value;
+    }
+    return undefined;
+  };
+  const fold = { source, constOf, consumed };
+  const folded = new Map<ts.Node, Folded | undefined>();
+  for (const { node, queryPosition, call } of candidates) {
+    if (!queryPosition) continue;
+    const result = foldSql(node, fold);
+    folded.set(node, result);
+    if (!result && call && readsSqlOnly(call)) {
+      const start = call.getStart(source);
+      unreadQueries.push({ start, end: call.end, enclosingFunction: enclosingFunctionOf(call) });
+    }
+  }
+  for (const { node, queryPosition, call } of candidates) {
     if (!queryPosition && consumed.has(node)) continue;
-    const sql = embeddedSqlOf(node, source, consts, consumed);
-    if (sql) sqlSites.push({ sql, queryPosition, enclosingFunction: enclosingFunctionOf(node), expressionStart: node.getStart(source) });
+    const first = queryPosition ? folded.get(node) : foldSql(node, fold);
+    if (!first) continue;
+    const shape = queryPosition ? shapeOf(first, call) : 'statement';
+    if (shape === undefined) continue;
+    const variants = [first.sql];
+    if (first.branches) {
+      const second = foldSql(node, fold, 1);
+      if (second) variants.push(second.sql);
+    }
+    sqlSites.push({
+      variants,
+      queryPosition,
+      shape,
+      enclosingFunction: enclosingFunctionOf(node),
+      expressionStart: node.getStart(source),
+      expressionEnd: node.end,
+    });
   }
 
   const header = ownerHeaderOf(source, text);
@@ -132,6 +205,7 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
   return {
     imports,
     sqlSites,
+    unreadQueries,
     ownerHeader: header,
     syntaxErrors: syntaxErrors.map((d) => ({
       message: typescript.flattenDiagnosticMessageText(d.messageText, ' '),
@@ -162,16 +236,69 @@ function calleeName(expression: ts.Expression): string | undefined {
   return undefined;
 }
 
-/** `{ text: '…', values }` objects carry their SQL in `text`. */
-function queryArgument(argument: ts.Expression): ts.Expression {
-  if (typescript.isObjectLiteralExpression(argument)) {
-    for (const property of argument.properties) {
-      if (typescript.isPropertyAssignment(property) && typescript.isIdentifier(property.name) && property.name.text === 'text') {
-        return property.initializer;
-      }
-    }
+/** `{ text: '…', values }`, `{ text }` and `{ sql }` objects carry their SQL in that property; other objects carry none. */
+function queryArgument(argument: ts.Expression): ts.Expression | undefined {
+  const expression = unwrap(argument);
+  if (!typescript.isObjectLiteralExpression(expression)) return argument;
+  for (const property of expression.properties) {
+    const name = property.name && (typescript.isIdentifier(property.name) || typescript.isStringLiteral(property.name)) ? property.name.text : undefined;
+    if (name !== 'text' && name !== 'sql') continue;
+    if (typescript.isPropertyAssignment(property)) return property.initializer;
+    if (typescript.isShorthandPropertyAssignment(property)) return property.name;
   }
-  return argument;
+  return undefined;
+}
+
+/** A query call that only a SQL client makes, or one whose receiver is named like a client (`pool.query(text)`). */
+function readsSqlOnly(call: ts.CallExpression): boolean {
+  const [argument] = call.arguments;
+  if (!argument) return false;
+  const inner = unwrap(argument);
+  if (typescript.isFunctionLike(inner) || typescript.isObjectLiteralExpression(inner) || typescript.isArrayLiteralExpression(inner)) return false;
+  const callee = call.expression;
+  const method = calleeName(callee) ?? '';
+  if (SQL_ONLY_METHODS.has(method)) return true;
+  if (method !== 'query' && method !== 'raw' && method !== 'unsafe') return false;
+  if (!typescript.isPropertyAccessExpression(callee)) return false;
+  const receiver = unwrap(callee.expression);
+  const receiverName = typescript.isIdentifier(receiver) ? receiver.text : typescript.isPropertyAccessExpression(receiver) ? receiver.name.text : undefined;
+  // A client handed over as the argument (`compiled.execute(db)`) is not SQL text.
+  const argumentName = typescript.isIdentifier(inner) ? inner.text : undefined;
+  return receiverName !== undefined && CLIENT_NAMES.test(receiverName) && !(argumentName !== undefined && CLIENT_NAMES.test(argumentName) && !/sql|query|text/i.test(argumentName));
+}
+
+/**
+ * How a text in a query position reads, or undefined when it is not SQL at all (a connection string, a
+ * label). Tags and `raw(…)` take fragments (sql`count(*)`, `raw('COUNT(*) AS n')`); the other query
+ * calls take statements, so a text there that begins with no statement word but has SQL words in it is
+ * a statement that does not parse (`query('SELEC id FROM t')`).
+ */
+function shapeOf(folded: Folded, call: ts.CallExpression | undefined): SqlShape | undefined {
+  const hasSqlWords = SQL_WORDS.test(folded.sql.text);
+  if (folded.startsWithHole) return hasSqlWords ? 'assembled' : undefined;
+  const word = firstWord(folded.sql.text);
+  if (word === undefined) return undefined;
+  if (STATEMENT_WORDS.has(word.toLowerCase())) return 'statement';
+  if (!call || calleeName(call.expression) === 'raw') return 'fragment';
+  return hasSqlWords ? 'statement' : undefined;
+}
+
+/** The first word of a text, past whitespace, comments and opening parentheses. */
+function firstWord(text: string): string | undefined {
+  let i = 0;
+  for (;;) {
+    while (i < text.length && (/\s/.test(text[i]!) || text[i] === '(')) i++;
+    if (text.startsWith('--', i)) {
+      const end = text.indexOf('\n', i);
+      if (end < 0) return undefined;
+      i = end + 1;
+    } else if (text.startsWith('/*', i)) {
+      const end = text.indexOf('*/', i + 2);
+      if (end < 0) return undefined;
+      i = end + 2;
+    } else break;
+  }
+  return /^[A-Za-z_]\w*/.exec(text.slice(i, i + 64))?.[0];
 }
 
 /**
@@ -197,6 +324,19 @@ function forEachNode(root: ts.Node, visit: (node: ts.Node) => void): void {
   }
 }
 
+/** The block, module or file whose statements a variable declaration list belongs to. */
+function scopeOf(list: ts.VariableDeclarationList): ts.Node {
+  const statement = list.parent;
+  // `for (const x of …)` declares into the loop; any other list sits in a variable statement.
+  return typescript.isVariableStatement(statement) ? statement.parent : statement;
+}
+
+/** True when `node` lies inside `scope` (parents are set by the walk). */
+function inScope(node: ts.Node, scope: ts.Node): boolean {
+  for (let current: ts.Node | undefined = node; current; current = current.parent) if (current === scope) return true;
+  return false;
+}
+
 /** The name of the innermost function or method around a node (forEachNode has set the parents). */
 export function enclosingFunctionOf(node: ts.Node): string | undefined {
   for (let current: ts.Node | undefined = node; current; current = current.parent) {
@@ -219,81 +359,6 @@ function functionNameOf(node: ts.Node): string | undefined {
     if (typescript.isFunctionExpression(node) && node.name) return node.name.text;
   }
   return undefined;
-}
-
-function unwrap(expression: ts.Expression): ts.Expression {
-  let current = expression;
-  while (typescript.isParenthesizedExpression(current) || typescript.isAsExpression(current) || typescript.isSatisfiesExpression(current)) {
-    current = current.expression;
-  }
-  return current;
-}
-
-function markLiterals(node: ts.Expression, consts: Map<string, ts.Expression>, consumed: Set<ts.Node>, depth: number): void {
-  const expression = unwrap(node);
-  if (depth > 8) return;
-  if (typescript.isIdentifier(expression)) {
-    const target = consts.get(expression.text);
-    if (target) markLiterals(target, consts, consumed, depth + 1);
-  } else if (typescript.isBinaryExpression(expression) && expression.operatorToken.kind === typescript.SyntaxKind.PlusToken) {
-    markLiterals(expression.left, consts, consumed, depth + 1);
-    markLiterals(expression.right, consts, consumed, depth + 1);
-  } else {
-    consumed.add(expression);
-  }
-}
-
-/**
- * Builds the SQL text of an expression: string and template literals, `+` concatenations and
- * identifiers bound to const strings in the same file. Anything else is a value hole.
- * Returns undefined when the expression holds no literal text at all (a variable from elsewhere).
- */
-function embeddedSqlOf(
-  node: ts.Expression,
-  source: ts.SourceFile,
-  consts: Map<string, ts.Expression>,
-  consumed: Set<ts.Node>,
-): EmbeddedSql | undefined {
-  const builder = new EmbeddedSqlBuilder();
-  let literalParts = 0;
-  const append = (raw: ts.Expression, depth: number): void => {
-    const expression = unwrap(raw);
-    if (typescript.isStringLiteral(expression) || typescript.isNoSubstitutionTemplateLiteral(expression)) {
-      const start = expression.getStart(source) + 1;
-      builder.literal(source.text.slice(start, expression.end - 1), start);
-      consumed.add(expression);
-      literalParts++;
-    } else if (typescript.isTemplateExpression(expression)) {
-      appendTemplate(expression, source, builder);
-      consumed.add(expression);
-      literalParts++;
-    } else if (typescript.isBinaryExpression(expression) && expression.operatorToken.kind === typescript.SyntaxKind.PlusToken && depth < 8) {
-      append(expression.left, depth + 1);
-      append(expression.right, depth + 1);
-    } else if (typescript.isIdentifier(expression) && consts.has(expression.text) && depth < 8) {
-      const target = consts.get(expression.text)!;
-      // The identifier stands in for its string; locations point at the string's declaration.
-      append(target, depth + 1);
-    } else {
-      const start = expression.getStart(source);
-      builder.hole(expression.end - start, start);
-    }
-  };
-  append(node, 0);
-  return literalParts > 0 ? builder.build() : undefined;
-}
-
-function appendTemplate(template: ts.TemplateExpression, source: ts.SourceFile, builder: EmbeddedSqlBuilder): void {
-  const headStart = template.head.getStart(source) + 1; // after the backtick
-  const headEnd = template.head.end - 2; // before `${`
-  builder.literal(source.text.slice(headStart, headEnd), headStart);
-  for (const span of template.templateSpans) {
-    const holeStart = span.expression.getFullStart() - 2; // the `${`
-    const literalStart = span.literal.getStart(source) + 1; // after `}`
-    builder.hole(literalStart - holeStart, holeStart);
-    const literalEnd = typescript.isTemplateTail(span.literal) ? span.literal.end - 1 : span.literal.end - 2;
-    builder.literal(source.text.slice(literalStart, literalEnd), literalStart);
-  }
 }
 
 function ownerHeaderOf(source: ts.SourceFile, text: string): TypeScriptFacts['ownerHeader'] {

@@ -59,6 +59,8 @@ export interface SqlTableAccess extends AccessDetails {
   length: number;
   /** True when the name came from an interpolation hole and cannot be known statically. */
   synthetic?: boolean;
+  /** True when the table's name is known but its schema is an interpolation hole (`${schema}.jobs`, psql `:SCHEMA.jobs`). */
+  schemaHole?: boolean;
 }
 
 export interface SqlStatementFacts {
@@ -101,6 +103,11 @@ export interface TableAccessFact extends Location, AccessDetails {
   enclosingFunction?: string;
   /** True when the table could not be known statically (an interpolated name, a computed builder argument). */
   synthetic?: boolean;
+  /**
+   * True when the name is known but the schema was an interpolation hole: `table` has no schema then,
+   * and the map decides which of its tables of that name is meant (resolveSchemaHoles).
+   */
+  schemaHole?: boolean;
   /** How the code reached the table: raw SQL, or the query builder / ORM the call goes through. */
   framework?: Framework;
 }
@@ -123,6 +130,22 @@ export interface SuppressionFact extends Location {
   targetLine: number;
 }
 
+/**
+ * Why a query site's table accesses could not be read: its SQL is not in the file's text (`not-static`),
+ * it does not parse (`unparsed`), it begins with a piece known only at run time and does not parse
+ * without it (`assembled`), or a table or schema it names is chosen at run time (`table-unknown`).
+ */
+export type UnreadReason = 'not-static' | 'unparsed' | 'assembled' | 'table-unknown';
+
+/** A place that sends SQL or runs a query builder / ORM query, read or not: what coverage counts. */
+export interface QuerySite extends Location {
+  framework: Framework;
+  /** Its accesses are those whose `statement` is at least `first` and below `end`. */
+  statements: { first: number; end: number };
+  /** Set when its accesses could not be read (at least not all of them). */
+  unread?: UnreadReason;
+}
+
 export interface FileFacts {
   /** Repository-relative POSIX path. */
   file: string;
@@ -133,6 +156,10 @@ export interface FileFacts {
   accesses: TableAccessFact[];
   sqlErrors: SqlErrorFact[];
   suppressions: SuppressionFact[];
-  /** Problems that kept part of the file from being analysed (unreadable, binary, TypeScript syntax). */
+  /** Its query sites, read or not (absent in facts made before sites were counted, and for files not analysed). */
+  sites?: QuerySite[];
+  /** Problems that kept part of the file from being analysed (TypeScript syntax). */
   notes: Array<{ message: string } & Location>;
+  /** Why the file could not be analysed at all (binary, too large, nested too deeply, unreadable): its facts are empty. */
+  notAnalysed?: string;
 }

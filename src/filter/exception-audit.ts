@@ -8,6 +8,9 @@ import type { RuleFinding } from '../rules/rule.js';
 export const EXPIRED_EXCEPTION = 'expired-exception';
 export const UNUSED_EXCEPTION = 'unused-exception';
 
+/** Rules only `db check` runs: an exception for them alone waives nothing in `check`, and is not unused for that. */
+const DB_CHECK_RULES: ReadonlySet<string> = new Set(['stale-map-entry', 'migration-error']);
+
 export interface ExceptionAuditOptions {
   /** The map's path relative to the scanned root (POSIX), where the findings are located. */
   mapFile: string;
@@ -31,7 +34,7 @@ export function auditExceptions(loadedMap: LoadedMap, options: ExceptionAuditOpt
           `Fix that code and delete the exception, or renew it with a new date and reason (${exception.link}).`,
         ...at,
       });
-    } else if (options.fullRun && !options.used.has(exception.id)) {
+    } else if (options.fullRun && !options.used.has(exception.id) && !exception.rules.every((rule) => DB_CHECK_RULES.has(rule))) {
       findings.push({
         ruleId: UNUSED_EXCEPTION,
         message:

@@ -23,10 +23,15 @@ const HARDENING = [
   '-c', 'credential.helper=',
 ];
 
-/** The environment git runs in: the caller's, without system configuration, prompts or optional locks. */
+/**
+ * The environment git runs in: the caller's without its GIT_* variables (a GIT_DIR or GIT_WORK_TREE
+ * meant for another repository), and without system configuration, prompts or optional locks.
+ */
 export function gitEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('GIT_')) env[key] = value;
   return {
-    ...process.env,
+    ...env,
     GIT_CONFIG_NOSYSTEM: '1',
     GIT_TERMINAL_PROMPT: '0',
     GIT_OPTIONAL_LOCKS: '0',

@@ -12,7 +12,8 @@
  * segment matches any number of segments (none included); `*` matches any characters of one
  * segment (a leading dot too) and `?` one; `[abc]`, `[a-z]`, `[^a]` a character of a class; `{a,b}`
  * either alternative (nested allowed); `\` escapes the next character; a leading `./` is dropped.
- * Extglobs (`@(a|b)`, `!(a)`, …) and a leading `!` are refused by checkGlob, not read differently.
+ * Extglobs (`@(a|b)`, `!(a)`, …) are refused by checkGlob, not read differently; a leading `!`
+ * (negation) is the caller's to read: compileGlob takes the glob without it.
  */
 
 /** The most globs one glob's braces may expand to. */
@@ -28,8 +29,9 @@ export type Matcher = (path: string) => boolean;
 /** Why a glob cannot be matched as written, or undefined when it can. */
 export function checkGlob(glob: string): string | undefined {
   if (glob.length > MAX_GLOB_LENGTH) return `expected a glob of at most ${MAX_GLOB_LENGTH} characters`;
-  if (glob.startsWith('!')) return 'expected a glob without a leading "!": negated globs are not supported';
   if (/[@!+*?]\(/.test(glob.replace(/\\./g, ''))) return 'expected a glob without extglob groups such as @(a|b): use {a,b}';
+  // A leading `!` negates the glob in the lists that allow it (the map's schema says where): the rest is the glob.
+  if (glob.startsWith('!')) glob = glob.slice(1);
   try {
     expandBraces(glob);
   } catch (error) {

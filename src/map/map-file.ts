@@ -110,8 +110,11 @@ export function readMapText(file: string, root?: string): string {
         throw refuse('the ownership map is a symbolic link inside the repository: links are not followed (name the real file with --map)');
       case 'outside':
         throw refuse(`the ownership map ${error.reason}`);
-      default:
-        throw refuse(`cannot read the ownership map (${error.code ?? error.reason}): expected a readable YAML file`);
+      default: {
+        const reason = error.code ?? error.reason;
+        const hint = reason === 'ENOENT' ? ' (`schema-guard init` writes a starter map)' : '';
+        throw refuse(`cannot read the ownership map (${reason}): expected a readable YAML file${hint}`);
+      }
     }
   }
   if (buffer.includes(0)) throw refuse('the ownership map holds NUL bytes: expected a YAML text file');

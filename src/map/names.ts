@@ -2,8 +2,8 @@
 import type { TableName } from '../facts/types.js';
 
 /**
- * Reads a table name written in the map as PostgreSQL reads one in SQL: unquoted parts fold to
- * lower case, "Quoted" parts keep their case (`""` is a quote), the last two parts are schema and name.
+ * Reads a table name written in the map (or on the command line): the last two parts are schema and
+ * name, each the identifier as PostgreSQL stores it (see parseIdentifier).
  */
 export function parseTableName(text: string): TableName {
   const parts = (text.match(/"(?:[^"]|"")*"|[^."]+/g) ?? [text]).map(parseIdentifier);
@@ -11,10 +11,16 @@ export function parseTableName(text: string): TableName {
   return parts.length > 1 ? { schema: parts.at(-2)!, name } : { name };
 }
 
-/** One identifier as PostgreSQL reads it: unquoted folds to lower case, "Quoted" keeps its case. */
+/**
+ * One identifier of the map, as PostgreSQL stores it. Unlike SQL, the map does not fold unquoted names
+ * to lower case: SQL's unquoted names are lower case once PostgreSQL has read them, so a map name with
+ * upper-case letters can only mean the identifier that code quotes (`webServerSettings` is
+ * `"webServerSettings"`), and a lower-case one is the same either way. "Quotes" are needed only
+ * around a name holding a dot or a quote (`""` is a quote).
+ */
 export function parseIdentifier(text: string): string {
   const part = text.trim();
-  return part.startsWith('"') && part.endsWith('"') && part.length > 1 ? part.slice(1, -1).replaceAll('""', '"') : part.toLowerCase();
+  return part.startsWith('"') && part.endsWith('"') && part.length > 1 ? part.slice(1, -1).replaceAll('""', '"') : part;
 }
 
 /** Identity of a table as PostgreSQL resolves it: no schema means `public`. */

@@ -1,7 +1,8 @@
 /** Fast lookups over a loaded ownership map: who owns a table, which domain a file is in, what applies where. */
 import { compileGlob, compileGlobs } from '../glob/match.js';
-import { WRITE_OPERATIONS, type Operation, type TableName } from '../facts/types.js';
+import { WRITE_OPERATIONS, type FileFacts, type Operation, type TableName } from '../facts/types.js';
 import { formatTableName, parseIdentifier, parseTableName, tableKey } from './names.js';
+import { isNegatedGlob } from './globs.js';
 import type { Domain, Family, MapException, MapOperation, OwnershipMap, RestrictedTableRule, Tenancy } from './schema.js';
 
 export interface TableOwnership {
@@ -43,17 +44,32 @@ export interface SensitiveColumnGrant {
 type Matcher = (path: string) => boolean;
 export type RetiredImport = OwnershipMap['retiredImports'][number];
 
-// The bounded matcher reads `*` as picomatch's dot: true does: dotfiles inside a domain's folder are still that domain's.
+// Globs are matched in bounded time (src/glob/match.ts), `*` and `**` matching dotfiles and names
+// with a line break too: dotfiles inside a domain's folder are still that domain's.
 const compiled = new WeakMap<readonly string[], Matcher>();
 
-/** True when `path` matches one of `globs`. Compiled once per array, so pass the map's own arrays. */
+/**
+ * True when `path` matches one of `globs` without `!` and none with `!` (their order does not matter).
+ * Compiled once per array, so pass the map's own arrays.
+ */
 export function matches(globs: readonly string[], path: string): boolean {
   let matcher = compiled.get(globs);
   if (!matcher) {
-    matcher = compileGlobs(globs);
+    matcher = globListMatcher(globs);
     compiled.set(globs, matcher);
   }
   return matcher(path);
+}
+
+/** The matcher of a glob list: its `!` globs take paths out of what the others match. */
+export function globListMatcher(globs: readonly string[]): Matcher {
+  const positive = globs.filter((glob) => !isNegatedGlob(glob));
+  const negated = globs.filter(isNegatedGlob).map((glob) => glob.slice(1));
+  if (positive.length === 0) return () => false;
+  const included = compileGlobs(positive);
+  if (negated.length === 0) return (path) => included(path);
+  const excluded = compileGlobs(negated);
+  return (path) => included(path) && !excluded(path);
 }
 
 /** True when `op` is one of `ops`, `write` standing for every write operation. */
@@ -81,17 +97,25 @@ export class OwnershipIndex {
   private readonly tenantTables = new Set<string>();
   private readonly tenantSchemas = new Set<string>();
   private readonly sensitive = new Map<string, { columns: string[]; owner?: string }[]>();
+  /** Every table the map names, by bare name: which schemas hold a table of that name (built on first use). */
+  private tablesByName: Map<string, Map<string, TableName>> | undefined;
 
   constructor(readonly map: OwnershipMap) {
-    const folderGlobs: { glob: string; domain: string }[] = [];
+    const folderGlobs: { glob: string; domain: string; outside: Matcher | undefined }[] = [];
     for (const [domain, d] of Object.entries(map.domains)) {
       for (const prefix of d.prefixes) this.prefixes.push({ prefix, domain });
       for (const schema of d.schemas) this.schemaOwners.set(parseIdentifier(schema), { domain });
-      for (const glob of d.folders) folderGlobs.push({ glob, domain });
+      // A domain's `!` globs take files out of each of its folders.
+      const negated = d.folders.filter(isNegatedGlob).map((glob) => glob.slice(1));
+      const outside = negated.length > 0 ? compileGlobs(negated) : undefined;
+      for (const glob of d.folders) if (!isNegatedGlob(glob)) folderGlobs.push({ glob, domain, outside });
     }
     this.prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
     folderGlobs.sort((a, b) => b.glob.length - a.glob.length);
-    for (const { glob, domain } of folderGlobs) this.folders.push({ domain, match: compileGlob(glob) });
+    for (const { glob, domain, outside } of folderGlobs) {
+      const inside = compileGlob(glob);
+      this.folders.push({ domain, match: outside ? (file) => inside(file) && !outside(file) : (file) => inside(file) });
+    }
 
     for (const family of map.families) {
       for (const table of family.tables) this.familyTables.set(tableKey(parseTableName(table)), family);
@@ -110,6 +134,32 @@ export class OwnershipIndex {
       const key = tableKey(parseTableName(entry.table));
       this.sensitive.set(key, [...(this.sensitive.get(key) ?? []), { columns: entry.columns.map(parseIdentifier), owner: entry.owner }]);
     }
+  }
+
+  /**
+   * The map's table that a name stands for when its schema is an interpolation hole: the table of that
+   * name the map lists, whatever its schema, when it lists exactly one; `ambiguous` when it lists it in
+   * several schemas; undefined when it lists none.
+   */
+  tableForSchemaHole(name: string): TableName | 'ambiguous' | undefined {
+    if (!this.tablesByName) {
+      this.tablesByName = new Map();
+      const listed = [
+        ...this.map.families.flatMap((family) => family.tables),
+        ...this.map.restrictedTables.flatMap((rule) => rule.tables),
+        ...(this.map.tenancy?.scoped.tables ?? []),
+        ...this.map.sensitiveColumns.map((entry) => entry.table),
+      ];
+      for (const entry of listed) {
+        const table = parseTableName(entry);
+        const schemas = this.tablesByName.get(table.name) ?? new Map<string, TableName>();
+        schemas.set(table.schema ?? 'public', table);
+        this.tablesByName.set(table.name, schemas);
+      }
+    }
+    const schemas = this.tablesByName.get(name);
+    if (!schemas) return undefined;
+    return schemas.size === 1 ? [...schemas.values()][0] : 'ambiguous';
   }
 
   /** The dependency chain's modules, foundational first. */
@@ -279,4 +329,20 @@ function tableMatcher(entries: readonly string[]): (table: TableName) => boolean
       matches(qualified, `${schema}.${table.name}`)
     );
   };
+}
+
+/**
+ * The facts as the map reads them: a table whose schema was an interpolation hole becomes the map's
+ * table of that name; one the map lists in several schemas cannot be judged and counts as unresolved.
+ * Returns `facts` itself when nothing changes.
+ */
+export function resolveSchemaHoles(facts: FileFacts, index: OwnershipIndex): FileFacts {
+  if (!facts.accesses.some((access) => access.schemaHole)) return facts;
+  const accesses = facts.accesses.map((access) => {
+    if (!access.schemaHole || access.synthetic) return access;
+    const table = index.tableForSchemaHole(access.table.name);
+    if (table === 'ambiguous') return { ...access, synthetic: true };
+    return table ? { ...access, table } : access;
+  });
+  return { ...facts, accesses };
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { checkGlob } from '../glob/match.js';
+import { isNegatedGlob } from './globs.js';
 
 // Messages are completed by the loader into `<file>:<line>:<column>: <path>: <message>`, so each says what was expected.
 const domainId = z
@@ -17,15 +18,40 @@ const glob = z
     const problem = checkGlob(value);
     if (problem) context.addIssue({ code: 'custom', message: problem });
   });
+/**
+ * A list of file globs. Where negation works (`negation: true`) a file matches the list when it matches a
+ * glob without `!` and none with `!`, whatever their order; elsewhere a `!` glob is refused where it stands,
+ * never read as a positive one.
+ */
+function globList(where: string, negation: boolean) {
+  return z.array(glob).superRefine((globs, context) => {
+    const negated = globs.flatMap((value, index) => (isNegatedGlob(value) ? [index] : []));
+    if (negated.length === 0) return;
+    if (!negation) {
+      for (const index of negated) {
+        context.addIssue({ code: 'custom', path: [index], message: `negated globs are not supported in ${where}: expected a glob without \`!\`, listing what it covers` });
+      }
+    } else if (negated.length === globs.length) {
+      context.addIssue({ code: 'custom', path: [negated[0]!], message: 'a negated glob only takes files out of the list\'s other globs: expected at least one glob without `!` in this list' });
+    }
+  });
+}
 const operation = z
   .enum(['read', 'insert', 'update', 'delete', 'truncate', 'merge', 'copy', 'create', 'alter', 'drop', 'reference', 'write'])
   .describe('A table operation; `write` stands for every write (insert, update, delete, truncate, merge, copy, create, alter, drop)');
 
 export const DomainSchema = z
   .object({
-    name: z.string().describe('Human name of the domain, as the seed writes it'),
-    kind: z.enum(['platform', 'product']),
-    folders: z.array(glob).describe('Source folders (globs, relative to the repository root) whose code belongs to this domain'),
+    name: z.string().optional().describe('Human name of the domain (default: its id)'),
+    kind: z.enum(['platform', 'product']).default('product').describe('platform: shared foundation others build on; product: a product area'),
+    folders: globList('folders', true).describe(
+      'Source folders (globs, relative to the repository root) whose code belongs to this domain; `!glob` takes files out',
+    ),
+    entry: globList('entry', true)
+      .default([])
+      .describe(
+        "The domain's public files (globs): other domains import these, and cross-domain-import names them in its fix. Besides these, the package entry and, for a domain that is a folder inside a package, its folder's index file are ways in",
+      ),
     prefixes: z.array(z.string().min(1)).default([]).describe('Owner-visible table name prefixes: a table named with one belongs to this domain'),
     schemas: z.array(z.string().min(1)).default([]).describe('PostgreSQL schemas this domain owns outright (`billing.*`)'),
     owners: z
@@ -36,7 +62,7 @@ export const DomainSchema = z
       })
       .strict()
       .optional()
-      .describe('Seed 002 metadata: primary and secondary owner, on-call severity'),
+      .describe('Who answers for the domain: primary and secondary owner, on-call severity'),
     dependsOn: z
       .array(domainId)
       .optional()
@@ -50,22 +76,36 @@ const TableEntry = z
   .string()
   .min(1, 'expected a table name')
   .describe(
-    'Table name as SQL writes it, optionally schema-qualified: unquoted parts fold to lower case, "Quoted" parts keep their case, no schema means public',
+    'Table name, optionally schema-qualified, exactly as PostgreSQL stores it: `webServerSettings` is the identifier code writes "webServerSettings" (quotes are needed only around a dot or a quote), no schema means public',
   );
 
 export const FamilySchema = z
   .object({
     id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a family id: lower-case letters, digits and dashes'),
-    name: z.string(),
+    name: z.string().optional().describe('Human name of the family (default: its id)'),
     tables: z.array(TableEntry).default([]),
     schemas: z.array(z.string().min(1)).default([]).describe('Whole PostgreSQL schemas in this family'),
-    currentOwner: z.string().describe('Who owns it today (free text from the seed)'),
+    currentOwner: z.string().optional().describe('Who owns it today, in free text (default: the target owner)'),
     targetOwner: domainId.describe('The domain that owns it'),
-    targetOwnerText: z.string().optional().describe('The target owner as the seed words it'),
-    guardRule: z.string(),
+    targetOwnerText: z.string().optional().describe('The target owner in free text'),
+    guardRule: z
+      .string()
+      .optional()
+      .describe('What other domains must do instead of touching these tables (default: a sentence naming the owner)'),
     readers: z.array(domainId).default([]).describe('Other domains allowed to read this family through an explicit contract'),
   })
-  .strict();
+  .strict()
+  .transform((family) => ({
+    ...family,
+    name: family.name ?? family.id,
+    currentOwner: family.currentOwner ?? family.targetOwner,
+    guardRule: family.guardRule ?? defaultGuardRule(family.targetOwner),
+  }));
+
+/** The guard rule of a family whose map does not word one. */
+export function defaultGuardRule(owner: string): string {
+  return `Only ${owner} code queries these tables; other domains go through an API, a read model or events of ${owner}.`;
+}
 
 export const RestrictedTableRuleSchema = z
   .object({
@@ -77,7 +117,7 @@ export const RestrictedTableRuleSchema = z
     allow: z
       .object({
         domains: z.array(domainId).default([]),
-        folders: z.array(glob).default([]),
+        folders: globList('allow.folders', true).default([]),
       })
       .strict()
       .default({ domains: [], folders: [] })
@@ -92,7 +132,7 @@ export const DependencyChainSchema = z
     order: z
       .array(domainId)
       .default([])
-      .describe('Domain modules from foundational to derived (seed 001): each depends only on modules earlier in the list'),
+      .describe('Domain modules from foundational to derived: each depends only on modules earlier in the list'),
     crossCutting: z
       .array(domainId)
       .default([])
@@ -131,13 +171,12 @@ export const ExceptionSchema = z
     reason: z.string().min(1),
     link: z.string().min(1).describe('Where the exception is tracked: a URL or a document section'),
     rules: z.array(z.string()).min(1, 'expected at least one rule id').describe('Rule ids this exception waives'),
-    folders: z
-      .array(glob)
+    folders: globList('folders', true)
       .default([])
       .describe('Files the exception applies to; with domains too, a file matching either is covered; neither means every file'),
     domains: z.array(domainId).default([]).describe('Domains whose files the exception applies to'),
     tables: z
-      .array(glob)
+      .array(glob.refine((value) => !isNegatedGlob(value), 'negated globs are not supported in an exception\'s tables: expected table names or globs that list what it covers'))
       .default([])
       .describe('Table names or globs: `policy_*` matches public tables by name, `billing.*` matches `schema.name`; all tables when empty'),
     operations: z.array(operation).default([]).describe('Operations waived; all when empty. `write` stands for every write'),
@@ -154,32 +193,47 @@ export const OwnershipMapSchema = z
     $schema: z.string().optional(),
     version: z.literal(1),
     title: z.string().optional(),
-    ownershipRules: z.array(z.string()).default([]).describe('The ownership rules, in the seed\'s words'),
+    ownershipRules: z.array(z.string()).default([]).describe('The ownership rules in words, for people reading the map'),
     domains: z.record(domainId, DomainSchema),
     families: z.array(FamilySchema),
     restrictedTables: z.array(RestrictedTableRuleSchema).default([]),
-    dependencyChain: DependencyChainSchema.optional().describe('The allowed direction of dependencies between modules (seed 001)'),
-    tenancy: TenancySchema.optional().describe('Tenant-scoped tables and how tenants are isolated (seeds 003 and 004)'),
+    dependencyChain: DependencyChainSchema.optional().describe('The allowed direction of dependencies between modules'),
+    tenancy: TenancySchema.optional().describe('Tenant-scoped tables and how tenants are isolated'),
     sensitiveColumns: z
       .array(SensitiveColumnsSchema)
       .default([])
       .describe('Columns that only their owning domain may select (secrets, credentials)'),
-    readModelFolders: z.array(glob).default([]).describe('Read-model code: joins across families are allowed there'),
-    ownerHeaderFolders: z
-      .array(glob)
+    readModelFolders: globList('readModelFolders', true).default([]).describe('Read-model code: joins across families are allowed there'),
+    ownerHeaderFolders: globList('ownerHeaderFolders', true)
       .default([])
       .describe('Transitional multi-domain surfaces whose files must name their owning domain in `// @owner <domain-id>`'),
     retiredImports: z
-      .array(z.object({ folder: glob, reason: z.string() }).strict())
+      .array(
+        z
+          .object({
+            folder: glob.refine((value) => !isNegatedGlob(value), 'negated globs are not supported in retiredImports: expected the glob of the retired folder'),
+            reason: z.string(),
+          })
+          .strict(),
+      )
       .default([]),
     exceptions: z.array(ExceptionSchema).default([]),
-    ignore: z.array(glob).default([]).describe('Globs of files never scanned'),
+    ignore: globList('ignore', false).default([]).describe('Globs of files never scanned'),
+    fileNotAnalysed: z
+      .object({ level: z.enum(['note', 'warning', 'error']).default('error') })
+      .strict()
+      .default({ level: 'error' })
+      .describe('The level of file-not-analysed findings: files in scope that could not be read or parsed (binary, too large, nested too deeply, unreadable)'),
   })
-  .strict();
+  .strict()
+  .transform((map) => ({
+    ...map,
+    domains: Object.fromEntries(Object.entries(map.domains).map(([id, domain]) => [id, { ...domain, name: domain.name ?? id }])),
+  }));
 
 export type OwnershipMapInput = z.input<typeof OwnershipMapSchema>;
 export type OwnershipMap = z.output<typeof OwnershipMapSchema>;
-export type Domain = z.output<typeof DomainSchema>;
+export type Domain = OwnershipMap['domains'][string];
 export type Family = z.output<typeof FamilySchema>;
 export type RestrictedTableRule = z.output<typeof RestrictedTableRuleSchema>;
 export type MapException = z.output<typeof ExceptionSchema>;

@@ -11,6 +11,7 @@ import { getRuleCatalog } from '../rules/catalog.js';
 import { loadOwnershipMap } from './load.js';
 import { MapError, type LoadedMap, type MapPath } from './map-file.js';
 import { OwnershipIndex } from './resolve.js';
+import { isNegatedGlob } from './globs.js';
 import type { OwnershipMap } from './schema.js';
 
 export type ProblemLevel = 'error' | 'warning';
@@ -95,9 +96,16 @@ interface FolderGlob {
  * map should not leave it to that.
  */
 function overlappingFolders(map: OwnershipMap, files: string[], problem: ProblemAt): MapProblem[] {
-  const globs: FolderGlob[] = Object.entries(map.domains).flatMap(([domain, d]) =>
-    d.folders.map((glob, i) => ({ domain, glob, at: ['domains', domain, 'folders', i], match: matcher(glob) })),
-  );
+  const globs: FolderGlob[] = Object.entries(map.domains).flatMap(([domain, d]) => {
+    // The domain's `!` globs take files out of each of its folders.
+    const negated = d.folders.filter(isNegatedGlob).map(matcherOfNegated);
+    return d.folders.flatMap((glob, i) => {
+      if (isNegatedGlob(glob)) return [];
+      const inside = matcher(glob);
+      const match: Matcher = (path) => inside(path) && !negated.some((outside) => outside(path));
+      return [{ domain, glob, at: ['domains', domain, 'folders', i], match }];
+    });
+  });
   const shared = new Map<string, { files: number; example: string }>();
   for (const file of files) {
     const hits = globs.map((g, i) => (g.match(file) ? i : -1)).filter((i) => i >= 0);
@@ -135,6 +143,11 @@ function overlappingFolders(map: OwnershipMap, files: string[], problem: Problem
     }
   }
   return problems;
+}
+
+/** What a `!glob` takes out. */
+function matcherOfNegated(glob: string): Matcher {
+  return matcher(glob.slice(1));
 }
 
 /** Paths a glob matches, one per brace alternative, with every wildcard filled in. */
@@ -199,7 +212,7 @@ function editDistance(a: string, b: string): number {
 function fileGlobs(map: OwnershipMap): Array<{ glob: string; at: MapPath }> {
   const list = (globs: readonly string[], ...at: MapPath) => globs.map((glob, i) => ({ glob, at: [...at, i] }));
   return [
-    ...Object.entries(map.domains).flatMap(([id, d]) => list(d.folders, 'domains', id, 'folders')),
+    ...Object.entries(map.domains).flatMap(([id, d]) => [...list(d.folders, 'domains', id, 'folders'), ...list(d.entry, 'domains', id, 'entry')]),
     ...map.restrictedTables.flatMap((rule, r) => list(rule.allow.folders, 'restrictedTables', r, 'allow', 'folders')),
     ...list(map.readModelFolders, 'readModelFolders'),
     ...list(map.ownerHeaderFolders, 'ownerHeaderFolders'),
@@ -209,11 +222,11 @@ function fileGlobs(map: OwnershipMap): Array<{ glob: string; at: MapPath }> {
   ];
 }
 
-/** A glob that matches nothing on disk is a stale path or a typo; one that matches a folder lacks `/**`. */
+/** A glob that matches nothing on disk is a stale path or a typo (a `!glob` then takes nothing out); one that matches a folder lacks `/**`. */
 function globsWithoutFiles(map: OwnershipMap, files: string[], problem: ProblemAt): MapProblem[] {
   const folders = [...new Set(files.flatMap((file) => file.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))))];
   return fileGlobs(map).flatMap(({ glob, at }) => {
-    const match = matcher(glob);
+    const match = isNegatedGlob(glob) ? matcherOfNegated(glob) : matcher(glob);
     if (files.some(match)) return [];
     const folder = folders.find(match);
     const message = folder

@@ -5,11 +5,11 @@
  */
 import path from 'node:path';
 import { globSync } from 'tinyglobby';
-import type { CheckResult } from '../check.js';
+import type { CheckResult } from '../outcome.js';
 import { domainOf } from '../verdicts.js';
-import type { Operation } from '../facts/types.js';
+import type { Operation, UnreadReason } from '../facts/types.js';
 import { formatTableName, parseTableName, tableKey } from '../map/names.js';
-import { OwnershipIndex } from '../map/resolve.js';
+import { OwnershipIndex, resolveSchemaHoles } from '../map/resolve.js';
 import { compareText } from '../order.js';
 
 export interface UnownedTable {
@@ -35,8 +35,17 @@ export interface UnassignedFolder {
   example: string;
 }
 
+/** What the query sites were: how many, how many read, and each one that could not be read. */
+export interface SiteCoverage {
+  sites: number;
+  read: number;
+  byFramework: Record<string, { sites: number; read: number }>;
+  unread: Array<{ file: string; line: number; column: number; framework: string; reason: UnreadReason }>;
+}
+
 export interface CoverageReport {
   filesScanned: number;
+  querySites: SiteCoverage;
   unownedTables: UnownedTable[];
   unusedTables: UnusedTable[];
   foldersWithoutDomain: UnassignedFolder[];
@@ -46,15 +55,37 @@ export function computeCoverage(result: CheckResult, root: string): CoverageRepo
   const index = new OwnershipIndex(result.loadedMap.map);
   return {
     filesScanned: result.filesScanned,
+    querySites: siteCoverage(result),
     unownedTables: unownedTables(result, index),
     unusedTables: unusedTables(result, index),
     foldersWithoutDomain: foldersWithoutDomain(result, index, root),
   };
 }
 
+function siteCoverage(result: CheckResult): SiteCoverage {
+  const byFramework: SiteCoverage['byFramework'] = {};
+  let sites = 0;
+  let read = 0;
+  for (const [framework, count] of Object.entries(result.frameworks)) {
+    if (!count?.sites) continue;
+    byFramework[framework] = { sites: count.sites, read: count.read };
+    sites += count.sites;
+    read += count.read;
+  }
+  return { sites, read, byFramework, unread: result.unreadSites };
+}
+
+/** Why a site could not be read, in words. */
+const UNREAD_REASONS: Record<UnreadReason, string> = {
+  'not-static': 'its SQL is not in the code (a variable, a parameter)',
+  unparsed: 'its SQL does not parse',
+  assembled: 'its SQL begins with a piece chosen at run time',
+  'table-unknown': 'a table or schema it names is chosen at run time',
+};
+
 function unownedTables(result: CheckResult, index: OwnershipIndex): UnownedTable[] {
   const byTable = new Map<string, UnownedTable & { fileSet: Set<string> }>();
-  for (const facts of result.facts) {
+  for (const facts of result.facts.map((file) => resolveSchemaHoles(file, index))) {
     for (const access of facts.accesses) {
       if (access.synthetic || index.ownerOfTable(access.table)) continue;
       const key = tableKey(access.table);
@@ -80,8 +111,16 @@ function unownedTables(result: CheckResult, index: OwnershipIndex): UnownedTable
     .sort((a, b) => compareText(a.table, b.table));
 }
 
+/** Operations that shape a table without using its rows. */
+const SCHEMA_ONLY: ReadonlySet<Operation> = new Set(['create', 'alter', 'drop', 'reference']);
+
 function unusedTables(result: CheckResult, index: OwnershipIndex): UnusedTable[] {
-  const used = new Set(result.facts.flatMap((facts) => facts.accesses.map((access) => tableKey(access.table))));
+  // Only code that reads or writes rows uses a table: a migration that creates or alters it does not.
+  const used = new Set(
+    result.facts.flatMap((facts) =>
+      resolveSchemaHoles(facts, index).accesses.filter((access) => !access.synthetic && !SCHEMA_ONLY.has(access.operation)).map((access) => tableKey(access.table)),
+    ),
+  );
   return index.map.families
     .flatMap((family) => family.tables.map((table) => ({ table, family: family.id, owner: family.targetOwner })))
     .filter(({ table }) => !used.has(tableKey(parseTableName(table))))
@@ -115,8 +154,19 @@ function foldersWithoutDomain(result: CheckResult, index: OwnershipIndex, root: 
   return [...byFolder.values()].filter((entry) => entry.filesWithoutDomain > 0).sort((a, b) => compareText(a.folder, b.folder));
 }
 
-export function renderCoverageText(report: CoverageReport): string {
+export function renderCoverageText(report: CoverageReport, options: { sites?: boolean } = {}): string {
+  const { querySites } = report;
+  const unread = querySites.sites - querySites.read;
+  const frameworks = Object.entries(querySites.byFramework).map(([framework, count]) => `${framework} ${count.read}/${count.sites}`).join(', ');
+  const sitesTitle = `Query sites read: ${querySites.read} of ${querySites.sites}${frameworks ? ` (${frameworks})` : ''}; ${unread} unread`;
   const sections = [
+    options.sites
+      ? section(
+          sitesTitle,
+          ['SITE', 'FRAMEWORK', 'WHY UNREAD'],
+          querySites.unread.map((site) => [`${site.file}:${site.line}:${site.column}`, site.framework, UNREAD_REASONS[site.reason]]),
+        )
+      : `${sitesTitle}${unread > 0 ? ' (--sites lists them)' : ''}\n`,
     section(
       `Tables the code or migrations use that the map does not own (${report.unownedTables.length})`,
       ['TABLE', 'OPERATIONS', 'USES', 'FILES', 'FIRST USE'],

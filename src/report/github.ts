@@ -1,12 +1,17 @@
 /**
  * GitHub Actions workflow commands (`::error file=…,line=…::message`): in a workflow step, each
  * reported finding becomes an annotation on the pull request's diff. Works on every plan, unlike
- * code scanning. Suppressed and baselined findings are not annotated.
+ * code scanning. Suppressed and baselined findings are not annotated. GitHub shows only the first
+ * annotations of each kind per step, so the most urgent come first, and the rules at one site are
+ * one annotation that names the others. Untrusted text is escaped as GitHub's toolkit escapes it,
+ * and its control characters are made visible (inert.ts).
  */
 import path from 'node:path';
 import { describeEntry, type BaselineEntry } from '../filter/baseline.js';
 import type { Finding, Level } from '../rules/finding.js';
-import type { Notification } from './summary.js';
+import { foldByUrgency } from './fold.js';
+import { clip, plain } from './inert.js';
+import type { Notification } from '../outcome.js';
 
 export interface GithubReportInput {
   /** Reported findings only. */
@@ -21,7 +26,7 @@ export interface GithubReportInput {
 const COMMANDS: Record<Level, string> = { error: 'error', warning: 'warning', note: 'notice' };
 
 export function renderGithub(input: GithubReportInput): string {
-  const lines = input.findings.map((finding) =>
+  const lines = foldByUrgency(input.findings).map(({ finding, also }) =>
     command(COMMANDS[finding.level], {
       file: input.pathPrefix + finding.file,
       line: finding.line,
@@ -29,7 +34,7 @@ export function renderGithub(input: GithubReportInput): string {
       endLine: finding.endLine,
       endColumn: finding.endColumn,
       title: finding.ruleId,
-    }, finding.message),
+    }, finding.message + (also.length > 0 ? ` Also reported here: ${clip(also.join(', '), MAX_MESSAGE)}.` : '')),
   );
   for (const notification of input.notifications) {
     lines.push(
@@ -61,10 +66,13 @@ export function workspacePrefix(root: string, workspace: string): string {
 function command(name: string, properties: Record<string, string | number | undefined>, message: string): string {
   const props = Object.entries(properties)
     .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => `${key}=${escapeProperty(String(value))}`)
+    .map(([key, value]) => `${key}=${plain(escapeProperty(String(value)))}`)
     .join(',');
-  return `::${name}${props ? ' ' + props : ''}::${escapeData(message)}`;
+  return `::${name}${props ? ' ' + props : ''}::${escapeData(plain(clip(message, MAX_MESSAGE)))}`;
 }
+
+/** Longest annotation message; the JSON report has the whole text. */
+const MAX_MESSAGE = 2000;
 
 /** GitHub's escaping of a command's message (actions/toolkit, command.ts escapeData). */
 function escapeData(text: string): string {

@@ -3,10 +3,10 @@
  * edges that produced cross-domain-query or restricted-table findings marked as violations.
  * Files in no domain are drawn as one "(no domain)" node: their writes can be violations too.
  */
-import type { CheckResult } from '../check.js';
+import type { CheckResult } from '../outcome.js';
 import { domainOf } from '../verdicts.js';
 import { WRITE_OPERATIONS, type Operation } from '../facts/types.js';
-import { OwnershipIndex } from '../map/resolve.js';
+import { OwnershipIndex, resolveSchemaHoles } from '../map/resolve.js';
 import { compareText } from '../order.js';
 
 export const NO_DOMAIN = '(no domain)';
@@ -75,7 +75,7 @@ export function buildGraph(result: CheckResult): AccessGraph {
     return found;
   };
 
-  for (const facts of result.facts) {
+  for (const facts of result.facts.map((file) => resolveSchemaHoles(file, index))) {
     const from = domainOf(facts, index);
     for (const access of facts.accesses) {
       // A REFERENCES clause is neither a read nor a write; a name from an interpolation is unknown.

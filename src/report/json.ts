@@ -1,6 +1,9 @@
 import type { BaselineEntry } from '../filter/baseline.js';
+import type { Shard } from '../discover/shard.js';
 import type { Finding } from '../rules/finding.js';
-import type { Notification, Summary } from './summary.js';
+import { relatedRules } from './fold.js';
+import type { Notification } from '../outcome.js';
+import type { Summary } from './summary.js';
 
 export interface JsonReportInput {
   findings: Finding[];
@@ -11,13 +14,25 @@ export interface JsonReportInput {
   errors?: string[];
   /** The baseline compared against, when one was used, and its entries that no longer occur. */
   baseline?: { file: string; absent: BaselineEntry[] };
+  /** The part of the files this run scanned (`--shard i/n`), recorded so that `merge` can tell a duplicate or a missing part. */
+  shard?: Shard;
+  /** Query sites whose table accesses could not be read, and why. */
+  unreadSites?: Array<{ file: string; line: number; column: number; framework: string; reason: string }>;
+  /** The paths discovery left out, and why (a folder ends with `/`). */
+  skipped?: Array<{ path: string; reason: string }>;
 }
 
-/** The JSON contract: findings in stable order with the documented fields, a summary, and what was not analysed. */
+/**
+ * The JSON contract: findings in stable order with the documented fields, a summary, and what was
+ * not analysed. Every rule's finding is its own entry; `relatedRules` names the other rules that
+ * reported one at the same site, which the text formats fold into one.
+ */
 export function renderJson(input: JsonReportInput): string {
+  const related = relatedRules(input.findings);
   return JSON.stringify(
     {
       version: input.toolVersion,
+      ...(input.shard ? { shard: { index: input.shard.index, count: input.shard.count } } : {}),
       findings: input.findings.map((finding) => ({
         ruleId: finding.ruleId,
         level: finding.level,
@@ -41,6 +56,8 @@ export function renderJson(input: JsonReportInput): string {
         suppressed: finding.suppressed !== undefined,
         suppressionReason: finding.suppressed?.reason,
         baselineState: finding.baselineState,
+        relatedRules: related.get(finding)!,
+        origin: finding.origin,
       })),
       // The summary counts reported findings; suppressed and baselined ones are counted apart.
       summary: {
@@ -49,7 +66,9 @@ export function renderJson(input: JsonReportInput): string {
         baselined: input.findings.filter((finding) => finding.baselineState === 'unchanged').length,
       },
       ...(input.baseline ? { baseline: input.baseline } : {}),
+      unreadSites: input.unreadSites ?? [],
       notifications: input.notifications,
+      ...(input.skipped ? { skipped: input.skipped } : {}),
       errors: input.errors ?? [],
     },
     null,

@@ -6,11 +6,17 @@
  * SARIF: one run, the union of the rules (ruleIndex renumbered), every result in the order a single
  * run gives them, one invocation that succeeded only if all did.
  * JSON: the findings concatenated in the same order, every count of the summary summed.
+ *
+ * Each shard's report records its `i/n`: merge refuses a part given twice (its findings would count
+ * twice), reports of different splits, and reports of whole runs; a missing part is a warning, on
+ * standard error and in the merged report, since its files were not scanned.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Log, Notification, ReportingDescriptor, Result, Run } from 'sarif';
+import type { Shard } from '../discover/shard.js';
 import { UsageError } from '../errors.js';
-import { MAX_SARIF_RESULTS } from './sarif.js';
+import { COVERAGE_NOTIFICATION_ID, coverageNotification, MAX_SARIF_RESULTS } from './sarif.js';
 import { compareFindings, compareText } from '../order.js';
 
 export type ReportFormat = 'json' | 'sarif';
@@ -27,10 +33,24 @@ interface JsonReport {
   notifications: Array<{ file?: string }>;
   errors: string[];
   baseline?: { file: string; absent: unknown[] };
+  shard?: Shard;
+  unreadSites?: Array<{ file: string; line: number; column: number }>;
 }
 
-/** Reads the reports and merges them; throws UsageError for unreadable, foreign or mismatched reports. */
-export function mergeReportFiles(files: string[], format?: ReportFormat): string {
+export interface Merged {
+  report: string;
+  /** What the merged report lacks: the shards that were not given. */
+  warnings: string[];
+}
+
+/** Reads the reports and merges them; throws UsageError for unreadable, foreign, mismatched or duplicated reports. */
+export function mergeReportFiles(files: string[], format?: ReportFormat): Merged {
+  const seen = new Map<string, string>();
+  for (const name of files) {
+    const again = seen.get(path.resolve(name));
+    if (again !== undefined) throw new UsageError(`${name} is given twice (also as ${again}): its findings would count twice.`);
+    seen.set(path.resolve(name), name);
+  }
   const inputs = files.map((name): Input => {
     let text: string;
     try {
@@ -50,10 +70,11 @@ export function mergeReportFiles(files: string[], format?: ReportFormat): string
   return chosen === 'sarif' ? mergeSarif(inputs) : mergeJson(inputs);
 }
 
-function mergeSarif(inputs: Input[]): string {
+function mergeSarif(inputs: Input[]): Merged {
   const runs = inputs.map(({ name, report }) => sarifRun(name, report));
   const first = runs[0]!;
   sameVersion(inputs, runs.map((run) => String(run.tool.driver.version)));
+  const missing = missingShards(inputs, runs.map((run) => shardOf(run.properties?.shard)));
 
   const rulesById = new Map<string, ReportingDescriptor>();
   for (const run of runs) for (const rule of run.tool.driver.rules ?? []) if (!rulesById.has(rule.id)) rulesById.set(rule.id, rule);
@@ -66,7 +87,17 @@ function mergeSarif(inputs: Input[]): string {
     .sort(compareResults);
   const notifications = runs
     .flatMap((run) => run.invocations?.[0]?.toolExecutionNotifications ?? [])
+    .filter((notification) => notification.descriptor?.id !== COVERAGE_NOTIFICATION_ID)
     .sort((a, b) => compareFiles(notificationFile(a), notificationFile(b)));
+  // Each shard counted its own query sites: the merged run has their sums, and one notification for them.
+  const shardSites = runs.map((run) => run.invocations?.[0]?.properties?.querySites as { sites?: unknown; read?: unknown } | undefined);
+  let querySites: { sites: number; read: number } | undefined = { sites: 0, read: 0 };
+  for (const count of shardSites) {
+    if (querySites && typeof count?.sites === 'number' && typeof count.read === 'number') querySites = { sites: querySites.sites + count.sites, read: querySites.read + count.read };
+    else querySites = undefined;
+  }
+  if (querySites && querySites.read < querySites.sites) notifications.push(coverageNotification(querySites));
+  for (const warning of missing) notifications.unshift({ level: 'warning', message: { text: warning } });
   if (results.length > MAX_SARIF_RESULTS) {
     const { kept, dropped } = mostSevere(results);
     results = kept;
@@ -78,16 +109,19 @@ function mergeSarif(inputs: Input[]): string {
     });
   }
 
+  const { shard: _shard, ...properties } = first.properties ?? {};
   const merged: Log = {
     ...(inputs[0]!.report as unknown as Log),
     runs: [
       {
         ...first,
+        properties: Object.keys(properties).length > 0 ? properties : undefined,
         tool: { ...first.tool, driver: { ...first.tool.driver, rules } },
         invocations: [
           {
             ...first.invocations?.[0],
             executionSuccessful: runs.every((run) => run.invocations?.[0]?.executionSuccessful !== false),
+            ...(querySites ? { properties: { ...first.invocations?.[0]?.properties, querySites } } : {}),
             toolExecutionNotifications: notifications,
           },
         ],
@@ -95,22 +129,64 @@ function mergeSarif(inputs: Input[]): string {
       },
     ],
   };
-  return JSON.stringify(merged);
+  return { report: JSON.stringify(merged), warnings: missing };
 }
 
-function mergeJson(inputs: Input[]): string {
+function mergeJson(inputs: Input[]): Merged {
   const reports = inputs.map(({ name, report }) => jsonReport(name, report));
   sameVersion(inputs, reports.map((report) => report.version));
+  const missing = missingShards(inputs, reports.map((report) => shardOf(report.shard)));
   const baselines = reports.flatMap((report) => (report.baseline ? [report.baseline] : []));
+  const { shard: _shard, ...first } = reports[0]!;
   const merged = {
-    ...reports[0]!,
+    ...first,
     findings: reports.flatMap((report) => report.findings).sort(compareFindings),
     summary: reports.map((report) => report.summary).reduce(sumCounts),
     ...(baselines.length > 0 ? { baseline: { ...baselines[0]!, absent: baselines.flatMap((baseline) => baseline.absent) } } : {}),
-    notifications: reports.flatMap((report) => report.notifications).sort((a, b) => compareFiles(a.file, b.file)),
+    unreadSites: reports.flatMap((report) => report.unreadSites ?? []).sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column),
+    notifications: [
+      ...missing.map((message) => ({ level: 'warning', message })),
+      ...reports.flatMap((report) => report.notifications).sort((a, b) => compareFiles(a.file, b.file)),
+    ],
     errors: [...new Set(reports.flatMap((report) => report.errors))],
   };
-  return JSON.stringify(merged, null, 2) + '\n';
+  return { report: JSON.stringify(merged, null, 2) + '\n', warnings: missing };
+}
+
+/** A recorded `{ index, count }`, or undefined for a report of a whole run (or one that is not well-formed). */
+function shardOf(value: unknown): Shard | undefined {
+  if (!isRecord(value)) return undefined;
+  const { index, count } = value;
+  return Number.isSafeInteger(index) && Number.isSafeInteger(count) && (index as number) >= 1 && (index as number) <= (count as number)
+    ? { index: index as number, count: count as number }
+    : undefined;
+}
+
+/**
+ * Refuses what would count findings twice or mix splits: a report of a whole run among others, two
+ * splits, a part given twice. Returns a warning for each part of the split that is not among them.
+ */
+function missingShards(inputs: Input[], shards: Array<Shard | undefined>): string[] {
+  if (inputs.length === 1 && shards[0] === undefined) return [];
+  const whole = shards.findIndex((shard) => shard === undefined);
+  if (whole >= 0) {
+    throw new UsageError(`${inputs[whole]!.name} is the report of a whole run, not of check --shard i/n: merge combines the shards of one split.`);
+  }
+  const count = shards[0]!.count;
+  const other = shards.findIndex((shard) => shard!.count !== count);
+  if (other >= 0) {
+    throw new UsageError(`${inputs[0]!.name} is shard ${shards[0]!.index}/${count} but ${inputs[other]!.name} is shard ${shards[other]!.index}/${shards[other]!.count}: merge combines the shards of one split.`);
+  }
+  const byIndex = new Map<number, string>();
+  shards.forEach((shard, i) => {
+    const earlier = byIndex.get(shard!.index);
+    if (earlier !== undefined) throw new UsageError(`${earlier} and ${inputs[i]!.name} are both shard ${shard!.index}/${count}: its findings would count twice.`);
+    byIndex.set(shard!.index, inputs[i]!.name);
+  });
+  const absent = Array.from({ length: count }, (_, i) => i + 1).filter((index) => !byIndex.has(index));
+  return absent.length === 0
+    ? []
+    : [`Shard${absent.length > 1 ? 's' : ''} ${absent.map((index) => `${index}/${count}`).join(', ')} not given: the files of ${absent.length > 1 ? 'those parts' : 'that part'} were not scanned, and this report does not cover them.`];
 }
 
 function sarifRun(name: string, report: Record<string, unknown>): Run {

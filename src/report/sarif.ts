@@ -10,6 +10,8 @@ import { describeEntry, type BaselineEntry } from '../filter/baseline.js';
 import { fallbackRuleMeta, type RuleMeta } from '../rules/catalog.js';
 import { isReported, LEVEL_RANK, type Finding, type Level } from '../rules/finding.js';
 import type { Location as SourceLocation } from '../facts/types.js';
+import type { Shard } from '../discover/shard.js';
+import { relatedRules } from './fold.js';
 import { computeLineHashes } from './line-hash.js';
 
 /** GitHub rejects runs with more results than this. */
@@ -42,8 +44,12 @@ export interface SarifInput {
   executionSuccessful: boolean;
   /** The ownership map used, as shown to users. */
   mapFile?: string;
+  /** Query sites found and read: a run property, and a notification when some could not be read. */
+  coverage?: { sites: number; read: number };
   /** Absolute URL of the tool's documentation, for tool.driver.informationUri. */
   informationUri?: string;
+  /** The part of the files this run scanned (`--shard i/n`), as `run.properties.shard`, for `merge`. */
+  shard?: Shard;
 }
 
 /** Renders minified SARIF. */
@@ -61,8 +67,9 @@ export function renderSarif(input: SarifInput): string {
     return hashesByFile.get(file)?.[line - 1];
   };
 
+  const related = relatedRules(kept);
   const results = kept.map((finding) => ({
-    ...toResult(finding, ruleIndex.get(finding.ruleId)!, lineHash),
+    ...toResult(finding, ruleIndex.get(finding.ruleId)!, lineHash, related.get(finding)!),
     ...(finding.baselineState ? { baselineState: finding.baselineState } : {}),
     ...(input.includeSuppressed ? { suppressions: suppressionsOf(finding, input.baseline?.file) } : {}),
   }));
@@ -71,6 +78,9 @@ export function renderSarif(input: SarifInput): string {
   }
   const notifications = input.notifications.map(toNotification);
   if (dropped.length > 0) notifications.push(capNotification(dropped));
+  const coverage = input.coverage;
+  if (coverage && coverage.read < coverage.sites) notifications.push(coverageNotification(coverage));
+  const properties = { ...(input.mapFile ? { mapFile: input.mapFile } : {}), ...(coverage ? { querySites: coverage } : {}) };
 
   const log: Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -87,6 +97,7 @@ export function renderSarif(input: SarifInput): string {
           },
         },
         automationDetails: { id: 'schema-guard/' },
+        ...(input.shard ? { properties: { shard: { index: input.shard.index, count: input.shard.count } } } : {}),
         originalUriBaseIds: {
           [SRCROOT]: { description: { text: 'The root of the scanned repository (--root); every uri is relative to it.' } },
         },
@@ -95,7 +106,7 @@ export function renderSarif(input: SarifInput): string {
           {
             executionSuccessful: input.executionSuccessful,
             toolExecutionNotifications: notifications,
-            ...(input.mapFile ? { properties: { mapFile: input.mapFile } } : {}),
+            ...(Object.keys(properties).length > 0 ? { properties } : {}),
           },
         ],
         results,
@@ -175,6 +186,7 @@ function toResult(
   finding: Finding,
   ruleIndex: number,
   lineHash: (file: string, line: number) => string | undefined,
+  relatedRules: string[],
 ): Result {
   const primaryLocationLineHash = lineHash(finding.file, finding.line);
   const properties = Object.fromEntries(
@@ -187,6 +199,9 @@ function toResult(
       operation: finding.operation,
       framework: finding.framework,
       blocking: finding.blocking,
+      // The other rules with a result at this site: one thing to fix, reported by each rule.
+      relatedRules: relatedRules.length > 0 ? relatedRules : undefined,
+      origin: finding.origin,
     }).filter(([, value]) => value !== undefined && value !== null && value !== false),
   );
   return {
@@ -268,4 +283,17 @@ function physicalLocation(file: string, at: SourceLocation): Location {
 /** A repository-relative POSIX path as a relative URI reference: each segment percent-encoded. */
 function fileUri(file: string): string {
   return file.split('/').map(encodeURIComponent).join('/');
+}
+
+/** The notification that query sites could not be read; `merge` finds it by its descriptor to sum the shards'. */
+export const COVERAGE_NOTIFICATION_ID = 'query-site-coverage';
+
+export function coverageNotification(coverage: { sites: number; read: number }): Notification {
+  return {
+    ...toNotification({
+      level: 'warning',
+      message: `${coverage.sites - coverage.read} of ${coverage.sites} query sites could not be read, so their table accesses were not checked (schema-guard map coverage --sites lists them).`,
+    }),
+    descriptor: { id: COVERAGE_NOTIFICATION_ID },
+  };
 }

@@ -4,7 +4,8 @@
  */
 import { compileGlob } from '../glob/match.js';
 import { domainOf } from '../verdicts.js';
-import type { FileFacts } from '../facts/types.js';
+import type { FileFacts, TableName } from '../facts/types.js';
+import { isNegatedGlob } from '../map/globs.js';
 import { formatTableName, parseTableName } from '../map/names.js';
 import { matches, type OwnershipIndex } from '../map/resolve.js';
 import type { MapException, MapOperation } from '../map/schema.js';
@@ -67,9 +68,20 @@ export interface PathAnswer {
 
 export type WhoOwnsAnswer = TableAnswer | PathAnswer;
 
+/**
+ * The table a name typed on the command line means: as the map reads names (`webServerSettings` is that
+ * exact identifier), unless only the lower-case name SQL would fold it to has an owner.
+ */
+function tableAsked(index: OwnershipIndex, text: string): TableName {
+  const exact = parseTableName(text);
+  if (index.ownerOfTable(exact)) return exact;
+  const folded = parseTableName(text.replace(/"(?:[^"]|"")*"|[^"]+/g, (part) => (part.startsWith('"') ? part : part.toLowerCase())));
+  return index.ownerOfTable(folded) ? folded : exact;
+}
+
 /** `today` (YYYY-MM-DD) decides which exceptions have expired. */
 export function answerTable(index: OwnershipIndex, text: string, today: string): TableAnswer {
-  const table = parseTableName(text);
+  const table = tableAsked(index, text);
   const ownership = index.ownerOfTable(table);
   const family = ownership?.family;
   return {
@@ -104,7 +116,7 @@ export function answerPath(index: OwnershipIndex, path: string, type: PathAnswer
   const domainId = byFolder ?? (own ? domainOf(own, index) : undefined);
   let domain: PathAnswer['domain'] = null;
   if (byFolder !== undefined) {
-    const glob = index.map.domains[byFolder]!.folders.find((g) => compileGlob(g)(probe));
+    const glob = index.map.domains[byFolder]!.folders.find((g) => !isNegatedGlob(g) && compileGlob(g)(probe));
     domain = { ...domainSummary(index, byFolder), via: 'folder', glob };
   } else if (domainId !== undefined) {
     domain = { ...domainSummary(index, domainId), via: 'owner-header' };
@@ -173,11 +185,11 @@ type Row = [label: string, values: string[]];
 function tableRows(answer: TableAnswer): Row[] {
   const owner = answer.owner;
   return [
-    ['owner', [owner ? `${owner.id} (${owner.name}), by ${owner.via}` : "none: no family lists it, and no domain's schema or prefix covers it"]],
+    ['owner', [owner ? `${named(owner)}, by ${owner.via}` : "none: no family lists it, and no domain's schema or prefix covers it"]],
     ...(owner ? [['contacts', contacts(owner.owners)] as Row] : []),
     ...(answer.family
       ? ([
-          ['family', [`${answer.family.id}: ${answer.family.name}`]],
+          ['family', [answer.family.name === answer.family.id ? answer.family.id : `${answer.family.id}: ${answer.family.name}`]],
           ['current owner', [answer.family.currentOwner]],
           ['guard rule', [answer.family.guardRule]],
           ['readers', answer.readers.length ? answer.readers : ['none besides the owner']],
@@ -194,11 +206,16 @@ function tableRows(answer: TableAnswer): Row[] {
   ];
 }
 
+/** A domain's id, and its name when the map gives it one (it defaults to the id). */
+function named(domain: { id: string; name: string }): string {
+  return domain.name === domain.id ? domain.id : `${domain.id} (${domain.name})`;
+}
+
 function pathRows(answer: PathAnswer): Row[] {
   const domain = answer.domain;
   const via = domain?.via === 'owner-header' ? 'its // @owner header' : `folder ${domain?.glob}`;
   return [
-    ['domain', [domain ? `${domain.id} (${domain.name}), by ${via}` : 'none: no domain folder covers it']],
+    ['domain', [domain ? `${named(domain)}, by ${via}` : 'none: no domain folder covers it']],
     ...(domain ? [['contacts', contacts(domain.owners)] as Row] : []),
     ...(answer.files ? [['files', Object.entries(answer.files).map(([d, n]) => `${d}: ${n}`)] as Row] : []),
     ['read model', [answer.readModel ? 'yes: joins across families are allowed here' : 'no']],

@@ -98,7 +98,7 @@ export function parseRuleFile(fileName: string, text: string): RuleMeta {
   };
 }
 
-/** The README's rule table, rendered from rules/*.md so the two cannot drift (scripts/sync-readme.mjs writes it). */
+/** The README's rule table, rendered from rules/*.md so the two cannot drift (`npm run docs:sync` writes it). */
 export function renderRuleTable(rules: RuleMeta[]): string {
   const rows = rules.map(
     (rule) => `| [\`${rule.id}\`](rules/${rule.id}.md) | ${rule.level}${rule.blocking ? ', blocking' : ''} | ${rule.summary.replaceAll('|', '\\|')} |`,

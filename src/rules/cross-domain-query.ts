@@ -1,4 +1,4 @@
-import { at, displayTable, ownershipPhrase, verb, who, type Rule, type RuleFinding } from './rule.js';
+import { at, displayTable, guardRuleSentence, ownershipPhrase, verb, who, type Rule, type RuleFinding } from './rule.js';
 import { restrictedRulesCovering } from './restricted-tables.js';
 
 /** Seed rule 1: a package queries only tables owned by its domain. */
@@ -21,7 +21,7 @@ export const crossDomainQuery: Rule = {
       const related = owner.family ? mapLocation('family', owner.family.id) : undefined;
       findings.push({
         ...at(access),
-        message: `${who(domain)} ${verb(access.operation)} ${displayTable(access.table)}, which belongs to another domain (${ownershipPhrase(owner)}).`,
+        message: `${who(domain)} ${verb(access.operation)} ${displayTable(access.table)}, which belongs to another domain (${ownershipPhrase(owner)}).${guardRuleSentence(owner)}`,
         file: facts.file,
         domain,
         table: displayTable(access.table),

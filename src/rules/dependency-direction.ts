@@ -70,7 +70,8 @@ function holdersByStatement(accesses: TableAccessFact[], map: OwnershipIndex): M
   return holders;
 }
 
-function reason(verdict: Exclude<DependencyVerdict, 'allowed'>, consumer: string, provider: string, map: OwnershipIndex): string {
+/** Why the map forbids the dependency, as the messages of this rule (and of db check's foreign keys) say it. */
+export function reason(verdict: Exclude<DependencyVerdict, 'allowed'>, consumer: string, provider: string, map: OwnershipIndex): string {
   switch (verdict) {
     case 'later-in-chain':
       return (

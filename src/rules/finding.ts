@@ -46,6 +46,8 @@ export interface Finding extends Location {
   fingerprint: string;
   /** Set when a `schema-guard-ignore-next-line` comment suppresses the finding, with the comment's reason. */
   suppressed?: { reason: string };
+  /** With `check --runtime`: found by static analysis, by the runtime guard while the tests ran, or both at the same site. */
+  origin?: 'static' | 'runtime' | 'both';
   /** Against the baseline, when one is used: `unchanged` findings are recorded there, `new` ones are not. */
   baselineState?: 'new' | 'unchanged';
 }

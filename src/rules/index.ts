@@ -2,6 +2,7 @@ import { crossDomainImport } from './cross-domain-import.js';
 import { crossDomainQuery } from './cross-domain-query.js';
 import { crossFamilyJoin } from './cross-family-join.js';
 import { dependencyDirection } from './dependency-direction.js';
+import { fileNotAnalysed } from './file-not-analysed.js';
 import { prefixOwnerMismatch } from './prefix-owner-mismatch.js';
 import { restrictedTables } from './restricted-tables.js';
 import { retiredImport } from './retired-import.js';
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
   sqlParseError,
   dependencyDirection,
   sensitiveColumnRead,
+  fileNotAnalysed,
 ];
 
 /** Rules that judge the repository as a whole: their verdict needs facts from several files. */

@@ -2,7 +2,7 @@ import type { Operation, TableName } from '../facts/types.js';
 import { WRITE_OPERATIONS } from '../facts/types.js';
 import type { RestrictedTableRule } from '../map/schema.js';
 import type { OwnershipIndex } from '../map/resolve.js';
-import { at, displayTable, verb, who, type Rule, type RuleFinding } from './rule.js';
+import { at, displayTable, guardRuleSentence, verb, who, type Rule, type RuleFinding } from './rule.js';
 
 /** The restricted-table rules of the map that forbid this operation on this table (to someone). */
 export function restrictedRulesCovering(map: OwnershipIndex, table: TableName, operation: Operation): RestrictedTableRule[] {
@@ -29,7 +29,7 @@ export const restrictedTables: Rule = {
         const mayWrite = [...rule.allow.domains, ...rule.allow.folders];
         const ownedBy = owner ? ` (${owner.family ? `family "${owner.family.name}", ` : ''}owner ${owner.domain})` : '';
         // The family's guard rule says why in the seed's words; a team's own rule brings its description.
-        const why = owner?.family ? `Guard rule: ${owner.family.guardRule}` : rule.description;
+        const why = owner?.family ? guardRuleSentence(owner) : rule.description ? ` ${rule.description}` : '';
         const related = mapLocation('restricted', rule.rule);
         findings.push({
           ...at(access),
@@ -38,7 +38,7 @@ export const restrictedTables: Rule = {
           blocking: rule.blocking,
           message:
             `${who(domain)} ${verb(access.operation)} ${displayTable(access.table)}; ` +
-            `${mayWrite.length ? `only ${mayWrite.join(', ')} may do that` : 'nobody may do that'}${ownedBy}. ${why}`,
+            `${mayWrite.length ? `only ${mayWrite.join(', ')} may do that` : 'nobody may do that'}${ownedBy}.${why}`,
           file: facts.file,
           domain: domain ?? null,
           table: displayTable(access.table),

@@ -10,6 +10,8 @@ export interface RuleContext {
   map: OwnershipIndex;
   /** Public entry files of the workspace package that contains a path, if any. */
   packageEntriesOf(file: string): string[] | undefined;
+  /** A domain's ways in besides its package entry: the files its `entry:` globs match, and its folders' index files (map/entries.ts). */
+  domainEntriesOf(domain: string): readonly string[];
   /** Where the map declares a family or rule, for related locations. */
   mapLocation(kind: 'family' | 'restricted' | 'domain', id: string): RelatedLocation | undefined;
 }
@@ -65,11 +67,21 @@ export function who(domain: string | undefined): string {
   return domain ? `${domain} code` : 'Code outside every domain';
 }
 
-/** The family and guard-rule phrase that messages quote. */
+/** How the map assigns a table to its owner, as messages quote it. */
 export function ownershipPhrase(owner: TableOwnership): string {
-  if (owner.family) return `family "${owner.family.name}", owned by ${owner.domain}. Guard rule: ${owner.family.guardRule}`;
+  if (owner.family) return `family "${owner.family.name}", owned by ${owner.domain}`;
   if (owner.via === 'schema') return `schema owned by ${owner.domain}`;
   return `owner-visible prefix of ${owner.domain}`;
+}
+
+/**
+ * The family's guard rule as a sentence of its own after a message's first one: the text report
+ * shows the first sentence as the finding's headline and the rest on a dim line.
+ */
+export function guardRuleSentence(owner: TableOwnership | undefined): string {
+  const rule = owner?.family?.guardRule.trim();
+  if (!rule) return '';
+  return ` Guard rule: ${rule}${/[.!?]$/.test(rule) ? '' : '.'}`;
 }
 
 /** Where a finding sits; for a table access, also the framework the access is written with. */

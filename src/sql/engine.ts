@@ -6,7 +6,7 @@ import type {
   AccessDetails, Operation, SqlAnalysis, SqlParseError, SqlStatementFacts, SqlTableAccess, TableName,
 } from '../facts/types.js';
 import { columnDetails, type QueryLevel } from './columns.js';
-import { fillIdentifierHoles, isSyntheticTableName, normalizePlaceholders } from './placeholders.js';
+import { blankHoles, fillAllHoles, fillIdentifierHoles, isSyntheticTableName, normalizePlaceholders } from './placeholders.js';
 import { qualifiedNameEnd, splitStatements } from './text.js';
 
 export type SqlParserName = 'libpg-query' | 'pgsql-ast-parser';
@@ -53,11 +53,14 @@ export class FactCollector {
 
   add(schema: string | undefined, name: string, operation: Operation, offset: number, details?: AccessDetails): void {
     if (schema === undefined && this.scopes.some((scope) => scope.has(name))) return; // a CTE
-    const table: TableName = schema === undefined ? { name } : { schema, name };
+    // `${schema}.jobs`: the table is known by name, its schema is for the map to tell.
+    const schemaHole = schema !== undefined && isSyntheticTableName(schema) && !isSyntheticTableName(name);
+    const table: TableName = schema === undefined || schemaHole ? { name } : { schema, name };
     const length = qualifiedNameEnd(this.text, offset) - offset;
     const access: SqlTableAccess = { table, operation, offset, length };
+    if (schemaHole) access.schemaHole = true;
     // A table whose name an interpolation hole hides gets no column facts: no rule can judge them.
-    if (isSyntheticTableName(name) || (schema !== undefined && isSyntheticTableName(schema))) {
+    if (isSyntheticTableName(name) || (schema !== undefined && !schemaHole && isSyntheticTableName(schema))) {
       access.synthetic = true;
     } else {
       Object.assign(access, this.rangeDetails.get(offset), details);
@@ -94,8 +97,19 @@ export function toFailure(error: unknown, offset = 0): ParseFailure {
   return new ParseFailure(error instanceof Error ? error.message : String(error), offset);
 }
 
-// Cumulative: each rewrite applies to the previous candidate.
-const REWRITES: Array<(text: string) => string> = [(text) => text, fillIdentifierHoles, normalizePlaceholders];
+/**
+ * The texts tried in turn: as written; holes next to names as names; bind placeholders as values; then
+ * two last resorts from there, every hole a name, or every hole blank.
+ */
+function* candidates(text: string): Generator<string> {
+  yield text;
+  const names = fillIdentifierHoles(text);
+  yield names;
+  const placeholders = normalizePlaceholders(names);
+  yield placeholders;
+  yield fillAllHoles(placeholders);
+  yield blankHoles(placeholders);
+}
 
 function parseWithRetries(backend: Backend, text: string): ParsedText | ParseFailure {
   if (backend.maxLength !== undefined && text.length > backend.maxLength) {
@@ -105,15 +119,15 @@ function parseWithRetries(backend: Backend, text: string): ParsedText | ParseFai
     );
   }
   let failure: ParseFailure | undefined;
-  let candidate = text;
-  for (const rewrite of REWRITES) {
-    const next = rewrite(candidate);
-    if (failure && next === candidate) continue;
-    candidate = next;
+  const tried = new Set<string>();
+  for (const candidate of candidates(text)) {
+    if (tried.has(candidate)) continue;
+    tried.add(candidate);
     try {
       return backend.parse(candidate);
     } catch (error) {
-      failure = toFailure(error);
+      // The error of the text as written (or nearly) is the one worth reporting.
+      failure ??= toFailure(error);
     }
   }
   return failure!;

@@ -128,6 +128,8 @@ class Walker {
       case 'RangeVar':
         if (op) this.table(n, op);
         return true;
+      case 'LockingClause': // FOR UPDATE OF j: names relations of the FROM list by their aliases
+        return true;
       case 'SelectStmt':
         this.select(n);
         return true;

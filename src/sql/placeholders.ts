@@ -5,10 +5,12 @@
 import { replaceInCode } from './text.js';
 
 const SYNTHETIC = /^_[_0-9]+$/;
+/** `queue_stats_${suffix}`: a hole glued to a name leaves its `$N` inside the identifier. */
+const GLUED_HOLE = /\$\d/;
 
-/** True for the identifiers that stand in for interpolation holes and identifier bindings. */
+/** True for the identifiers that stand in for interpolation holes and identifier bindings, whole or in part. */
 export function isSyntheticTableName(name: string): boolean {
-  return SYNTHETIC.test(name);
+  return SYNTHETIC.test(name) || GLUED_HOLE.test(name);
 }
 
 function syntheticIdentifier(label: string, width: number): string {
@@ -32,6 +34,33 @@ export function fillIdentifierHoles(text: string): string {
     return syntheticIdentifier(n1 ?? n2 ?? '', match.length - keep.length) + keep;
   });
 }
+
+// Not glued to a name before it: `queue_stats_$2` is one identifier (PostgreSQL allows `$` inside names).
+const ANY_HOLE = /(?<![\w$])\$(\d+)( *)/g;
+
+/**
+ * The last resort: every `$N` left (a hole or a bind parameter) becomes a synthetic identifier. An
+ * identifier parses wherever a value does (`= __1`, `LIMIT __2`), and also where only a name may stand:
+ * `DROP SCHEMA ${schema}`, `CREATE DATABASE ${name}`, `LISTEN ${channel}`.
+ */
+export function fillAllHoles(text: string): string {
+  return replaceInCode(text, ANY_HOLE, (match, n, pad) => {
+    const keep = (pad ?? '').length > 0 ? ' ' : '';
+    return syntheticIdentifier(n ?? '', match.length - keep.length) + keep;
+  });
+}
+
+/**
+ * Another last resort: every `$N` left becomes blank. A hole often stands for an optional piece of
+ * the statement (`${whereClause}`, `${extraColumns}`, `${orderBy}`) that may be empty: without it
+ * the rest of the statement parses, and its tables are read.
+ */
+export function blankHoles(text: string): string {
+  return replaceInCode(text, VALUE_HOLE, (match) => ' '.repeat(match.length));
+}
+
+/** The holes callers make for `${…}` (`$9001` …, see EmbeddedSqlBuilder), not the parameters the code numbered itself. */
+const VALUE_HOLE = /(?<![\w$])\$9\d{3}(?!\d)( *)/g;
 
 // `??`, `?`, `:name` and `:name:`, and whether a name character follows at once. Left alone: `::`
 // casts and the jsonb operators `?|` and `?&`.

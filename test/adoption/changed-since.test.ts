@@ -1,9 +1,9 @@
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, ROOT_MAP, writeRepo, runCli } from '../helpers.js';
+import { temporaryFolder } from '../temporary.js';
 
 const BIN = path.join(REPO_ROOT, 'bin/schema-guard.js');
 const ORGS = 'packages/gpuaas/provisioning/src/orgs.ts';
@@ -101,7 +101,7 @@ describe('--changed-since', () => {
     expect(outside.stderr).toBe(`schema-guard: --changed-since needs a git repository: ${plain} is not inside one.\n`);
 
     const root = await gitRepo();
-    const emptyPath = mkdtempSync(path.join(os.tmpdir(), 'schema-guard-no-git-'));
+    const emptyPath = temporaryFolder('schema-guard-no-git-');
     const noGit = await execa(process.execPath, [BIN, 'check', '--changed-since', 'main'], { cwd: root, reject: false, env: { PATH: emptyPath, NO_COLOR: '1' } });
     expect(noGit.exitCode).toBe(2);
     expect(noGit.stderr).toBe('schema-guard: --changed-since needs git, and no git executable was found on PATH.');

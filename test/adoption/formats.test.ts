@@ -1,5 +1,4 @@
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -10,6 +9,7 @@ import { renderGithub, workspacePrefix } from '../../src/report/github.js';
 import { fileLinks } from '../../src/report/markdown.js';
 import type { Finding } from '../../src/rules/finding.js';
 import { REPO_ROOT, ROOT_MAP, writeRepo, runCli } from '../helpers.js';
+import { temporaryFolder } from '../temporary.js';
 
 const BIN = path.join(REPO_ROOT, 'bin/schema-guard.js');
 const FILE = 'packages/gpuaas/provisioning/src/orgs.ts';
@@ -18,7 +18,7 @@ const MARKER = '// schema-guard-ignore-next-line';
 const run = runCli;
 
 function fixtureCopy(): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'schema-guard-formats-'));
+  const root = temporaryFolder('schema-guard-formats-');
   cpSync(path.join(REPO_ROOT, 'fixtures/platform-monorepo'), root, { recursive: true });
   copyFileSync(ROOT_MAP, path.join(root, 'ownership-map.yaml'));
   return root;
@@ -69,15 +69,16 @@ describe('--format github', () => {
     );
   });
 
-  it("escapes % \\r \\n in messages and also : and , in properties, as GitHub's toolkit does", () => {
+  it("escapes % \\r \\n in properties as GitHub's toolkit does, and shows a message's control characters instead of breaking its line", () => {
     const out = renderGithub({
-      findings: [finding({ file: 'odd,name:x%.ts', message: '100% of rows\r\nare read: a, b' })],
+      findings: [finding({ file: 'odd,name:x%\n.ts', message: '100% of rows\r\nare read: a, b' })],
       notifications: [{ level: 'note', message: 'skipped: binary content', file: 'data.sql' }],
       pathPrefix: '',
       absent: [{ ruleId: 'ledger-write', file: 'b.ts', table: 'ledger_entries', count: 2 }],
     });
     expect(out.split('\n')).toEqual([
-      '::error file=odd%2Cname%3Ax%25.ts,line=3,col=5,title=ledger-write::100%25 of rows%0D%0Aare read: a, b',
+      // The path stays exact (the runner decodes %0A); the message is one visible line.
+      '::error file=odd%2Cname%3Ax%25%0A.ts,line=3,col=5,title=ledger-write::100%25 of rows\\x0d\\x0aare read: a, b',
       '::notice file=data.sql,title=schema-guard::skipped: binary content',
       '::notice title=schema-guard baseline::No longer found, so the baseline can shrink (run schema-guard baseline): ledger-write on ledger_entries in b.ts ×2',
       '',
@@ -115,9 +116,11 @@ describe('--format markdown', () => {
     expect(result.stdout).toContain('❌ **1 new finding** (0 errors, 1 warning, 0 notes) in 1 files scanned · 1 baselined · 1 suppressed (not listed).');
     expect(result.stdout).toContain('| Rule | Findings |\n|---|---:|\n| `cross-domain-query` | 1 |');
     expect(result.stdout).toContain('| Domain | Findings |\n|---|---:|\n| gpuaas-provisioning | 1 |');
-    expect(result.stdout).toContain(`| warning | \`cross-domain-query\` | [${FILE}:4](${FILE}#L4) | gpuaas-provisioning code reads organizations`);
+    // Untrusted text is escaped prose: the link text's `.` and `:` are backslash-escaped, and render as themselves.
+    const escaped = (text: string) => text.replace(/[.:_]/g, '\\$&');
+    expect(result.stdout).toContain(`| warning | \`cross-domain-query\` | [${escaped(`${FILE}:4`)}](${FILE}#L4) | gpuaas-provisioning code reads organizations`);
     expect(result.stdout).toContain('### No longer found (1)');
-    expect(result.stdout).toContain('- cross-domain-query on organizations in packages/gpuaas/provisioning/src/gone.ts ×2');
+    expect(result.stdout).toContain(`- ${escaped('cross-domain-query on organizations in packages/gpuaas/provisioning/src/gone.ts ×2')}`);
   });
 });
 
@@ -164,7 +167,11 @@ describe('--output, with the real CLI on the fixture', () => {
     expect(result.exitCode).toBe(1); // the fixture has two blocking ledger-immutable findings
     expect(result.stdout).toContain('✖ 28 findings (10 errors, 14 warnings, 4 notes) in 41 files scanned');
     const annotations = readFileSync(path.join(root, 'reports/annotations.txt'), 'utf8').trimEnd().split('\n');
-    expect(annotations).toHaveLength(28);
+    // 28 findings at 25 sites: the rules at one site are one annotation that names the others.
+    expect(annotations).toHaveLength(25);
+    expect(annotations.filter((line) => / Also reported here: [a-z-]+\.$/.test(line))).toHaveLength(3);
+    // Most urgent first: GitHub shows only the first annotations of a step.
+    expect(annotations[0]).toMatch(/^::error .*title=ledger-immutable::/);
     expect(annotations.filter((line) => line.startsWith('::error file=packages/platform/billing/src/ledger.ts,line=15,col=30,endLine=15,endColumn=44,title=ledger-immutable::'))).toHaveLength(1);
     expect(annotations.filter((line) => line.startsWith('::notice '))).toHaveLength(4);
   }, 60_000);
@@ -175,8 +182,12 @@ describe('--output, with the real CLI on the fixture', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe('');
     const markdown = readFileSync(path.join(root, 'summary.md'), 'utf8');
-    expect(markdown.split('\n').filter((line) => /^\| (error|warning|note)/.test(line))).toHaveLength(3);
-    expect(markdown).toContain('_The first 3 of 28 findings;');
+    const rows = markdown.split('\n').filter((line) => /^\| (\*\*)?(error|warning|note)/.test(line));
+    expect(rows).toHaveLength(3);
+    // Most urgent first, so the cap never hides a blocking finding: the fixture has two.
+    expect(rows.slice(0, 2).every((row) => row.startsWith('| **error (blocking)** |'))).toBe(true);
+    expect(markdown).toContain('**2 findings of blocking rules fail the run.**');
+    expect(markdown).toContain('_The first 3 of 25 findings, most urgent first;');
   }, 60_000);
 
   it('a stopped run still leaves a github annotation or a markdown summary saying why', async () => {

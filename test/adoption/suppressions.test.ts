@@ -171,8 +171,9 @@ describe('suppressed findings in reports', () => {
     const bin = path.join(REPO_ROOT, 'bin/schema-guard.js');
     const result = await execa('node', [bin, 'check', '--root', root, '--map', ROOT_MAP, '--fail-on', 'note'], { reject: false, env: { NO_COLOR: '1' } });
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toContain(`${FILE}\n  1:1  note     Suppression names unknown rule "no-such-rule"`);
-    expect(result.stdout).toContain('unused-suppression');
+    // Listed after the warning (most urgent first), in the same file's block.
+    expect(result.stdout).toMatch(/\n  2:27 +warning +cross-domain-query [^]*\n  1:1 +note +unused-suppression +Suppression names unknown rule "no-such-rule"/);
+    expect(result.stdout).toContain('Exit code 1: 2 findings at --fail-on note or above.');
     expect(result.stderr).toBe('');
   }, 60_000);
 });

@@ -1,14 +1,14 @@
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SourceReader } from '../../src/extract/read-source.js';
-import type { Notification } from '../../src/report/summary.js';
+import type { Notification } from '../../src/outcome.js';
 import { writeRepo } from '../helpers.js';
+import { temporaryFolder } from '../temporary.js';
 
 describe('SourceReader', () => {
   it('reads files and links inside the root, and refuses a file or a folder on the way that leads out', () => {
-    const outside = mkdtempSync(path.join(os.tmpdir(), 'schema-guard-outside-'));
+    const outside = temporaryFolder('schema-guard-outside-');
     writeFileSync(path.join(outside, 'secret.ts'), 'export const secret = 1;\n');
     const root = writeRepo({ 'src/a.ts': 'export const a = 1;\n' });
     symlinkSync(path.join(root, 'src/a.ts'), path.join(root, 'src/link-inside.ts'));

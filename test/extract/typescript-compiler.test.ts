@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers.js';
+import { temporaryFolder } from '../temporary.js';
 
 const SAMPLE = 'import { sql } from "db";\nexport class A { q() { return sql`SELECT 1`; } }\n';
 const STATEMENTS = ['ImportDeclaration', 'ClassDeclaration'];
@@ -27,8 +27,7 @@ function loadInNewProcess(cacheDir: string, options: { sqlParserFirst?: boolean 
 }
 
 describe('the TypeScript compiler and its code cache', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'schema-guard-code-cache-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = temporaryFolder('schema-guard-code-cache-');
   const codeFile = () => path.join(dir, readdirSync(dir).find((name) => name.endsWith('.bin'))!);
 
   it('is made on first use, sealed, and used by the next process, which parses as without it', () => {

@@ -5,11 +5,11 @@ import { typescript } from '../../src/extract/typescript-compiler.js';
 
 /** The SQL text of each site, and the file text at the offset each site's SQL maps back to. */
 function sites(code: string) {
-  return extractTypeScript('x.ts', code).sqlSites.map((site) => ({
-    sql: site.sql.text,
-    queryPosition: site.queryPosition,
-    fn: site.enclosingFunction,
-    at: (needle: string) => code.slice(site.sql.toFileOffset(site.sql.text.indexOf(needle)), site.sql.toFileOffset(site.sql.text.indexOf(needle)) + needle.length),
+  return extractTypeScript('x.ts', code).sqlSites.map(({ variants: [sql], queryPosition, enclosingFunction }) => ({
+    sql: sql!.text,
+    queryPosition,
+    fn: enclosingFunction,
+    at: (needle: string) => code.slice(sql!.toFileOffset(sql!.text.indexOf(needle)), sql!.toFileOffset(sql!.text.indexOf(needle)) + needle.length),
   }));
 }
 
@@ -31,10 +31,10 @@ describe('embedded SQL positions', () => {
     expect(sites(code).map((s) => s.sql)).toEqual(['SELECT 1 FROM a', 'DELETE FROM b', 'SELECT * FROM c', 'SELECT * FROM d', 'SELECT * FROM e']);
   });
 
-  it('turns template holes into $n placeholders of the same length, so offsets stay exact', () => {
-    const code = 'const rows = await sql`SELECT * FROM organizations WHERE id = ${orgId} AND x = ${y}`;';
+  it('turns template holes into $9001… placeholders padded to the hole, so offsets stay exact and holes differ from the code\'s own $1', () => {
+    const code = 'const rows = await sql`SELECT * FROM organizations WHERE id = ${orgId} AND x = ${yy} AND z = $1`;';
     const [site] = sites(code);
-    expect(site!.sql).toBe('SELECT * FROM organizations WHERE id = $1       AND x = $2  ');
+    expect(site!.sql).toBe('SELECT * FROM organizations WHERE id = $9001    AND x = $9002 AND z = $1');
     expect(site!.at('organizations')).toBe('organizations');
     expect(site!.at('AND x')).toBe('AND x');
   });

@@ -103,6 +103,8 @@ describe('schema-guard map coverage', () => {
     const result = await run(['map', 'coverage', '--root', root]);
     expect(result.stdout).toBe(
       [
+        'Query sites read: 1 of 1 (sql 1/1); 0 unread',
+        '',
         'Tables the code or migrations use that the map does not own (0)',
         '  none',
         '',

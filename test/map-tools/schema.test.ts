@@ -28,7 +28,7 @@ describe('schema-guard map schema', () => {
     const schema = JSON.parse(await printedSchema());
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(schema.required).toEqual(['version', 'domains', 'families']);
-    expect(schema.properties.domains.additionalProperties.properties.owners.description).toContain('Seed 002');
+    expect(schema.properties.domains.additionalProperties.properties.owners.description).toContain('primary and secondary owner');
   });
 
   it('the root map names it on its first line and validates against it', () => {

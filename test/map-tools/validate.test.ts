@@ -138,7 +138,7 @@ exceptions:
     const broken = TWO_DOMAINS.replace('prefixes: [billing_]', 'prefixes: [shop_]').replace('targetOwner: shop', 'targetOwner: warehouse') +
       `  - id: legacy-orders
     name: Legacy orders
-    tables: [Orders]
+    tables: ['"orders"']
     currentOwner: Billing
     targetOwner: billing
     guardRule: none
@@ -154,7 +154,7 @@ exceptions:
       '22:14 error families[1].tables[0]',
     ]);
     expect(report.problems[1]).toMatchObject({ file: map, message: expect.stringContaining('unknown domain "warehouse"') });
-    expect(report.problems[2].message).toContain('table "Orders" is already claimed by family orders');
+    expect(report.problems[2].message).toContain('table ""orders"" is already claimed by family orders');
   });
 
   it('the JSON form of a clean map is valid with no problems', async () => {
@@ -167,7 +167,7 @@ exceptions:
     const { root } = repoWithMap(TWO_DOMAINS);
     const result = await run(['map', 'validate', '--root', path.join(root, 'nope')]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toBe(`schema-guard: Root ${path.join(root, 'nope')} is not a directory: expected --root to name the repository to check the map against.\n`);
+    expect(result.stderr).toBe(`schema-guard: --root ${path.join(root, 'nope')} does not exist (see schema-guard map validate --help)\n`);
   });
 
   it('the real binary prints a YAML syntax error at its location, exit 2, no stack trace', async () => {

@@ -24,7 +24,7 @@ describe('schema-guard who-owns <table>', () => {
         '  readers        none besides the owner',
         '  restricted     ledger-write: insert, update, delete, truncate, merge, copy only by platform-billing (error)',
         '                 ledger-immutable: update, delete, truncate by nobody (error, blocking)',
-        '  exceptions     cmd-api-multi-domain: waives cross-domain-query, cross-family-join in cmd/api/** on every table (seed 000 § Allowed transitional exceptions)',
+        '  exceptions     cmd-api-multi-domain: waives cross-domain-query, cross-family-join in cmd/api/** on every table (Schema Ownership Map § Allowed transitional exceptions)',
         '',
       ].join('\n'),
     );

@@ -61,8 +61,10 @@ describe('ownerOfTable', () => {
     expect(schemas.ownerOfTable({ schema: 'billing', name: 'shop_orders' })?.domain).toBe('billing');
   });
 
-  it('reads map table names as PostgreSQL does', () => {
-    expect(parseTableName('Public.Ledger_Entries')).toEqual({ schema: 'public', name: 'ledger_entries' });
+  it('reads map table names as PostgreSQL stores them: an unquoted name keeps its case, quotes are optional', () => {
+    expect(parseTableName('public.ledger_entries')).toEqual({ schema: 'public', name: 'ledger_entries' });
+    expect(parseTableName('Public.Ledger_Entries')).toEqual({ schema: 'Public', name: 'Ledger_Entries' });
+    expect(parseTableName('"webServerSettings"')).toEqual(parseTableName('webServerSettings'));
     expect(parseTableName('"Odd.Schema"."Say ""hi"""')).toEqual({ schema: 'Odd.Schema', name: 'Say "hi"' });
   });
 });

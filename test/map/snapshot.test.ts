@@ -1,15 +1,14 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CacheFolder } from '../../src/cache/folder.js';
 import { loadOwnershipMap } from '../../src/map/load.js';
 import { MapError } from '../../src/map/map-file.js';
 import { loadMapThroughSnapshot } from '../../src/map/snapshot.js';
 import { ROOT_MAP, readCacheJson, writeCacheJson } from '../helpers.js';
+import { temporaryFolder } from '../temporary.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'schema-guard-snapshot-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = temporaryFolder('schema-guard-snapshot-');
 let count = 0;
 
 /** A copy of the root map and an empty cache folder of its own. */

@@ -31,12 +31,13 @@ const EXPECTED = [
   'ledger-write packages/services/legacy-billing/src/charge.ts:11:34 ledger_entries prisma',
 ];
 
+/** Table accesses resolved or not, and query sites found and read: knex's one unread site is its one computed table name. */
 const FRAMEWORKS = {
-  drizzle: { resolved: 10, unresolved: 0 },
-  knex: { resolved: 11, unresolved: 1 },
-  kysely: { resolved: 5, unresolved: 0 },
-  prisma: { resolved: 5, unresolved: 0 },
-  typeorm: { resolved: 6, unresolved: 0 },
+  drizzle: { resolved: 10, unresolved: 0, sites: 6, read: 6 },
+  knex: { resolved: 11, unresolved: 1, sites: 12, read: 11 },
+  kysely: { resolved: 5, unresolved: 0, sites: 5, read: 5 },
+  prisma: { resolved: 5, unresolved: 0, sites: 4, read: 4 },
+  typeorm: { resolved: 6, unresolved: 0, sites: 5, read: 5 },
 };
 
 async function cli(args: string[]) {

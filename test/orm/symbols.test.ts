@@ -1,10 +1,10 @@
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SourceTexts } from '../../src/extract/read-source.js';
 import { writeRepo } from '../helpers.js';
 import { accessesOf, symbolsOf } from './helpers.js';
+import { temporaryFolder } from '../temporary.js';
 
 const TABLES = `import { pgTable } from 'drizzle-orm/pg-core';\nexport const users = pgTable('users', {});\n`;
 
@@ -69,7 +69,7 @@ describe('the repository symbol table', () => {
 
 describe('reading files for the pre-pass', () => {
   it('does not follow a link out of the root', () => {
-    const outside = mkdtempSync(path.join(os.tmpdir(), 'schema-guard-outside-'));
+    const outside = temporaryFolder('schema-guard-outside-');
     writeFileSync(path.join(outside, 'secret.ts'), TABLES);
     const root = writeRepo({ 'inside.ts': TABLES });
     symlinkSync(path.join(outside, 'secret.ts'), path.join(root, 'link.ts'));

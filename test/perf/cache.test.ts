@@ -1,5 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCheck, type CheckOptions } from '../../src/check.js';
@@ -10,9 +9,10 @@ import { statKey } from '../../src/cache/freshness.js';
 import { cacheSalt } from '../../src/cache/tool-digest.js';
 import type { FileFacts } from '../../src/facts/types.js';
 import { brief, REPO_ROOT, ROOT_MAP, writeRepo, readCacheJson, writeCacheJson } from '../helpers.js';
+import { temporaryFolder } from '../temporary.js';
 
 const FIXTURE = path.join(REPO_ROOT, 'fixtures/platform-monorepo');
-const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'schema-guard-cache-'));
+const tempDir = () => temporaryFolder('schema-guard-cache-');
 const copyOfFixture = () => {
   const root = path.join(tempDir(), 'repo');
   cpSync(FIXTURE, root, { recursive: true });

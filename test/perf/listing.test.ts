@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CacheFolder } from '../../src/cache/folder.js';
-import { discoverFiles, discoverManifests, discoverPrismaSchemas } from '../../src/discover/files.js';
+import { discoverFiles, discoverRepository } from '../../src/discover/files.js';
 import { listRepository } from '../../src/discover/listing.js';
 import { writeRepo, readCacheJson, writeCacheJson } from '../helpers.js';
+import { temporaryFolder } from '../temporary.js';
 
 const IGNORE = ['packages/legacy/**'];
 
@@ -22,7 +22,7 @@ function repository(): { root: string; folder: CacheFolder; listingFile: string 
     'migrations/001.sql': 'CREATE TABLE shop_orders (id int);\n',
   });
   mkdirSync(path.join(root, 'packages/empty'));
-  const cache = mkdtempSync(path.join(os.tmpdir(), 'schema-guard-listing-'));
+  const cache = temporaryFolder('schema-guard-listing-');
   return { root, folder: new CacheFolder(cache), listingFile: path.join(cache, 'listing.json') };
 }
 
@@ -41,7 +41,8 @@ function age(root: string): void {
 
 /** What the walks find now, without any record. */
 function walked(root: string) {
-  return { files: discoverFiles({ root, ignore: IGNORE }), prismaSchemas: discoverPrismaSchemas({ root, ignore: IGNORE }), manifests: discoverManifests(root) };
+  const { folders: _folders, gitIndex: _gitIndex, ...listing } = discoverRepository({ root, ignore: IGNORE });
+  return listing;
 }
 
 /** Adds a file name the tree does not hold to the kept listing: a listing that shows it was taken from the record. */

@@ -1,11 +1,11 @@
-import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCheck, runCheckOrReuse, type CheckOptions } from '../../src/check.js';
 import { discoverFiles } from '../../src/discover/files.js';
 import { loadOwnershipMap } from '../../src/map/load.js';
 import { REPO_ROOT, ROOT_MAP, runCli, writeRepo, readCacheJson, writeCacheJson } from '../helpers.js';
+import { temporaryFolder } from '../temporary.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'fixtures');
 const TODAY = '2026-06-01';
@@ -13,7 +13,7 @@ const CATALOG = 'packages/gpuaas/inventory/src/catalog.ts';
 
 /** A copy of a fixture with its own copy of the map, so that both can change. */
 function copyOfFixture(fixture = 'platform-monorepo', map = ROOT_MAP): { root: string; mapFile: string } {
-  const root = path.join(mkdtempSync(path.join(os.tmpdir(), 'schema-guard-result-')), 'repo');
+  const root = path.join(temporaryFolder('schema-guard-result-'), 'repo');
   cpSync(path.join(FIXTURES, fixture), root, { recursive: true, filter: (source) => !source.includes('node_modules') });
   const mapFile = path.join(root, '..', 'ownership-map.yaml');
   copyFileSync(map, mapFile);
@@ -236,7 +236,7 @@ describe('the result cache', () => {
     expect(reusedFiles(await check(root, mapFile)).size).toBe(0);
   });
 
-  it('counts a file changed within two seconds as changed, and records nothing for a run with errors', async () => {
+  it('counts a file changed within two seconds as changed, and records nothing for a run with a file not analysed', async () => {
     const { root, mapFile } = copyOfFixture();
     // The copy was just written: no file's stats are trusted, and the next run analyses every file again.
     const racy = await runCheckOrReuse({ root, mapFile, today: TODAY, cache: { dir: cacheDir(root) } });
@@ -248,7 +248,7 @@ describe('the result cache', () => {
     rmSync(resultFile(root));
     writeFileSync(path.join(root, 'packages/gpuaas/inventory/src/deep.ts'), `export const v = ${'('.repeat(20_000)}1${')'.repeat(20_000)};\n`);
     const outcome = await check(root, mapFile);
-    expect(outcome.notifications.some((n) => n.level === 'error')).toBe(true);
+    expect(outcome.findings.some((f) => f.ruleId === 'file-not-analysed' && f.level === 'error')).toBe(true);
     expect(existsSync(resultFile(root))).toBe(false);
   });
 

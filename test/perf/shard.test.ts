@@ -1,14 +1,14 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filesOfShard, parseShard } from '../../src/discover/shard.js';
 import { REPO_ROOT, ROOT_MAP, runCli } from '../helpers.js';
+import { temporaryFolder } from '../temporary.js';
 
 const run = runCli;
 
 const FIXTURE = path.join(REPO_ROOT, 'fixtures/platform-monorepo');
-const outDir = () => mkdtempSync(path.join(os.tmpdir(), 'schema-guard-shard-'));
+const outDir = () => temporaryFolder('schema-guard-shard-');
 
 describe('--shard i/n', () => {
   it('parses i/n with 1 ≤ i ≤ n and explains anything else', () => {
@@ -64,7 +64,7 @@ describe('--shard i/n', () => {
   });
 
   it('merge refuses what it cannot merge, with exit code 2', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'schema-guard-merge-'));
+    const dir = temporaryFolder('schema-guard-merge-');
     const file = (name: string, content: unknown) => {
       writeFileSync(path.join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
       return path.join(dir, name);

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readCacheJson, writeCacheJson } from '../helpers.js';
+import { temporaryFolder } from '../temporary.js';
 
 /** tool-digest.ts and cache.ts afresh: the digests are computed once per process (per module instance). */
 async function freshModules() {
@@ -12,7 +12,7 @@ async function freshModules() {
   return { ...digest, CacheFolder };
 }
 
-const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'schema-guard-digest-'));
+const tempDir = () => temporaryFolder('schema-guard-digest-');
 
 type Memo = { extraction: string; rest: string; files: Array<[string, string]>; folders: Array<[string, string]> };
 const readMemo = (dir: string) => readCacheJson<Memo & Record<string, unknown>>(path.join(dir, 'code.json'));

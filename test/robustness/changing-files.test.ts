@@ -17,9 +17,9 @@ vi.mock('../../src/discover/files.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../../src/discover/files.js')>();
   return {
     ...original,
-    discoverFiles: (options: Parameters<typeof original.discoverFiles>[0]) => {
-      const found = original.discoverFiles(options);
-      return [...found, ...race.change(options.root)].sort();
+    discoverRepository: (options: Parameters<typeof original.discoverRepository>[0]) => {
+      const found = original.discoverRepository(options);
+      return { ...found, files: [...found.files, ...race.change(options.root)].sort() };
     },
   };
 });
@@ -30,54 +30,58 @@ async function scanWhile(change: (root: string) => string[]) {
   const root = writeRepo({ 'ownership-map.yaml': SMALL_MAP, ...VIOLATING_FILE, [`${SRC}/gone.ts`]: "pool.query('SELECT * FROM accounts');\n" });
   race.change = change;
   const result = await runCli(['--root', root, '--format', 'json', '--no-cache']);
-  const report = JSON.parse(result.stdout) as { findings: Array<{ file: string; ruleId: string }>; notifications: Array<{ level: string; file?: string; message: string }> };
+  const report = JSON.parse(result.stdout) as {
+    findings: Array<{ file: string; ruleId: string; level: string; message: string }>;
+    notifications: Array<{ level: string; file?: string; message: string }>;
+  };
   expect(result.exitCode).toBe(0);
   expect(result.stderr).toBe('');
   // The ordinary file beside the changing ones is always reported.
   expect(report.findings.map((f) => `${f.ruleId} ${f.file}`)).toContain('cross-domain-query packages/shop/src/orders.ts');
-  return report.notifications;
+  expect(report.notifications).toEqual([]);
+  // What could not be read is a finding, not a note: it fails a run with --fail-on error.
+  return report.findings.filter((f) => f.ruleId === 'file-not-analysed').map((f) => `${f.level} ${f.file}: ${f.message}`);
 }
+
+const notAnalysed = (file: string, reason: string) => `error ${file}: This file was not analysed, so no rule checked it: ${reason}.`;
 
 describe('files that change during the scan', () => {
   it('a file deleted after discovery is reported as not read', async () => {
-    const notifications = await scanWhile((root) => {
+    const notAnalysedFiles = await scanWhile((root) => {
       rmSync(path.join(root, SRC, 'gone.ts'));
       return [];
     });
-    expect(notifications).toEqual([{ level: 'error', file: `${SRC}/gone.ts`, message: 'could not be read (ENOENT)' }]);
+    expect(notAnalysedFiles).toEqual([notAnalysed(`${SRC}/gone.ts`, 'could not be read (ENOENT)')]);
   });
 
   it('a folder or a FIFO named like a source file is skipped without blocking the read', async () => {
-    const notifications = await scanWhile((root) => {
+    const notAnalysedFiles = await scanWhile((root) => {
       mkdirSync(path.join(root, SRC, 'folder.ts'));
       execFileSync('mkfifo', [path.join(root, SRC, 'pipe.ts')]);
       return [`${SRC}/folder.ts`, `${SRC}/pipe.ts`];
     });
-    expect(notifications).toEqual([
-      { level: 'note', file: `${SRC}/folder.ts`, message: 'skipped: not a regular file' },
-      { level: 'note', file: `${SRC}/pipe.ts`, message: 'skipped: not a regular file' },
-    ]);
+    expect(notAnalysedFiles).toEqual([notAnalysed(`${SRC}/folder.ts`, 'not a regular file'), notAnalysed(`${SRC}/pipe.ts`, 'not a regular file')]);
   });
 
   it('a file replaced by a link loop or a link out of the root is not followed', async () => {
     const outside = writeRepo({ 'secret.ts': "pool.query('SELECT * FROM accounts');\n" });
-    const notifications = await scanWhile((root) => {
+    const notAnalysedFiles = await scanWhile((root) => {
       rmSync(path.join(root, SRC, 'gone.ts'));
       symlinkSync('gone.ts', path.join(root, SRC, 'gone.ts'));
       symlinkSync(path.join(outside, 'secret.ts'), path.join(root, SRC, 'secret.ts'));
       return [`${SRC}/secret.ts`];
     });
-    expect(notifications).toEqual([
-      { level: 'error', file: `${SRC}/gone.ts`, message: 'could not be read (ELOOP)' },
-      { level: 'note', file: `${SRC}/secret.ts`, message: 'skipped: it is a link to a place outside the scanned root' },
+    expect(notAnalysedFiles).toEqual([
+      notAnalysed(`${SRC}/gone.ts`, 'could not be read (ELOOP)'),
+      notAnalysed(`${SRC}/secret.ts`, 'it is a link to a place outside the scanned root'),
     ]);
   });
 
   it('a file emptied after discovery is scanned as empty', async () => {
-    const notifications = await scanWhile((root) => {
+    const notAnalysedFiles = await scanWhile((root) => {
       writeFileSync(path.join(root, SRC, 'gone.ts'), '');
       return [];
     });
-    expect(notifications).toEqual([]);
+    expect(notAnalysedFiles).toEqual([]);
   });
 });

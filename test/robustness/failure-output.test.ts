@@ -31,9 +31,9 @@ vi.mock('../../src/discover/files.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../../src/discover/files.js')>();
   return {
     ...original,
-    discoverFiles: (options: Parameters<typeof original.discoverFiles>[0]) => {
+    discoverRepository: (options: Parameters<typeof original.discoverRepository>[0]) => {
       if (fault.on) throw new TypeError('simulated fault');
-      return original.discoverFiles(options);
+      return original.discoverRepository(options);
     },
   };
 });
@@ -93,12 +93,14 @@ describe('a run stopped by an error', () => {
   it('a --root that does not exist or is a file', async () => {
     const root = repo();
     const map = path.join(root, 'ownership-map.yaml');
-    expect(await stopped(['--root', path.join(root, 'nope'), '--map', map])).toBe(`--root ${path.join(root, 'nope')} does not exist.`);
-    expect(await stopped(['--root', map, '--map', map])).toBe(`--root ${map} is not a directory.`);
+    expect(await stopped(['--root', path.join(root, 'nope'), '--map', map])).toBe(`--root ${path.join(root, 'nope')} does not exist (see schema-guard check --help)`);
+    expect(await stopped(['--root', map, '--map', map])).toBe(`--root ${map} is not a directory (see schema-guard check --help)`);
+    // Without --map too: the root is missing, not the map.
+    expect(await stopped(['--root', path.join(root, 'nope')])).toBe(`--root ${path.join(root, 'nope')} does not exist (see schema-guard check --help)`);
   });
 
   it('an unknown --rule', async () => {
-    expect(await stopped(['--root', repo(), '--rule', 'no-such-rule'])).toBe('Unknown rule id for --rule: no-such-rule.');
+    expect(await stopped(['--root', repo(), '--rule', 'no-such-rule'])).toBe('unknown rule id for --rule: no-such-rule (see schema-guard check --help)');
   });
 
   it('an internal error', async () => {
@@ -172,15 +174,14 @@ describe('problems with single files', () => {
     const result = await runCli(['--root', root, '--format', 'sarif', '--no-cache']);
     expect(result.exitCode).toBe(0);
     const run = validSarif(result.stdout).runs[0]!;
-    expect(run.results!.map((r) => r.ruleId)).toEqual(['cross-domain-query']);
+    // A file that could not be analysed is a result of its own rule, so that code scanning shows and counts it.
+    expect(run.results!.map((r) => `${r.ruleId} ${r.level} ${r.locations![0]!.physicalLocation!.artifactLocation!.uri}`)).toEqual([
+      'file-not-analysed error packages/shop/src/blob.ts',
+      'cross-domain-query warning packages/shop/src/orders.ts',
+    ]);
     const invocation = run.invocations![0]!;
     expect(invocation.executionSuccessful).toBe(true);
     expect(invocation.toolExecutionNotifications).toEqual([
-      {
-        level: 'note',
-        message: { text: 'skipped: binary content (NUL bytes)' },
-        locations: [{ physicalLocation: { artifactLocation: { uri: 'packages/shop/src/blob.ts', uriBaseId: '%SRCROOT%' } } }],
-      },
       {
         level: 'note',
         message: { text: "TypeScript syntax error: '(' expected." },

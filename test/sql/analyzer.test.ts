@@ -187,17 +187,19 @@ describe('placeholders', () => {
     ]);
   });
 
-  it('$N holes in a qualified name: the known part is kept, the access is synthetic', () => {
+  it('$N holes in a qualified name: a hole for the schema leaves the table known (schemaHole), a hole for the name is synthetic', () => {
     const text = 'insert into $1       .users (a) values ($2); delete from app.$3     ';
     expect(sql.analyze(text).statements.map((s) => s.accesses)).toEqual([
-      [{ table: { schema: '__1_____', name: 'users' }, operation: 'insert', offset: 12, length: 15, synthetic: true }],
+      [{ table: { name: 'users' }, operation: 'insert', offset: 12, length: 15, schemaHole: true }],
       [{ table: { schema: 'app', name: '__3___' }, operation: 'delete', offset: 57, length: 10, synthetic: true }],
     ]);
   });
 
   it('isSyntheticTableName recognises only synthetic names', () => {
     expect(['__', '__1', '__1_', '__12____'].every(isSyntheticTableName)).toBe(true);
-    expect(['_', 'users', '_users', '__users', 'a__1'].some(isSyntheticTableName)).toBe(false);
+    expect(['_', 'users', '_users', '__users', 'a__1', 'a$b'].some(isSyntheticTableName)).toBe(false);
+    // A hole glued to a name (`queue_stats_${suffix}`) leaves its `$N` inside the identifier.
+    expect(isSyntheticTableName('queue_stats_$2')).toBe(true);
   });
 });
 

@@ -16,9 +16,9 @@ describe('tenancy and sensitive columns in the map', () => {
   });
 
   it('gives sensitive columns their table owner unless the entry names one', () => {
-    const index = new OwnershipIndex(load(`${TENANCY_MAP}  - { table: orphan_keys, columns: [Key, '"RawKey"'] }\n`).map);
+    const index = new OwnershipIndex(load(`${TENANCY_MAP}  - { table: orphan_keys, columns: [key, '"RawKey"', OtherKey] }\n`).map);
     expect(index.sensitiveColumnsOf({ name: 'webhooks' })).toEqual([{ columns: ['secret', 'signing_key'], owner: 'tenancy' }]);
-    expect(index.sensitiveColumnsOf({ name: 'orphan_keys' })).toEqual([{ columns: ['key', 'RawKey'], owner: undefined }]);
+    expect(index.sensitiveColumnsOf({ name: 'orphan_keys' })).toEqual([{ columns: ['key', 'RawKey', 'OtherKey'], owner: undefined }]);
     expect(index.sensitiveColumnsOf({ name: 'jobs' })).toEqual([]);
   });
 

@@ -7,7 +7,7 @@
 import type { ts } from 'ts-morph';
 import { typescript } from '../typescript-compiler.js';
 import type { LineIndex } from '../../facts/positions.js';
-import type { Operation, TableAccessFact, TableName } from '../../facts/types.js';
+import type { Operation, QuerySite, TableAccessFact, TableName } from '../../facts/types.js';
 import { Classifier } from './bindings.js';
 import { decompose, isChainTop, stepsOf } from './chain.js';
 import { frameworkOfPackage } from './packages.js';
@@ -35,9 +35,21 @@ export interface RawSqlSend {
   framework: OrmFramework;
 }
 
+/** A query read from one chain (its nested chains included): a site for coverage. */
+export interface OrmSite {
+  framework: OrmFramework;
+  start: number;
+  end: number;
+  /** This pass's statements of its accesses: from `first` up to, not including, `end`. */
+  statements: { first: number; end: number };
+  /** True when a table of it could not be known statically. */
+  unknownTable: boolean;
+}
+
 export interface OrmFacts {
   accesses: OrmAccess[];
   rawSql: RawSqlSend[];
+  sites: OrmSite[];
 }
 
 export interface OrmInput {
@@ -55,7 +67,7 @@ const CONVENTIONAL_NAMES = /\b(?:knex|prisma)\b/;
 
 export function extractOrmFacts(input: OrmInput): OrmFacts {
   const { file, source, symbols } = input;
-  const facts: OrmFacts = { accesses: [], rawSql: [] };
+  const facts: OrmFacts = { accesses: [], rawSql: [], sites: [] };
   if (!mayUseFrameworks(input)) return facts;
   const classifier = new Classifier({
     file,
@@ -92,6 +104,13 @@ export function extractOrmFacts(input: OrmInput): OrmFacts {
       const fact: OrmAccess = { ...access, framework: reading.framework, statement: scope ?? base + group };
       if (enclosingFunction) fact.enclosingFunction = enclosingFunction;
       facts.accesses.push(fact);
+    }
+    const unknownTable = reading.accesses.some((access) => access.table === undefined);
+    if (scope === undefined) {
+      facts.sites.push({ framework: reading.framework, start: node.getStart(source), end: node.end, statements: { first: base, end: statements }, unknownTable });
+    } else if (unknownTable) {
+      // A nested chain (a subquery, a join callback) whose table is unknown leaves its statement's site unread.
+      for (const site of facts.sites) if (site.statements.first <= scope && scope < site.statements.end) site.unknownTable = true;
     }
     return base;
   };
@@ -137,6 +156,16 @@ export function frameworkSending(facts: OrmFacts, expressionStart: number): OrmF
     if (send.start <= expressionStart && expressionStart < send.end && (!best || send.start >= best.start)) best = send;
   }
   return best?.framework;
+}
+
+/** The pass's sites as facts, their statements numbered from `firstStatement` as toAccessFacts numbers them. */
+export function toSiteFacts(facts: OrmFacts, firstStatement: number, lines: LineIndex): QuerySite[] {
+  return facts.sites.map((site) => ({
+    framework: site.framework,
+    ...lines.range(site.start, site.end - site.start),
+    statements: { first: firstStatement + site.statements.first, end: firstStatement + site.statements.end },
+    ...(site.unknownTable ? { unread: 'table-unknown' as const } : {}),
+  }));
 }
 
 /** The pass's accesses as facts, their statements numbered from `firstStatement`; an unknowable name stays synthetic, named as written. */
