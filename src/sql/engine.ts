@@ -159,8 +159,8 @@ export function analyzeSql(backend: Backend, sql: string): SqlAnalysis {
           ? { statements: [], errors: [{ message: result.message, offset: result.offset }] }
           : result;
         const moved = shifted(part, piece.start);
-        parsed.statements.push(...moved.statements);
-        parsed.errors.push(...moved.errors);
+        for (const statement of moved.statements) parsed.statements.push(statement);
+        for (const error of moved.errors) parsed.errors.push(error);
       }
     }
   }

@@ -9,8 +9,9 @@
  * changed reads no source file and loads no parser.
  */
 import { createHash } from 'node:crypto';
-import { type CacheFolder, contentHash, isRecord } from '../cache.js';
-import { codeSalt } from '../tool-digest.js';
+import { type CacheFolder, isRecord } from '../../cache/folder.js';
+import { contentHash } from '../../cache/freshness.js';
+import { codeSalt } from '../../cache/tool-digest.js';
 import type { ImportResolver } from '../resolve-imports.js';
 import { frameworkOfPackage } from './packages.js';
 import { readPrismaModels } from './prisma-schema.js';
