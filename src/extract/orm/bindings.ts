@@ -159,6 +159,13 @@ export class Classifier implements ReadContext {
     return !(receivesCall && type && type.kind !== typescript.SyntaxKind.AnyKeyword && type.kind !== typescript.SyntaxKind.UnknownKeyword);
   }
 
+  /** The initializer of the variable a chain starts at (`query` in `query.leftJoin(…)`), past `await` and parentheses. */
+  initializerOfRoot(chain: Chain): ts.Node | undefined {
+    const root = unwrap(chain.root);
+    const declaration = typescript.isIdentifier(root) ? this.declarations.of(root) : undefined;
+    return declaration && typescript.isVariableDeclaration(declaration) && declaration.initializer ? unwrap(declaration.initializer) : undefined;
+  }
+
   /**
    * True when the chain starts at a value this file builds itself from a literal (`const fake = {
    * selectFrom … }`, an array, a function, `new LocalClass()`): its methods are the file's own, whatever
@@ -293,7 +300,10 @@ export class Classifier implements ReadContext {
     if (!typescript.isObjectBindingPattern(pattern) || !typescript.isVariableDeclaration(holder) || !holder.initializer) return undefined;
     const source = this.classify(holder.initializer);
     const property = element.propertyName ?? element.name;
-    return source?.kind === 'module' && typescript.isIdentifier(property) ? memberOfModule(source, property.text, this.host.lookup) : undefined;
+    if (!typescript.isIdentifier(property)) return undefined;
+    // `const { db } = await getAdminContext()`: a member of a wrapper.
+    if (source?.kind === 'object' || source?.kind === 'class') return Object.hasOwn(source.members, property.text) ? source.members[property.text] : undefined;
+    return source?.kind === 'module' ? memberOfModule(source, property.text, this.host.lookup) : undefined;
   }
 
   /** `@InjectRepository(E)` and `@InjectDataSource()` / `@InjectEntityManager()` (Nest). */
