@@ -58,6 +58,7 @@ export class Classifier implements ReadContext {
   readonly symbols: RepoSymbols;
   private readonly declarations: Declarations;
   private readonly memo = new Map<ts.Node, Binding | null>();
+  private readonly returns = new Map<ts.Node, Binding | null>();
   private readonly parameterRoots = new Map<ts.Node, Binding>();
   private readonly thisRoots = new Map<ts.Node, Binding>();
   private depth = 0;
@@ -91,10 +92,41 @@ export class Classifier implements ReadContext {
     if (typescript.isCallExpression(node) || typescript.isTaggedTemplateExpression(node)) {
       const chain = decompose(node);
       const root = this.rootOf(chain);
-      if (!root || root.start === chain.links.length) return root?.binding;
+      if (!root) return typescript.isCallExpression(node) && typescript.isIdentifier(node.expression) ? this.returnedBy(node.expression) : undefined;
+      if (root.start === chain.links.length) return root.binding;
       return this.read(root.binding, stepsOf(chain.links, root.start))?.result;
     }
+    // `tx ?? prisma`, `globalThis.db || makeClient()`, `cond ? a : b`: either side may be the client.
+    if (typescript.isBinaryExpression(node)) {
+      const operator = node.operatorToken.kind;
+      if (operator === typescript.SyntaxKind.BarBarToken || operator === typescript.SyntaxKind.QuestionQuestionToken) return this.classify(node.left) ?? this.classify(node.right);
+      return undefined;
+    }
+    if (typescript.isConditionalExpression(node)) return this.classify(node.whenTrue) ?? this.classify(node.whenFalse);
     return undefined;
+  }
+
+  /** What a call of a function declared in this file returns (`const make = () => new PrismaClient()`; `make()`). */
+  private returnedBy(callee: ts.Identifier): Binding | undefined {
+    const declaration = this.declarations.of(callee);
+    const initializer = declaration && typescript.isVariableDeclaration(declaration) && declaration.initializer ? unwrap(declaration.initializer) : undefined;
+    const fn = declaration && typescript.isFunctionDeclaration(declaration) ? declaration : initializer && (typescript.isArrowFunction(initializer) || typescript.isFunctionExpression(initializer)) ? initializer : undefined;
+    if (!fn?.body) return undefined;
+    if (this.returns.has(fn)) return this.returns.get(fn) ?? undefined;
+    // Memoised like declarations: a function that returns a call of itself is no client.
+    this.returns.set(fn, null);
+    let binding: Binding | undefined;
+    if (!typescript.isBlock(fn.body)) binding = this.classify(fn.body);
+    else {
+      const visit = (node: ts.Node): void => {
+        if (binding || typescript.isFunctionLike(node)) return;
+        if (typescript.isReturnStatement(node) && node.expression) binding = this.classify(node.expression);
+        else typescript.forEachChild(node, visit);
+      };
+      typescript.forEachChild(fn.body, visit);
+    }
+    this.returns.set(fn, binding ?? null);
+    return binding;
   }
 
   staticString(expression: ts.Expression): StaticString | undefined {
@@ -279,6 +311,12 @@ export class Classifier implements ReadContext {
   private ofType(type: ts.TypeNode): Binding | undefined {
     if (typescript.isTypeQueryNode(type) && typescript.isIdentifier(type.exprName)) return this.classify(type.exprName);
     if (!typescript.isTypeReferenceNode(type)) return undefined;
+    // `ReturnType<typeof make>` is what make() returns; `Awaited<T>` is T's client.
+    const [first] = type.typeArguments ?? [];
+    if (typescript.isIdentifier(type.typeName) && first && type.typeArguments!.length === 1) {
+      if (type.typeName.text === 'ReturnType' && typescript.isTypeQueryNode(first) && typescript.isIdentifier(first.exprName)) return this.returnedBy(first.exprName);
+      if (type.typeName.text === 'Awaited') return this.ofType(first);
+    }
     const names: string[] = [];
     let name: ts.EntityName = type.typeName;
     while (typescript.isQualifiedName(name)) {
