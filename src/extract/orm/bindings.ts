@@ -92,7 +92,11 @@ export class Classifier implements ReadContext {
     if (typescript.isCallExpression(node) || typescript.isTaggedTemplateExpression(node)) {
       const chain = decompose(node);
       const root = this.rootOf(chain);
-      if (!root) return typescript.isCallExpression(node) && typescript.isIdentifier(node.expression) ? this.returnedBy(node.expression) : undefined;
+      if (!root) {
+        const returned = typescript.isCallExpression(node) && typescript.isIdentifier(node.expression) ? this.returnedBy(node.expression) : undefined;
+        // A builder recognised by its shape (`kyselyPrisma.$kysely.selectFrom(…)`) is one when kept in a variable too.
+        return returned ?? (this.mayHoldBuilder(chain) ? this.read(undefined, stepsOf(chain.links))?.result : undefined);
+      }
       if (root.start === chain.links.length) return root.binding;
       return this.read(root.binding, stepsOf(chain.links, root.start))?.result;
     }
