@@ -4,7 +4,7 @@
  * `orderBy` and `_count`. Each case has its quiet counterpart.
  */
 import { describe, expect, it } from 'vitest';
-import { accessesOf, statementsOf } from './helpers.js';
+import { accessesOf, factsOf, statementsOf } from './helpers.js';
 
 const SCHEMA = `
 model Team {
@@ -104,6 +104,20 @@ describe('prisma: clients reached through the application', () => {
       ].join('\n'),
     });
     expect(await statementsOf(files, 'app/src/d.ts')).toEqual([['read teams', 'read users']]);
+  });
+
+  it('keeps a $kysely builder held in a variable a builder: a subquery of it is no unknown table', async () => {
+    const files = repo({
+      'app/src/db.ts': `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\nexport const kyselyPrisma = remember('k', () => prisma);\n`,
+      'app/src/d.ts': [
+        `import { kyselyPrisma } from './db';`,
+        `const base = kyselyPrisma.$kysely.selectFrom('teams').select('teams.id');`,
+        `export const count = () => kyselyPrisma.$kysely.selectFrom(base.as('filtered')).selectAll().execute();`,
+      ].join('\n'),
+    });
+    const facts = await factsOf(files, 'app/src/d.ts');
+    expect(facts.accesses.map((access) => `${access.operation} ${access.table.name}`)).toEqual(['read teams']);
+    expect(facts.sites?.filter((site) => site.unread)).toEqual([]);
   });
 
   it('stays quiet where the shape is not Prisma\'s', async () => {
