@@ -389,6 +389,7 @@ function frameworkOf(binding: Binding): OrmFramework | undefined {
       return binding.framework;
     case 'table':
     case 'schema':
+    case 'relations':
       return 'drizzle';
     default:
       return 'typeorm';
