@@ -178,6 +178,11 @@ describe('prisma: relations read by filters, sorting and counts', () => {
     ]);
   });
 
+  it('reads a relation filtered by a where built elsewhere, but not one compared with null', async () => {
+    const code = `const teamWhere = (id: string) => ({ id });\nprisma.invite.findMany({ where: { team: teamWhere('1') } });\nprisma.member.findMany({ where: { team: null, user: undefined } });`;
+    expect(await read(code)).toEqual(['prisma read team_invites 3:8', 'prisma read teams 3:35', 'prisma read team_members 4:8']);
+  });
+
   it('stays quiet for scalar fields and false selections', async () => {
     const code = `prisma.team.findMany({ where: { id: { in: ['1'] }, name: { contains: 'x' } }, orderBy: { id: 'asc' }, include: { members: false }, select: { _count: false } });`;
     expect(await read(code)).toEqual(['prisma read teams 2:8']);

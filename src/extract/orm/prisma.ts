@@ -213,8 +213,10 @@ class NestedReader {
         }
         const related = this.context.symbols.prismaRelated(model, name);
         const value = unwrap(entry.initializer);
-        if (!related || !typescript.isObjectLiteralExpression(value)) continue;
+        if (!related || value.kind === typescript.SyntaxKind.NullKeyword || (typescript.isIdentifier(value) && value.text === 'undefined')) continue;
         this.reading.accesses.push(accessAt(entry.name, this.context, related.table, 'read'));
+        // A filter built elsewhere (`team: buildTeamWhereQuery(…)`) still reads the relation; what else it reads is not seen here.
+        if (!typescript.isObjectLiteralExpression(value)) continue;
         const conditions = value.properties.filter((condition): condition is ts.PropertyAssignment => typescript.isPropertyAssignment(condition) && RELATION_FILTERS.has(propertyName(condition)));
         if (conditions.length === 0) this.filters(value, related, depth + 1);
         for (const condition of conditions) this.filters(condition.initializer, related, depth + 1);
