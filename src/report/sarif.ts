@@ -198,6 +198,7 @@ function toResult(
       ownerContacts: finding.ownerContacts,
       operation: finding.operation,
       framework: finding.framework,
+      resolvedBy: finding.resolvedBy,
       blocking: finding.blocking,
       // The other rules with a result at this site: one thing to fix, reported by each rule.
       relatedRules: relatedRules.length > 0 ? relatedRules : undefined,
