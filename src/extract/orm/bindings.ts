@@ -58,7 +58,6 @@ export class Classifier implements ReadContext {
   readonly symbols: RepoSymbols;
   private readonly declarations: Declarations;
   private readonly memo = new Map<ts.Node, Binding | null>();
-  private readonly returns = new Map<ts.Node, Binding | null>();
   private readonly parameterRoots = new Map<ts.Node, Binding>();
   private readonly thisRoots = new Map<ts.Node, Binding>();
   private depth = 0;
@@ -97,45 +96,14 @@ export class Classifier implements ReadContext {
     if (typescript.isCallExpression(node) || typescript.isTaggedTemplateExpression(node)) {
       const chain = decompose(node);
       const root = this.rootOf(chain);
-      if (!root) {
-        const returned = typescript.isCallExpression(node) && typescript.isIdentifier(node.expression) ? this.returnedBy(node.expression) : undefined;
-        // A builder recognised by its shape (`kyselyPrisma.$kysely.selectFrom(…)`) is one when kept in a variable too.
-        return returned ?? (this.mayHoldBuilder(chain) ? this.read(undefined, stepsOf(chain.links))?.result : undefined);
-      }
+      // A builder recognised by its shape (`kyselyPrisma.$kysely.selectFrom(…)`) is one when kept in a variable too.
+      if (!root) return this.mayHoldBuilder(chain) ? this.read(undefined, stepsOf(chain.links))?.result : undefined;
       if (root.start === chain.links.length) return root.binding;
       return this.read(root.binding, stepsOf(chain.links, root.start))?.result;
     }
-    // `tx ?? prisma`, `globalThis.db || makeClient()`, `cond ? a : b`: either side may be the client.
-    if (typescript.isBinaryExpression(node)) {
-      const operator = node.operatorToken.kind;
-      if (operator === typescript.SyntaxKind.BarBarToken || operator === typescript.SyntaxKind.QuestionQuestionToken) return this.classify(node.left) ?? this.classify(node.right);
-      return undefined;
-    }
+    // `flag ? tx : prisma`: either branch may be the client.
     if (typescript.isConditionalExpression(node)) return this.classify(node.whenTrue) ?? this.classify(node.whenFalse);
     return undefined;
-  }
-
-  /** What a call of a function declared in this file returns (`const make = () => new PrismaClient()`; `make()`). */
-  private returnedBy(callee: ts.Identifier): Binding | undefined {
-    const declaration = this.declarations.of(callee);
-    const initializer = declaration && typescript.isVariableDeclaration(declaration) && declaration.initializer ? unwrap(declaration.initializer) : undefined;
-    const fn = declaration && typescript.isFunctionDeclaration(declaration) ? declaration : initializer && (typescript.isArrowFunction(initializer) || typescript.isFunctionExpression(initializer)) ? initializer : undefined;
-    if (!fn?.body) return undefined;
-    if (this.returns.has(fn)) return this.returns.get(fn) ?? undefined;
-    // Memoised like declarations: a function that returns a call of itself is no client.
-    this.returns.set(fn, null);
-    let binding: Binding | undefined;
-    if (!typescript.isBlock(fn.body)) binding = this.classify(fn.body);
-    else {
-      const visit = (node: ts.Node): void => {
-        if (binding || typescript.isFunctionLike(node)) return;
-        if (typescript.isReturnStatement(node) && node.expression) binding = this.classify(node.expression);
-        else typescript.forEachChild(node, visit);
-      };
-      typescript.forEachChild(fn.body, visit);
-    }
-    this.returns.set(fn, binding ?? null);
-    return binding;
   }
 
   staticString(expression: ts.Expression): StaticString | undefined {
@@ -354,12 +322,9 @@ export class Classifier implements ReadContext {
     if (typescript.isUnionTypeNode(type) || typescript.isIntersectionTypeNode(type)) return this.ofTypes(type.types);
     if (typescript.isTypeLiteralNode(type)) return this.ofMembers(type.members, undefined, 'object');
     if (!typescript.isTypeReferenceNode(type)) return undefined;
-    // `ReturnType<typeof make>` is what make() returns; `Awaited<T>` is T's client.
+    // `Awaited<ReturnType<typeof make>>` is what make() resolves to.
     const [first] = type.typeArguments ?? [];
-    if (typescript.isIdentifier(type.typeName) && first && type.typeArguments!.length === 1) {
-      if (type.typeName.text === 'ReturnType' && typescript.isTypeQueryNode(first) && typescript.isIdentifier(first.exprName)) return this.returnedBy(first.exprName);
-      if (type.typeName.text === 'Awaited') return this.ofType(first);
-    }
+    if (typescript.isIdentifier(type.typeName) && type.typeName.text === 'Awaited' && first && type.typeArguments!.length === 1) return this.ofType(first);
     const names: string[] = [];
     let name: ts.EntityName = type.typeName;
     while (typescript.isQualifiedName(name)) {
