@@ -96,9 +96,13 @@ export class Classifier implements ReadContext {
     if (typescript.isCallExpression(node) || typescript.isTaggedTemplateExpression(node)) {
       const chain = decompose(node);
       const root = this.rootOf(chain);
-      if (!root || root.start === chain.links.length) return root?.binding;
+      // A builder recognised by its shape (`kyselyPrisma.$kysely.selectFrom(…)`) is one when kept in a variable too.
+      if (!root) return this.mayHoldBuilder(chain) ? this.read(undefined, stepsOf(chain.links))?.result : undefined;
+      if (root.start === chain.links.length) return root.binding;
       return this.read(root.binding, stepsOf(chain.links, root.start))?.result;
     }
+    // `flag ? tx : prisma`: either branch may be the client.
+    if (typescript.isConditionalExpression(node)) return this.classify(node.whenTrue) ?? this.classify(node.whenFalse);
     return undefined;
   }
 
@@ -328,6 +332,9 @@ export class Classifier implements ReadContext {
     if (typescript.isUnionTypeNode(type) || typescript.isIntersectionTypeNode(type)) return this.ofTypes(type.types);
     if (typescript.isTypeLiteralNode(type)) return this.ofMembers(type.members, undefined, 'object');
     if (!typescript.isTypeReferenceNode(type)) return undefined;
+    // `Awaited<ReturnType<typeof make>>` is what make() resolves to.
+    const [first] = type.typeArguments ?? [];
+    if (typescript.isIdentifier(type.typeName) && type.typeName.text === 'Awaited' && first && type.typeArguments!.length === 1) return this.ofType(first);
     const names: string[] = [];
     let name: ts.EntityName = type.typeName;
     while (typescript.isQualifiedName(name)) {
@@ -492,6 +499,7 @@ function frameworkOf(binding: Binding): OrmFramework | undefined {
       return binding.framework;
     case 'table':
     case 'schema':
+    case 'relations':
       return 'drizzle';
     case 'object':
     case 'class':
