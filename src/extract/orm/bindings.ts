@@ -281,6 +281,8 @@ export class Classifier implements ReadContext {
       return this.ofClass(declaration);
     }
     if (typescript.isTypeAliasDeclaration(declaration)) return this.ofType(declaration.type);
+    // `<Q extends PgDatabase<…>>(primary: Q) => Q & {…}`: a type parameter is what its constraint says.
+    if (typescript.isTypeParameterDeclaration(declaration)) return declaration.constraint && this.ofType(declaration.constraint);
     if (typescript.isInterfaceDeclaration(declaration)) return this.ofMembers(declaration.members, declaration.heritageClauses, 'object');
     if (typescript.isFunctionDeclaration(declaration) || typescript.isMethodDeclaration(declaration)) return this.ofFunction(declaration);
     if (typescript.isGetAccessorDeclaration(declaration)) {
