@@ -286,7 +286,8 @@ function shapeOf(folded: Folded, call: ts.CallExpression | undefined): SqlShape 
   if (word === undefined) return undefined;
   if (STATEMENT_WORDS.has(word.toLowerCase())) return 'statement';
   if (!call || calleeName(call.expression) === 'raw') return 'fragment';
-  return hasSqlWords ? 'statement' : undefined;
+  // One word is a name, not a statement: `c.req.query('from')` reads a URL parameter.
+  return hasSqlWords && /\S\s+\S/.test(folded.sql.text) ? 'statement' : undefined;
 }
 
 /** The first word of a text, past whitespace, comments and opening parentheses. */

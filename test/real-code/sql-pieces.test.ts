@@ -21,6 +21,10 @@ describe('SQL fragments are not statements', () => {
     expect(findings).toEqual(['cross-domain-query src/a/exists.ts:2:44 tb']);
   });
 
+  it('does not read one word passed to a method named query as SQL (a URL parameter)', async () => {
+    expect(await check({ 'src/a/route.ts': "export const from = (c: any) => c.req.query('from') ?? c.req.query('where');\n" })).toEqual([]);
+  });
+
   it('still reports a statement that does not parse in a query call', async () => {
     const findings = await check({ 'src/a/typo.ts': "export const t = (pool: any) => pool.query('SELEC id FROM tb');\n" });
     expect(findings).toEqual(['sql-parse-error src/a/typo.ts:1:45']);
