@@ -103,3 +103,20 @@ describe('optional pieces chosen at run time', () => {
     expect(findings).toEqual(['cross-domain-query src/a/scoped.ts:2:45 tb', 'cross-domain-query src/a/scoped.ts:3:100 tb']);
   });
 });
+
+describe('Drizzle table objects inside sql templates', () => {
+  it('reads sql`… from ${users}` as a statement on that table', async () => {
+    const findings = await check({
+      'src/schema.ts': "import { pgTable, integer } from 'drizzle-orm/pg-core'\nexport const tb = pgTable('tb', { id: integer('id') })\n",
+      'src/a/raw.ts': "import { sql } from 'drizzle-orm'\nimport { tb } from '../schema.js'\nexport const raw = (db: any, id: number) => db.execute(sql`DELETE FROM ${tb} WHERE id = ${id}`)\n",
+    });
+    expect(findings).toEqual(['cross-domain-query src/a/raw.ts:3:72 tb']);
+  });
+
+  it('keeps a value that is no table a parameter', async () => {
+    const findings = await check({
+      'src/a/value.ts': "import { sql } from 'drizzle-orm'\nexport const v = (db: any, name: string) => db.execute(sql`SELECT * FROM ta WHERE name = ${name}`)\n",
+    });
+    expect(findings).toEqual([]);
+  });
+});

@@ -74,18 +74,7 @@ export function extractOrmFacts(input: OrmInput): OrmFacts {
   const { file, source, symbols } = input;
   const facts: OrmFacts = { accesses: [], rawSql: [], sites: [] };
   if (!mayUseFrameworks(input)) return facts;
-  const classifier = new Classifier({
-    file,
-    source,
-    importTarget: (specifier) => {
-      const framework = frameworkOfPackage(specifier);
-      if (framework) return { framework };
-      const target = symbols.fileOf(file, specifier);
-      return target === undefined ? undefined : { file: target };
-    },
-    lookup: symbols,
-    symbols,
-  });
+  const classifier = classifierOf(file, source, symbols);
   let statements = 0;
   /** The statement each chain top read with accesses opened: a builder kept in a variable goes on with it. */
   const statementOfChain = new Map<ts.Node, number>();
@@ -154,6 +143,37 @@ export function extractOrmFacts(input: OrmInput): OrmFacts {
   }
   facts.accesses.sort((a, b) => a.statement - b.statement || a.offset - b.offset);
   return facts;
+}
+
+/** The classifier of one file against the repository's symbol table. */
+function classifierOf(file: string, source: ts.SourceFile, symbols: RepoSymbols): Classifier {
+  return new Classifier({
+    file,
+    source,
+    importTarget: (specifier) => {
+      const framework = frameworkOfPackage(specifier);
+      if (framework) return { framework };
+      const target = symbols.fileOf(file, specifier);
+      return target === undefined ? undefined : { file: target };
+    },
+    lookup: symbols,
+    symbols,
+  });
+}
+
+/**
+ * The name of the table a `${…}` in a sql template stands for, when it is a Drizzle table object
+ * (sql`select * from ${users}`): the template then names that table. A classifier is made only on
+ * first use.
+ */
+export function drizzleTableNames(file: string, source: ts.SourceFile, symbols: RepoSymbols): (expression: ts.Expression) => TableName | undefined {
+  let classifier: Classifier | undefined;
+  return (expression) => {
+    if (!typescript.isIdentifier(expression) && !typescript.isPropertyAccessExpression(expression)) return undefined;
+    classifier ??= classifierOf(file, source, symbols);
+    const binding = classifier.classify(expression);
+    return binding?.kind === 'table' ? binding.table : undefined;
+  };
 }
 
 /** Only a chain with a call or a tag can query (`row.id` cannot); one may end in a property (`db('t').count().then`). */
