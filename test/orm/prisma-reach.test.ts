@@ -188,3 +188,35 @@ describe('prisma: relations read by filters, sorting and counts', () => {
     expect(await read(code)).toEqual(['prisma read teams 2:8']);
   });
 });
+
+describe('where objects built by a function in another file', () => {
+  const BUILDER = [
+    "import type { Prisma } from '@prisma/client'",
+    'export const buildTeamWhere = (teamId: string, userId?: string): Prisma.TeamWhereInput => {',
+    '  if (!userId) return { id: teamId }',
+    '  return { id: teamId, members: { some: { user: { id: userId } } } }',
+    '}',
+  ].join('\n');
+
+  it('reads the relations the built object reaches, at the call', async () => {
+    const accesses = await accessesOf(
+      repo({
+        'app/where.ts': BUILDER,
+        'app/teams.ts': "import { PrismaClient } from '@prisma/client'\nimport { buildTeamWhere } from './where.js'\nconst prisma = new PrismaClient()\nexport const t = (id: string, u: string) => prisma.team.findFirst({ where: buildTeamWhere(id, u) })\n",
+      }),
+      'app/teams.ts',
+    );
+    expect(accesses).toEqual(['prisma read teams 4:52', 'prisma read team_members 4:76', 'prisma read users 4:76']);
+  });
+
+  it('reads nothing more for a built object without relations', async () => {
+    const accesses = await accessesOf(
+      repo({
+        'app/where.ts': "export const byId = (id: string) => ({ id })\n",
+        'app/teams.ts': "import { PrismaClient } from '@prisma/client'\nimport { byId } from './where.js'\nconst prisma = new PrismaClient()\nexport const t = (id: string) => prisma.team.findFirst({ where: byId(id) })\n",
+      }),
+      'app/teams.ts',
+    );
+    expect(accesses).toEqual(['prisma read teams 4:41']);
+  });
+});

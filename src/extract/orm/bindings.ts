@@ -11,7 +11,7 @@ import { staticStringOf } from './names.js';
 import { READERS } from './readers.js';
 import { Declarations, memberOf, thisClassOf, thisFunctionOf } from './scope.js';
 import type { RepoSymbols } from './symbols.js';
-import type { Binding, CallbackRoot, Chain, ChainReading, OrmFramework, ReadContext, StaticString, Step } from './types.js';
+import type { Binding, CallbackRoot, Chain, ChainReading, ObjectShape, OrmFramework, ReadContext, StaticString, Step } from './types.js';
 
 /** Exported bindings of repository files: the finished symbol table, or the pre-pass while it builds one. */
 export interface SymbolLookup {
@@ -445,14 +445,31 @@ export class Classifier implements ReadContext {
     return returns ? { kind: 'function', returns } : undefined;
   }
 
-  /** What a function body returns, when it is one expression (`() => db`, `{ return this.inner }`). */
+  /**
+   * What a function body returns, when it is one expression (`() => db`, `{ return this.inner }`), or
+   * the keys of the object literals it returns (`buildTeamWhereQuery` returns `{ id, teamGroups: { some: … } }`).
+   */
   private returnedBy(fn: ts.FunctionLikeDeclaration): Binding | undefined {
     const body = fn.body;
     if (!body) return undefined;
-    if (!typescript.isBlock(body)) return this.classify(body);
-    const returns = body.statements.filter(typescript.isReturnStatement);
+    if (!typescript.isBlock(body)) return this.classify(body) ?? literalOf([body]);
+    const returns: ts.Expression[] = [];
+    const visit = (node: ts.Node): void => {
+      if (typescript.isReturnStatement(node)) {
+        if (node.expression) returns.push(node.expression);
+      } else if (!typescript.isFunctionLike(node)) typescript.forEachChild(node, visit);
+    };
+    typescript.forEachChild(body, visit);
     const [only] = returns;
-    return returns.length === 1 && only?.expression ? this.classify(only.expression) : undefined;
+    return (returns.length === 1 && only ? this.classify(only) : undefined) ?? literalOf(returns);
+  }
+
+  shapeOf(expression: ts.Expression): ObjectShape | undefined {
+    const value = unwrap(expression);
+    if (typescript.isObjectLiteralExpression(value)) return shapeOfLiteral(value, 0);
+    if (!typescript.isCallExpression(value)) return undefined;
+    const callee = this.classify(value.expression);
+    return callee?.kind === 'function' && callee.returns.kind === 'literal' ? callee.returns.shape : undefined;
   }
 
   /** The tables a drizzle `schema` holds, by export name: a namespace import, `{ ...a, users }`, or `typeof schema`. */
@@ -506,6 +523,7 @@ function frameworkOf(binding: Binding): OrmFramework | undefined {
     case 'object':
     case 'class':
     case 'function':
+    case 'literal':
       return undefined;
     default:
       return 'typeorm';
@@ -540,7 +558,46 @@ function throughWrappers(binding: Binding, start: number, links: Chain['links'])
     } else break;
     index++;
   }
-  return current.kind === 'object' || current.kind === 'class' || current.kind === 'function' ? undefined : { binding: current, start: index };
+  return current.kind === 'object' || current.kind === 'class' || current.kind === 'function' || current.kind === 'literal' ? undefined : { binding: current, start: index };
+}
+
+/** Keys of a shape are kept this deep and this many: a where object is small, generated data is not. */
+const MAX_SHAPE_DEPTH = 8;
+const MAX_SHAPE_KEYS = 200;
+
+/** The keys of the object literals among `expressions`, merged; undefined when one of them is something else. */
+function literalOf(expressions: readonly ts.Expression[]): Binding | undefined {
+  if (expressions.length === 0) return undefined;
+  const shape: ObjectShape = {};
+  for (const expression of expressions) {
+    const value = unwrap(expression);
+    if (!typescript.isObjectLiteralExpression(value)) return undefined;
+    mergeShape(shape, shapeOfLiteral(value, 0));
+  }
+  return { kind: 'literal', shape };
+}
+
+function shapeOfLiteral(literal: ts.ObjectLiteralExpression, depth: number): ObjectShape {
+  const shape: ObjectShape = {};
+  let keys = 0;
+  for (const property of literal.properties) {
+    if (!typescript.isPropertyAssignment(property) && !typescript.isShorthandPropertyAssignment(property)) continue;
+    const name = property.name;
+    if (!typescript.isIdentifier(name) && !typescript.isStringLiteral(name)) continue;
+    if (++keys > MAX_SHAPE_KEYS) break;
+    const value = typescript.isPropertyAssignment(property) ? unwrap(property.initializer) : undefined;
+    shape[name.text] = value && typescript.isObjectLiteralExpression(value) && depth < MAX_SHAPE_DEPTH ? shapeOfLiteral(value, depth + 1) : null;
+  }
+  return shape;
+}
+
+function mergeShape(into: ObjectShape, from: ObjectShape): void {
+  for (const [key, value] of Object.entries(from)) {
+    const existing = into[key];
+    if (value && existing) mergeShape(existing, value);
+    else if (value) into[key] = value;
+    else if (!Object.hasOwn(into, key)) into[key] = null;
+  }
 }
 
 function put(members: Record<string, Binding>, name: string, binding: Binding | undefined): void {

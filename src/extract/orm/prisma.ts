@@ -17,7 +17,7 @@ import { accessAt } from './names.js';
 import { kyselyReader } from './kysely.js';
 import { callbacksIn, emptyReading } from './reading.js';
 import type { PrismaModel } from './symbols.js';
-import type { Binding, ChainReading, FrameworkReader, ReadContext, Step } from './types.js';
+import type { Binding, ChainReading, ObjectShape, FrameworkReader, ReadContext, Step } from './types.js';
 
 const CLIENT: Binding = { kind: 'client', framework: 'prisma' };
 
@@ -203,6 +203,9 @@ class NestedReader {
   /** `where: { team: { members: { some: { userId } } }, OR: [{ recipients: { none: {} } }] }`: each relation filtered by. */
   private filters(where: ts.Expression | undefined, model: PrismaModel, depth: number): void {
     if (!where || depth > 8) return;
+    // A where object built by a function (`where: buildTeamWhereQuery(…)`), in this file or another: its keys.
+    const built = objectsOf(where).length === 0 ? this.context.shapeOf(where) : undefined;
+    if (built) this.shapeFilters(built, model, where, depth);
     for (const item of objectsOf(where)) {
       for (const entry of item.properties) {
         if (!typescript.isPropertyAssignment(entry)) continue;
@@ -215,12 +218,34 @@ class NestedReader {
         const value = unwrap(entry.initializer);
         if (!related || value.kind === typescript.SyntaxKind.NullKeyword || (typescript.isIdentifier(value) && value.text === 'undefined')) continue;
         this.reading.accesses.push(accessAt(entry.name, this.context, related.table, 'read'));
-        // A filter built elsewhere (`team: buildTeamWhereQuery(…)`) still reads the relation; what else it reads is not seen here.
-        if (!typescript.isObjectLiteralExpression(value)) continue;
+        if (!typescript.isObjectLiteralExpression(value)) {
+          // A filter built by a function (`team: buildTeamWhereQuery(…)`): the relations its object reaches.
+          const built = this.context.shapeOf(value);
+          if (built) this.shapeFilters(built, related, entry.name, depth + 1);
+          continue;
+        }
         const conditions = value.properties.filter((condition): condition is ts.PropertyAssignment => typescript.isPropertyAssignment(condition) && RELATION_FILTERS.has(propertyName(condition)));
         if (conditions.length === 0) this.filters(value, related, depth + 1);
         for (const condition of conditions) this.filters(condition.initializer, related, depth + 1);
       }
+    }
+  }
+
+  /** filters() over the keys of a where object built elsewhere; the accesses point at where it is used (`at`). */
+  private shapeFilters(shape: ObjectShape, model: PrismaModel, at: ts.Node, depth: number): void {
+    if (depth > 8) return;
+    for (const [name, value] of Object.entries(shape)) {
+      if (LOGICAL.has(name)) {
+        if (value) this.shapeFilters(value, model, at, depth + 1);
+        continue;
+      }
+      const related = this.context.symbols.prismaRelated(model, name);
+      if (!related) continue;
+      this.reading.accesses.push(accessAt(at, this.context, related.table, 'read'));
+      if (!value) continue;
+      const conditions = Object.entries(value).filter(([condition]) => RELATION_FILTERS.has(condition));
+      if (conditions.length === 0) this.shapeFilters(value, related, at, depth + 1);
+      for (const [, condition] of conditions) if (condition) this.shapeFilters(condition, related, at, depth + 1);
     }
   }
 

@@ -43,7 +43,17 @@ export type Binding =
   /** A class whose instances are such objects (`new Database(db)`, `extends BaseRepository`). */
   | { kind: 'class'; members: Record<string, Binding> }
   /** A function or method that returns a client or builder (`getDb()`, `this.baseQuery()`). */
-  | { kind: 'function'; returns: Binding };
+  | { kind: 'function'; returns: Binding }
+  /**
+   * The object literals a function returns, by their keys (`buildTeamWhereQuery()` returns a Prisma
+   * where object): what a reader needs of an argument built in another file.
+   */
+  | { kind: 'literal'; shape: ObjectShape };
+
+/** The keys of object literals, nested; `null` for a key whose value is not an object literal. */
+export interface ObjectShape {
+  [key: string]: ObjectShape | null;
+}
 
 /** One piece of a call chain, root outwards: `.name`, a call, a template tag. */
 export type Link =
@@ -113,6 +123,8 @@ export interface ReadContext {
   exportsOf(file: string): Record<string, Binding> | undefined;
   /** The tables of a drizzle `schema` option or `typeof schema`, by the names `db.query.<name>` uses. */
   drizzleTablesOf(node: ts.Node): Record<string, TableName> | undefined;
+  /** The keys of the object an expression builds: an object literal, or a call of a function known to return one. */
+  shapeOf(expression: ts.Expression): ObjectShape | undefined;
 }
 
 /** One framework: reads a chain whose root binding is its own (or, root undefined, one it recognises by its arguments). */
