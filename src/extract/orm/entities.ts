@@ -11,7 +11,10 @@ const RELATIONS = new Set(['ManyToOne', 'OneToMany', 'OneToOne', 'ManyToMany']);
 export function readEntity(cls: ts.ClassLikeDeclaration & { name: ts.Identifier }, classifier: Classifier): EntityInfo {
   const className = cls.name.text;
   const info: EntityInfo = { className, relations: {}, activeRecord: extendsBaseEntity(cls, classifier) };
-  const table = entityTable(cls, classifier);
+  const parent = parentEntity(cls, classifier);
+  if (parent) info.parent = parent;
+  if (decoratorCall(cls, classifier, (name) => name === 'ChildEntity')) info.child = true;
+  const table = info.child ? undefined : entityTable(cls, classifier);
   if (table) info.table = table;
   for (const member of cls.members) {
     if (!typescript.isPropertyDeclaration(member) || !typescript.isIdentifier(member.name)) continue;
@@ -61,6 +64,18 @@ function relationTarget(member: ts.PropertyDeclaration, classifier: Classifier):
     return bound?.kind === 'entity' ? bound.entity : undefined;
   }
   return classifier.staticString(expression)?.value;
+}
+
+/** The entity class this one extends (`class Sale extends StockMovement`), by key. */
+function parentEntity(cls: ts.ClassLikeDeclaration, classifier: Classifier): string | undefined {
+  for (const clause of cls.heritageClauses ?? []) {
+    if (clause.token !== typescript.SyntaxKind.ExtendsKeyword) continue;
+    for (const type of clause.types) {
+      const bound = classifier.classify(type.expression);
+      if (bound?.kind === 'entity') return bound.entity;
+    }
+  }
+  return undefined;
 }
 
 function extendsBaseEntity(cls: ts.ClassLikeDeclaration, classifier: Classifier): boolean {

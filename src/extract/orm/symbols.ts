@@ -16,6 +16,10 @@ export interface EntityInfo {
   relations: Record<string, string>;
   /** The class extends BaseEntity: `User.find()` and `user.save()` query the database. */
   activeRecord: boolean;
+  /** The entity class it extends (its relations are inherited), by key. */
+  parent?: string;
+  /** `@ChildEntity()`: single-table inheritance, its rows live in the parent's table. */
+  child?: true;
 }
 
 export interface PrismaModel {

@@ -3,7 +3,12 @@
  * (`getRepository(E)`, `dataSource.getRepository(E)`, `@InjectRepository(E)`, `Repository<E>`),
  * EntityManager calls with the entity as first argument (`manager.insert(E, …)`), query builders
  * (`createQueryBuilder(E, 'x')…`, `.insert().into(E)`, `.leftJoin('x.relation', 'r')`), BaseEntity
- * statics, and `query(sql)` on a DataSource, manager, repository or QueryRunner.
+ * statics, and `query(sql)` on a DataSource, manager, repository or QueryRunner. An application's own
+ * wrapper of a client (bindings.ts: a class that holds one and hands out repositories or builders,
+ * like NestJS apps' `TransactionalConnection`) reads as a client: `getRepository(ctx, E)` takes the
+ * entity from whichever argument names one, and its own methods given an entity class
+ * (`getEntityOrThrow(ctx, E, id)`, `findOneInChannel(…)`, `build(E, …)`) read that entity's table.
+ * `relations` of find options read the related tables; a builder kept in a variable keeps its aliases.
  */
 import type { ts } from 'ts-morph';
 import { typescript } from '../typescript-compiler.js';
@@ -14,7 +19,7 @@ import { callbacksIn, emptyReading } from './reading.js';
 import type { Binding, ChainReading, FrameworkReader, ReadContext, Step } from './types.js';
 
 const CLIENT: Binding = { kind: 'client', framework: 'typeorm' };
-const QUERY: Binding = { kind: 'query', framework: 'typeorm' };
+const QUERY = { kind: 'query', framework: 'typeorm' } as const satisfies Binding;
 
 /**
  * Repository and EntityManager methods that reach the database. `save` cannot tell an INSERT from an
@@ -55,6 +60,14 @@ const OPERATIONS: Record<string, Operation> = {
   clear: 'truncate',
 };
 const REPOSITORY_GETTERS = new Set(['getRepository', 'getTreeRepository', 'getMongoRepository']);
+/** Methods of TypeORM's own clients that take an entity class and send no query. */
+const NO_QUERY = new Set(['getMetadata', 'hasMetadata', 'getId', 'hasId', 'create', 'merge', 'getCustomRepository', 'withRepository', 'release']);
+/** Properties of a client that are clients too: `manager`, `queryRunner`, `connection`, a wrapper's `rawConnection`. */
+const CLIENT_PROPERTY = /(connection|manager|datasource|queryrunner)$/i;
+/** Find options that load relations (`find({ relations })`); a builder's `setFindOptions` takes them too. */
+const FIND_WITH_RELATIONS = new Set(['find', 'findOne', 'findOneOrFail', 'findAndCount', 'findByIds', 'count', 'exists', 'preload']);
+/** How deep entity inheritance is followed. */
+const MAX_INHERITANCE = 8;
 const BUILDER_OPERATIONS: Record<string, Operation> = { insert: 'insert', update: 'update', delete: 'delete', softDelete: 'update', restore: 'update' };
 const BUILDER_JOIN = /^(left|inner)Join(AndSelect|AndMapOne|AndMapMany)?$/;
 
@@ -63,6 +76,9 @@ type State =
   | { kind: 'repository'; entity?: string }
   | { kind: 'builder' }
   | { kind: 'done' };
+
+/** Reading a dotted relation path goes through at most this many relations. */
+const MAX_RELATION_DEPTH = 8;
 
 export const typeormReader: FrameworkReader = {
   framework: 'typeorm',
@@ -80,6 +96,10 @@ class ChainReader {
   private mainIndex: number | undefined;
   private builderOperation: Operation = 'read';
   private readonly aliases = new Map<string, string>();
+  /** The entity of the builder's main table, for `setFindOptions({ relations })`. */
+  private mainEntity: string | undefined;
+  /** Names of the builder's CTEs (`addCommonTableExpression(q, 'name')`): not tables. */
+  private readonly ctes = new Set<string>();
 
   constructor(
     private readonly context: ReadContext,
@@ -102,7 +122,7 @@ class ChainReader {
     if (this.byArguments && this.reading.accesses.every((access) => !access.table)) return undefined;
     if (state.kind === 'client') this.reading.result = CLIENT;
     else if (state.kind === 'repository') this.reading.result = { kind: 'repository', entity: state.entity };
-    else if (state.kind === 'builder') this.reading.result = QUERY;
+    else if (state.kind === 'builder') this.reading.result = this.aliases.size > 0 ? { ...QUERY, aliases: Object.fromEntries(this.aliases) } : QUERY;
     return this.reading;
   }
 
@@ -114,6 +134,7 @@ class ChainReader {
       case 'repository':
         return { kind: 'repository', entity: root.entity };
       case 'query':
+        for (const [alias, entity] of Object.entries(root.aliases ?? {})) this.aliases.set(alias, entity);
         return { kind: 'builder' };
       case 'entity':
         return this.context.symbols.entity(root.entity)?.activeRecord ? { kind: 'repository', entity: root.entity } : undefined;
@@ -131,10 +152,11 @@ class ChainReader {
   }
 
   private onClient(step: Step & { kind: 'member' }): State {
-    const { name, args, call } = step;
-    if (!call) return name === 'manager' ? { kind: 'client' } : { kind: 'done' };
+    const { name, args, call, nameNode } = step;
+    if (!call) return CLIENT_PROPERTY.test(name) ? { kind: 'client' } : { kind: 'done' };
     if (this.byArguments) return this.onEntityArgument(name, args);
-    if (REPOSITORY_GETTERS.has(name)) return { kind: 'repository', entity: this.entityKeyOf(args[0]) };
+    // getRepository(E), and a wrapper's getRepository(ctx, E).
+    if (REPOSITORY_GETTERS.has(name)) return { kind: 'repository', entity: this.entityAmong(args) ?? this.entityKeyOf(args[0]) };
     if (name === 'withRepository') {
       const repository = args[0] && this.context.classify(args[0]);
       return { kind: 'repository', entity: repository?.kind === 'repository' ? repository.entity : undefined };
@@ -154,7 +176,15 @@ class ChainReader {
       return { kind: 'builder' };
     }
     if (name === 'subQuery' || name === 'select') return { kind: 'builder' };
-    return this.onEntityArgument(name, args);
+    if (Object.hasOwn(OPERATIONS, name) || NO_QUERY.has(name)) return this.onEntityArgument(name, args);
+    // A wrapper's own method given an entity class (getEntityOrThrow(ctx, E, id), build(E, …)) reads its table.
+    const entity = this.entityClassAmong(args);
+    if (!entity) return { kind: 'done' };
+    this.mainIndex = this.reading.accesses.length;
+    this.mainEntity = entity;
+    this.reading.accesses.push(accessAt(nameNode, this.context, this.tableOf(entity), 'read'));
+    this.relationsOf(entity, args);
+    return { kind: 'builder' };
   }
 
   /** manager.find(E, …), manager.save(entity): the entity is the first argument. */
@@ -163,7 +193,10 @@ class ChainReader {
     // Recognised by its argument alone, only an entity class will do: a Set may well hold entity instances.
     const bound = this.byArguments ? this.context.classify(args[0]) : undefined;
     const entity = this.byArguments ? (bound?.kind === 'entity' ? bound.entity : undefined) : this.entityKeyOf(args[0]);
-    if (entity || !this.byArguments) this.reading.accesses.push(accessAt(unwrap(args[0]), this.context, this.tableOf(entity), OPERATIONS[name]!));
+    if (entity || !this.byArguments) {
+      this.reading.accesses.push(accessAt(unwrap(args[0]), this.context, this.tableOf(entity), OPERATIONS[name]!));
+      if (FIND_WITH_RELATIONS.has(name)) this.relationsOf(entity, args.slice(1));
+    }
     return { kind: 'done' };
   }
 
@@ -172,10 +205,12 @@ class ChainReader {
     if (!call) return name === 'manager' ? { kind: 'client' } : { kind: 'done' };
     if (Object.hasOwn(OPERATIONS, name)) {
       this.reading.accesses.push(accessAt(nameNode, this.context, this.tableOf(state.entity), OPERATIONS[name]!));
+      if (FIND_WITH_RELATIONS.has(name)) this.relationsOf(state.entity, args);
       return { kind: 'done' };
     }
     if (name === 'createQueryBuilder') {
       this.mainIndex = this.reading.accesses.length;
+      this.mainEntity = state.entity;
       this.reading.accesses.push(accessAt(nameNode, this.context, this.tableOf(state.entity), 'read'));
       const alias = args[0] && this.context.staticString(args[0]);
       if (alias && state.entity) this.aliases.set(alias.value, state.entity);
@@ -199,6 +234,11 @@ class ChainReader {
     } else if (BUILDER_JOIN.test(name)) {
       const index = name.includes('AndMap') ? 1 : 0;
       if (args[index]) this.joined(args[index]!, args[index + 1]);
+    } else if (name === 'addCommonTableExpression') {
+      const cte = args[1] && this.context.staticString(args[1]);
+      if (cte) this.ctes.add(cte.value);
+    } else if (name === 'setFindOptions') {
+      this.relationsOf(this.mainEntity, args);
     }
     this.reading.callbacks.push(...callbacksIn(args, CLIENT, true));
     return { kind: 'builder' };
@@ -212,6 +252,8 @@ class ChainReader {
     }
     const index = this.reading.accesses.length;
     if (this.target(target, alias, 'read')) this.mainIndex = index;
+    const aliasName = alias && this.context.staticString(alias)?.value;
+    if (aliasName) this.mainEntity = this.aliases.get(aliasName);
   }
 
   private joined(target: ts.Expression, alias: ts.Expression | undefined): void {
@@ -229,10 +271,15 @@ class ChainReader {
     if (text) {
       const [owner, relation] = text.value.split('.');
       if (relation !== undefined && owner !== undefined && this.aliases.has(owner)) {
-        const ownerInfo = this.context.symbols.entity(this.aliases.get(owner)!);
-        const related = ownerInfo && Object.hasOwn(ownerInfo.relations, relation) ? ownerInfo.relations[relation]! : undefined;
-        entity = related && (related.includes('#') ? related : this.context.symbols.entityKeyNamed(related));
+        entity = this.relatedEntity(this.aliases.get(owner)!, relation);
         table = this.tableOf(entity);
+      } else if (relation !== undefined && owner !== undefined && /^\w+$/.test(owner) && /^\w+$/.test(relation) && !this.ctes.has(text.value)) {
+        // 'alias.relation' of an alias this chain did not declare (a callback's builder, a helper's): the
+        // relation cannot be followed. Counted as unknown, never read as a table `relation` in a schema `alias`.
+        table = undefined;
+      } else if (this.ctes.has(text.value)) {
+        // A CTE of this builder: its tables are read where its query is.
+        return false;
       } else {
         entity = this.context.symbols.entityKeyNamed(text.value);
         table = entity ? this.tableOf(entity) : parseBuilderTable(text.value)?.table;
@@ -255,7 +302,91 @@ class ChainReader {
     return name ? this.context.symbols.entityKeyNamed(name.value) : undefined;
   }
 
+  /** The first argument that is an entity class (`getRepository(ctx, E)`, `getEntityOrThrow(ctx, E, id)`). */
+  private entityClassAmong(args: readonly ts.Expression[]): string | undefined {
+    for (const argument of args) {
+      const bound = this.context.classify(argument);
+      if (bound?.kind === 'entity') return bound.entity;
+    }
+    return undefined;
+  }
+
+  /** The first argument that names an entity: a class, or an entity's class name as a string. */
+  private entityAmong(args: readonly ts.Expression[]): string | undefined {
+    return this.entityClassAmong(args) ?? args.map((argument) => this.entityKeyOf(argument)).find((entity) => entity !== undefined);
+  }
+
+  /**
+   * The relations find options load: `{ relations: ['lines', 'lines.productVariant'] }` or
+   * `{ relations: { lines: { productVariant: true } } }`, each related table read where its path is written.
+   */
+  private relationsOf(entity: string | undefined, args: readonly ts.Expression[]): void {
+    for (const argument of args) {
+      const options = unwrap(argument);
+      if (!typescript.isObjectLiteralExpression(options)) continue;
+      for (const property of options.properties) {
+        if (typescript.isPropertyAssignment(property) && property.name.getText(this.context.source) === 'relations') this.relationTree(entity, property.initializer, 0);
+      }
+    }
+  }
+
+  private relationTree(entity: string | undefined, node: ts.Expression, depth: number): void {
+    if (depth > MAX_RELATION_DEPTH) return;
+    const value = unwrap(node);
+    if (typescript.isArrayLiteralExpression(value)) {
+      for (const element of value.elements) {
+        const path = this.context.staticString(element);
+        if (path) this.relationPath(entity, path.value.split('.'), element);
+        else if (!typescript.isSpreadElement(element)) this.reading.accesses.push(accessAt(element, this.context, undefined, 'read'));
+      }
+    } else if (typescript.isObjectLiteralExpression(value)) {
+      for (const property of value.properties) {
+        if (!typescript.isPropertyAssignment(property) && !typescript.isShorthandPropertyAssignment(property)) continue;
+        const name = property.name.getText(this.context.source).replace(/^['"]|['"]$/g, '');
+        const related = this.relationPath(entity, [name], property.name);
+        const inner = typescript.isPropertyAssignment(property) ? unwrap(property.initializer) : undefined;
+        if (inner && typescript.isObjectLiteralExpression(inner)) this.relationTree(related, inner, depth + 1);
+      }
+    } else if (value.kind !== typescript.SyntaxKind.UndefinedKeyword) {
+      // Relations chosen at run time (a parameter, a list built elsewhere): what they load is unknown.
+      this.reading.accesses.push(accessAt(value, this.context, undefined, 'read'));
+    }
+  }
+
+  /** Reads each table a relation path reaches from `entity`; the entity at its end. */
+  private relationPath(entity: string | undefined, path: string[], node: ts.Node): string | undefined {
+    let current = entity;
+    for (const relation of path.slice(0, MAX_RELATION_DEPTH)) {
+      current = current === undefined ? undefined : this.relatedEntity(current, relation);
+      this.reading.accesses.push(accessAt(node, this.context, this.tableOf(current), 'read'));
+      if (current === undefined) return undefined;
+    }
+    return current;
+  }
+
+  /** The entity a relation property of an entity (or of an entity it extends) leads to. */
+  private relatedEntity(entity: string, relation: string): string | undefined {
+    let key: string | undefined = entity;
+    for (let depth = 0; key !== undefined && depth < MAX_INHERITANCE; depth++) {
+      const info = this.context.symbols.entity(key);
+      if (!info) return undefined;
+      if (Object.hasOwn(info.relations, relation)) {
+        const related = info.relations[relation]!;
+        return related.includes('#') ? related : this.context.symbols.entityKeyNamed(related);
+      }
+      key = info.parent;
+    }
+    return undefined;
+  }
+
+  /** An entity's table; a `@ChildEntity` lives in the table of the entity it extends. */
   private tableOf(entity: string | undefined): TableName | undefined {
-    return entity === undefined ? undefined : this.context.symbols.entity(entity)?.table;
+    let key = entity;
+    for (let depth = 0; key !== undefined && depth < MAX_INHERITANCE; depth++) {
+      const info = this.context.symbols.entity(key);
+      if (!info?.child) return info?.table;
+      key = info.parent;
+    }
+    return undefined;
   }
 }

@@ -23,8 +23,11 @@ export type Binding =
    * relational query names (`db.query.<name>`).
    */
   | { kind: 'client'; framework: OrmFramework; schema?: string; tables?: Record<string, TableName> }
-  /** A builder value (a query, a subquery, a CTE object): never a table of its own. */
-  | { kind: 'query'; framework: OrmFramework }
+  /**
+   * A builder value (a query, a subquery, a CTE object): never a table of its own. `aliases`: the
+   * entities a TypeORM builder kept in a variable declared (alias → entity key), for its later joins.
+   */
+  | { kind: 'query'; framework: OrmFramework; aliases?: Record<string, string> }
   /** A Drizzle table object: pgTable(…), pgSchema(…).table(…), alias(…). */
   | { kind: 'table'; table: TableName }
   /** A Drizzle pgSchema('s') object. */
