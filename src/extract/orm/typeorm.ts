@@ -16,6 +16,7 @@ import type { Operation, TableName } from '../../facts/types.js';
 import { unwrap } from './chain.js';
 import { accessAt, parseBuilderTable } from './names.js';
 import { callbacksIn, emptyReading } from './reading.js';
+import { Declarations } from './scope.js';
 import type { Binding, ChainReading, FrameworkReader, ReadContext, Step } from './types.js';
 
 const CLIENT: Binding = { kind: 'client', framework: 'typeorm' };
@@ -228,7 +229,9 @@ class ChainReader {
     if (!call) return { kind: 'builder' };
     if (Object.hasOwn(BUILDER_OPERATIONS, name)) {
       this.builderOperation = BUILDER_OPERATIONS[name]!;
-      if (name === 'update' && args[0]) this.main(args[0], undefined);
+      // update(E, set) or update(E) names the table; update({ … }) on a builder that has one is only the set.
+      const target = name === 'update' ? args[0] && unwrap(args[0]) : undefined;
+      if (target && (args.length > 1 || this.mainIndex === undefined) && !typescript.isObjectLiteralExpression(target)) this.main(target, undefined);
     } else if (name === 'from' || name === 'into') {
       if (args[0]) this.main(args[0], args[1]);
     } else if (BUILDER_JOIN.test(name)) {
@@ -330,26 +333,39 @@ class ChainReader {
     }
   }
 
-  private relationTree(entity: string | undefined, node: ts.Expression, depth: number): void {
+  /**
+   * `at`: where the accesses are placed when the list is written elsewhere (a const of the file): at its use.
+   * `relations ?? ['lines']`, `[...defaults, 'x']`: every list that may be used.
+   */
+  private relationTree(entity: string | undefined, node: ts.Expression, depth: number, at?: ts.Node): void {
     if (depth > MAX_RELATION_DEPTH) return;
     const value = unwrap(node);
     if (typescript.isArrayLiteralExpression(value)) {
       for (const element of value.elements) {
         const path = this.context.staticString(element);
-        if (path) this.relationPath(entity, path.value.split('.'), element);
-        else if (!typescript.isSpreadElement(element)) this.reading.accesses.push(accessAt(element, this.context, undefined, 'read'));
+        if (path) this.relationPath(entity, path.value.split('.'), at ?? element);
+        else if (typescript.isSpreadElement(element)) this.relationTree(entity, element.expression, depth + 1, at);
+        else this.reading.accesses.push(accessAt(at ?? element, this.context, undefined, 'read'));
       }
     } else if (typescript.isObjectLiteralExpression(value)) {
       for (const property of value.properties) {
         if (!typescript.isPropertyAssignment(property) && !typescript.isShorthandPropertyAssignment(property)) continue;
         const name = property.name.getText(this.context.source).replace(/^['"]|['"]$/g, '');
-        const related = this.relationPath(entity, [name], property.name);
+        const related = this.relationPath(entity, [name], at ?? property.name);
         const inner = typescript.isPropertyAssignment(property) ? unwrap(property.initializer) : undefined;
-        if (inner && typescript.isObjectLiteralExpression(inner)) this.relationTree(related, inner, depth + 1);
+        if (inner && typescript.isObjectLiteralExpression(inner)) this.relationTree(related, inner, depth + 1, at);
       }
-    } else if (value.kind !== typescript.SyntaxKind.UndefinedKeyword) {
+    } else if (typescript.isBinaryExpression(value) && (value.operatorToken.kind === typescript.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === typescript.SyntaxKind.BarBarToken)) {
+      this.relationTree(entity, value.left, depth + 1, at);
+      this.relationTree(entity, value.right, depth + 1, at);
+    } else if (typescript.isConditionalExpression(value)) {
+      this.relationTree(entity, value.whenTrue, depth + 1, at);
+      this.relationTree(entity, value.whenFalse, depth + 1, at);
+    } else if (typescript.isIdentifier(value) && constListOf(value, this.context)) {
+      this.relationTree(entity, constListOf(value, this.context)!, depth + 1, at ?? value);
+    } else if (value.kind !== typescript.SyntaxKind.UndefinedKeyword && value.kind !== typescript.SyntaxKind.NullKeyword) {
       // Relations chosen at run time (a parameter, a list built elsewhere): what they load is unknown.
-      this.reading.accesses.push(accessAt(value, this.context, undefined, 'read'));
+      this.reading.accesses.push(accessAt(at ?? value, this.context, undefined, 'read'));
     }
   }
 
@@ -389,4 +405,17 @@ class ChainReader {
     }
     return undefined;
   }
+}
+
+const DECLARATIONS = new WeakMap<ts.SourceFile, Declarations>();
+
+/** What a `const` of the file is initialised with (a relations list written once, `relations ?? […]`). */
+function constListOf(identifier: ts.Identifier, context: ReadContext): ts.Expression | undefined {
+  let declarations = DECLARATIONS.get(context.source);
+  if (!declarations) DECLARATIONS.set(context.source, (declarations = new Declarations()));
+  const declaration = declarations.of(identifier);
+  if (!declaration || !typescript.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
+  const list = declaration.parent;
+  if (!typescript.isVariableDeclarationList(list) || (list.flags & typescript.NodeFlags.Const) === 0) return undefined;
+  return declaration.initializer;
 }
