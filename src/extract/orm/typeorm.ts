@@ -16,7 +16,9 @@ import type { Operation, TableName } from '../../facts/types.js';
 import { unwrap } from './chain.js';
 import { accessAt, parseBuilderTable } from './names.js';
 import { callbacksIn, emptyReading } from './reading.js';
+import { snakeCase } from './entities.js';
 import { Declarations } from './scope.js';
+import type { EntityInfo } from './symbols.js';
 import type { Binding, ChainReading, FrameworkReader, ReadContext, Step } from './types.js';
 
 const CLIENT: Binding = { kind: 'client', framework: 'typeorm' };
@@ -67,6 +69,8 @@ const NO_QUERY = new Set(['getMetadata', 'hasMetadata', 'getId', 'hasId', 'creat
 const CLIENT_PROPERTY = /(connection|manager|datasource|queryrunner)$/i;
 /** Find options that load relations (`find({ relations })`); a builder's `setFindOptions` takes them too. */
 const FIND_WITH_RELATIONS = new Set(['find', 'findOne', 'findOneOrFail', 'findAndCount', 'findByIds', 'count', 'exists', 'preload']);
+/** What a RelationQueryBuilder does: load the related rows, or change the relation. */
+const RELATION_TERMINALS = new Set(['loadOne', 'loadMany', 'add', 'remove', 'set', 'addAndRemove']);
 /** How deep entity inheritance is followed. */
 const MAX_INHERITANCE = 8;
 const BUILDER_OPERATIONS: Record<string, Operation> = { insert: 'insert', update: 'update', delete: 'delete', softDelete: 'update', restore: 'update' };
@@ -101,6 +105,8 @@ class ChainReader {
   private mainEntity: string | undefined;
   /** Names of the builder's CTEs (`addCommonTableExpression(q, 'name')`): not tables. */
   private readonly ctes = new Set<string>();
+  /** `relation(…)` of a RelationQueryBuilder: the entity and relation its add/remove/set/load… act on. */
+  private relation: { entity: string | undefined; name: string | undefined; node: ts.Node } | undefined;
 
   constructor(
     private readonly context: ReadContext,
@@ -118,6 +124,11 @@ class ChainReader {
         continue;
       }
       state = state.kind === 'client' ? this.onClient(step) : state.kind === 'repository' ? this.onRepository(state, step) : this.onBuilder(step);
+    }
+    if (this.relation && this.mainIndex !== undefined) {
+      // A RelationQueryBuilder never queries the table it was made from: its terminal call says what it does.
+      this.reading.accesses.splice(this.mainIndex, 1);
+      this.mainIndex = undefined;
     }
     if (this.mainIndex !== undefined) this.reading.accesses[this.mainIndex]!.operation = this.builderOperation;
     if (this.byArguments && this.reading.accesses.every((access) => !access.table)) return undefined;
@@ -242,6 +253,13 @@ class ChainReader {
       if (cte) this.ctes.add(cte.value);
     } else if (name === 'setFindOptions') {
       this.relationsOf(this.mainEntity, args);
+    } else if (name === 'relation' && args[0]) {
+      // relation('payments') of the builder's entity, or relation(Order, 'payments').
+      const entity = args.length > 1 ? this.entityKeyOf(args[0]) : this.mainEntity;
+      const relationName = this.context.staticString(args[args.length > 1 ? 1 : 0]!)?.value;
+      this.relation = { entity, name: relationName, node: args[args.length > 1 ? 1 : 0]! };
+    } else if (this.relation && RELATION_TERMINALS.has(name)) {
+      this.relationCall(this.relation, name);
     }
     this.reading.callbacks.push(...callbacksIn(args, CLIENT, true));
     return { kind: 'builder' };
@@ -260,11 +278,14 @@ class ChainReader {
   }
 
   private joined(target: ts.Expression, alias: ts.Expression | undefined): void {
-    this.target(target, alias, 'read');
+    this.target(target, alias, 'read', true);
   }
 
-  /** An entity class, 'alias.relation', an entity's class name or a table name as a string; false for subqueries. */
-  private target(target: ts.Expression, alias: ts.Expression | undefined, operation: Operation): boolean {
+  /**
+   * An entity class, 'alias.relation' (joins), an entity's class name or a table name as a string; false
+   * for subqueries and CTE names.
+   */
+  private target(target: ts.Expression, alias: ts.Expression | undefined, operation: Operation, join = false): boolean {
     const expression = unwrap(target);
     if (typescript.isFunctionLike(expression)) return false;
     const aliasName = alias && this.context.staticString(alias)?.value;
@@ -274,9 +295,11 @@ class ChainReader {
     if (text) {
       const [owner, relation] = text.value.split('.');
       if (relation !== undefined && owner !== undefined && this.aliases.has(owner)) {
+        const junction = this.junctionOf(this.aliases.get(owner)!, relation);
+        if (junction) this.reading.accesses.push(accessAt(expression, this.context, junction, operation));
         entity = this.relatedEntity(this.aliases.get(owner)!, relation);
         table = this.tableOf(entity);
-      } else if (relation !== undefined && owner !== undefined && /^\w+$/.test(owner) && /^\w+$/.test(relation) && !this.ctes.has(text.value)) {
+      } else if (join && relation !== undefined && owner !== undefined && /^\w+$/.test(owner) && /^\w+$/.test(relation) && !this.ctes.has(text.value)) {
         // 'alias.relation' of an alias this chain did not declare (a callback's builder, a helper's): the
         // relation cannot be followed. Counted as unknown, never read as a table `relation` in a schema `alias`.
         table = undefined;
@@ -373,6 +396,8 @@ class ChainReader {
   private relationPath(entity: string | undefined, path: string[], node: ts.Node): string | undefined {
     let current = entity;
     for (const relation of path.slice(0, MAX_RELATION_DEPTH)) {
+      const junction = current === undefined ? undefined : this.junctionOf(current, relation);
+      if (junction) this.reading.accesses.push(accessAt(node, this.context, junction, 'read'));
       current = current === undefined ? undefined : this.relatedEntity(current, relation);
       this.reading.accesses.push(accessAt(node, this.context, this.tableOf(current), 'read'));
       if (current === undefined) return undefined;
@@ -382,17 +407,75 @@ class ChainReader {
 
   /** The entity a relation property of an entity (or of an entity it extends) leads to. */
   private relatedEntity(entity: string, relation: string): string | undefined {
+    const found = this.relationInfo(entity, relation);
+    if (!found) return undefined;
+    const related = found.info.relations[relation]!;
+    return related.includes('#') ? related : this.context.symbols.entityKeyNamed(related);
+  }
+
+  /** The entity (itself or one it extends) that declares a relation, and its key. */
+  private relationInfo(entity: string, relation: string): { key: string; info: EntityInfo } | undefined {
     let key: string | undefined = entity;
     for (let depth = 0; key !== undefined && depth < MAX_INHERITANCE; depth++) {
       const info = this.context.symbols.entity(key);
       if (!info) return undefined;
-      if (Object.hasOwn(info.relations, relation)) {
-        const related = info.relations[relation]!;
-        return related.includes('#') ? related : this.context.symbols.entityKeyNamed(related);
-      }
+      if (Object.hasOwn(info.relations, relation)) return { key, info };
       key = info.parent;
     }
     return undefined;
+  }
+
+  private relationKind(entity: string | undefined, relation: string): string | undefined {
+    const found = entity === undefined ? undefined : this.relationInfo(entity, relation);
+    return found?.info.relationKinds?.[relation];
+  }
+
+  /**
+   * The junction table of a many-to-many relation: `@JoinTable({ name })`, or TypeORM's default
+   * `<owner table>_<property>_<related table>` from the owning side (this one, or the inverse's).
+   */
+  private junctionOf(entity: string, relation: string): TableName | undefined {
+    const found = this.relationInfo(entity, relation);
+    if (found?.info.relationKinds?.[relation] !== 'ManyToMany') return undefined;
+    const related = this.relatedEntity(entity, relation);
+    if (found.info.joinTables && Object.hasOwn(found.info.joinTables, relation)) return this.junctionName(found.key, relation, related, found.info.joinTables[relation]!);
+    const inverse = found.info.inverses?.[relation];
+    const relatedInfo = related && inverse ? this.relationInfo(related, inverse) : undefined;
+    if (!relatedInfo?.info.joinTables || !Object.hasOwn(relatedInfo.info.joinTables, inverse!)) return undefined;
+    return this.junctionName(relatedInfo.key, inverse!, entity, relatedInfo.info.joinTables[inverse!]!);
+  }
+
+  private junctionName(owner: string, property: string, related: string | undefined, written: string): TableName | undefined {
+    const ownerTable = this.tableOf(owner);
+    if (written !== '') return ownerTable?.schema === undefined ? { name: written } : { schema: ownerTable.schema, name: written };
+    const relatedTable = this.tableOf(related);
+    if (!ownerTable || !relatedTable) return undefined;
+    const name = snakeCase(`${ownerTable.name}_${property}_${relatedTable.name}`);
+    return ownerTable.schema === undefined ? { name } : { schema: ownerTable.schema, name };
+  }
+
+  /**
+   * A RelationQueryBuilder's terminal call: load reads the related table (through a junction for
+   * many-to-many); add/remove/set write the junction (many-to-many), the related rows' foreign key
+   * (one-to-many) or the entity's own (many-to-one, one-to-one).
+   */
+  private relationCall(relation: NonNullable<ChainReader['relation']>, call: string): void {
+    const { entity, name, node } = relation;
+    const kind = name === undefined ? undefined : this.relationKind(entity, name);
+    const related = entity && name ? this.relatedEntity(entity, name) : undefined;
+    const junction = entity && name ? this.junctionOf(entity, name) : undefined;
+    const push = (table: TableName | undefined, operation: Operation) => this.reading.accesses.push(accessAt(node, this.context, table, operation));
+    if (call === 'loadOne' || call === 'loadMany') {
+      if (junction) push(junction, 'read');
+      push(this.tableOf(related), 'read');
+    } else if (kind === 'ManyToMany') {
+      if (call !== 'remove') push(junction, 'insert');
+      if (call !== 'add') push(junction, 'delete');
+    } else if (kind === 'OneToMany') {
+      push(this.tableOf(related), 'update');
+    } else {
+      push(kind === undefined ? undefined : this.tableOf(entity), 'update');
+    }
   }
 
   /** An entity's table; a `@ChildEntity` lives in the table of the entity it extends. */
