@@ -140,6 +140,11 @@ describe('typeorm: relations of find options', () => {
       'typeorm read ?relations 10:69',
       'typeorm read customer 10:83',
     ]],
+    ['a relation loaded by several paths is read once, where it is first written', `await this.connection.getRepository(ctx, OrderLine).find({ relations: ['order', 'order.customer'] });`, [
+      'typeorm read order_line 8:53',
+      'typeorm read order 8:72',
+      'typeorm read customer 8:81',
+    ]],
     ['a relation the entity does not declare is unknown, never skipped', `await this.connection.getRepository(ctx, Order).find({ relations: ['notARelation'] });`, [
       'typeorm read order 8:49',
       'typeorm read ?\'notARelation\' 8:68',

@@ -105,6 +105,8 @@ class ChainReader {
   private mainEntity: string | undefined;
   /** Names of the builder's CTEs (`addCommonTableExpression(q, 'name')`): not tables. */
   private readonly ctes = new Set<string>();
+  /** Relation paths (and their prefixes) of the find options being read: each is joined once. */
+  private readonly loaded = new Set<string>();
   /** `relation(…)` of a RelationQueryBuilder: the entity and relation its add/remove/set/load… act on. */
   private relation: { entity: string | undefined; name: string | undefined; node: ts.Node } | undefined;
 
@@ -347,6 +349,7 @@ class ChainReader {
    * `{ relations: { lines: { productVariant: true } } }`, each related table read where its path is written.
    */
   private relationsOf(entity: string | undefined, args: readonly ts.Expression[]): void {
+    this.loaded.clear();
     for (const argument of args) {
       const options = unwrap(argument);
       if (!typescript.isObjectLiteralExpression(options)) continue;
@@ -395,7 +398,15 @@ class ChainReader {
   /** Reads each table a relation path reaches from `entity`; the entity at its end. */
   private relationPath(entity: string | undefined, path: string[], node: ts.Node): string | undefined {
     let current = entity;
+    let loaded = '';
     for (const relation of path.slice(0, MAX_RELATION_DEPTH)) {
+      loaded += `.${relation}`;
+      // ['payment', 'payment.order'] joins payment once: a path's prefixes already loaded are not read again.
+      if (this.loaded.has(loaded)) {
+        current = current === undefined ? undefined : this.relatedEntity(current, relation);
+        continue;
+      }
+      this.loaded.add(loaded);
       const junction = current === undefined ? undefined : this.junctionOf(current, relation);
       if (junction) this.reading.accesses.push(accessAt(node, this.context, junction, 'read'));
       current = current === undefined ? undefined : this.relatedEntity(current, relation);
