@@ -140,6 +140,11 @@ describe('typeorm: relations of find options', () => {
       'typeorm read ?relations 10:69',
       'typeorm read customer 10:83',
     ]],
+    ['`{ relations }` of a parameter: its default, and what callers pass (unknown)', `const load = (relations: string[] = ['customer']) => this.connection.getEntityOrThrow(ctx, Order, id, { relations });\nawait load();`, [
+      'typeorm read order 8:70',
+      'typeorm read customer 8:105',
+      'typeorm read ?relations 8:105',
+    ]],
     ['a relation loaded by several paths is read once, where it is first written', `await this.connection.getRepository(ctx, OrderLine).find({ relations: ['order', 'order.customer'] });`, [
       'typeorm read order_line 8:53',
       'typeorm read order 8:72',

@@ -355,6 +355,7 @@ class ChainReader {
       if (!typescript.isObjectLiteralExpression(options)) continue;
       for (const property of options.properties) {
         if (typescript.isPropertyAssignment(property) && property.name.getText(this.context.source) === 'relations') this.relationTree(entity, property.initializer, 0);
+        else if (typescript.isShorthandPropertyAssignment(property) && property.name.text === 'relations') this.relationTree(entity, property.name, 0);
       }
     }
   }
@@ -389,6 +390,10 @@ class ChainReader {
       this.relationTree(entity, value.whenFalse, depth + 1, at);
     } else if (typescript.isIdentifier(value) && constListOf(value, this.context)) {
       this.relationTree(entity, constListOf(value, this.context)!, depth + 1, at ?? value);
+    } else if (typescript.isIdentifier(value) && defaultOfParameter(value, this.context)) {
+      // `relations: string[] = ['order']`: the default, and whatever a caller passes instead (unknown).
+      this.relationTree(entity, defaultOfParameter(value, this.context)!, depth + 1, at ?? value);
+      this.reading.accesses.push(accessAt(at ?? value, this.context, undefined, 'read'));
     } else if (value.kind !== typescript.SyntaxKind.UndefinedKeyword && value.kind !== typescript.SyntaxKind.NullKeyword) {
       // Relations chosen at run time (a parameter, a list built elsewhere): what they load is unknown.
       this.reading.accesses.push(accessAt(at ?? value, this.context, undefined, 'read'));
@@ -503,11 +508,21 @@ class ChainReader {
 
 const DECLARATIONS = new WeakMap<ts.SourceFile, Declarations>();
 
-/** What a `const` of the file is initialised with (a relations list written once, `relations ?? […]`). */
-function constListOf(identifier: ts.Identifier, context: ReadContext): ts.Expression | undefined {
+function declarationOf(identifier: ts.Identifier, context: ReadContext): ts.Node | undefined {
   let declarations = DECLARATIONS.get(context.source);
   if (!declarations) DECLARATIONS.set(context.source, (declarations = new Declarations()));
-  const declaration = declarations.of(identifier);
+  return declarations.of(identifier);
+}
+
+/** The default value of the parameter an identifier names (`relations = ['order']`). */
+function defaultOfParameter(identifier: ts.Identifier, context: ReadContext): ts.Expression | undefined {
+  const declaration = declarationOf(identifier, context);
+  return declaration && typescript.isParameter(declaration) ? declaration.initializer : undefined;
+}
+
+/** What a `const` of the file is initialised with (a relations list written once, `relations ?? […]`). */
+function constListOf(identifier: ts.Identifier, context: ReadContext): ts.Expression | undefined {
+  const declaration = declarationOf(identifier, context);
   if (!declaration || !typescript.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
   const list = declaration.parent;
   if (!typescript.isVariableDeclarationList(list) || (list.flags & typescript.NodeFlags.Const) === 0) return undefined;
