@@ -4,7 +4,8 @@
  *
  * Each folder of eval/real/ holds, for one repository: corpus.json (where it comes from and at which
  * commit), the ownership map written for it, and judged.yaml, the findings that map implies, judged by
- * hand (`verdict: true`), and findings the tool once gave that are wrong (`verdict: false`). The
+ * hand (`verdict: true`), and findings the tool once gave that are wrong (`verdict: false`); a corpus
+ * judged only in part lists the domains it judged in corpus.json (`judgedDomains`). The
  * repositories are not part of this one: a corpus is looked for in $SCHEMA_GUARD_CORPORA/<name>
  * (default: ../corpora beside this repository) and skipped, with a line saying so, when absent.
  *
@@ -56,7 +57,10 @@ for (const name of readdirSync(path.join(here, 'real')).sort()) {
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const report = JSON.parse(stdout);
-  const findings = report.findings.filter((finding) => !finding.suppressed);
+  // A corpus judged in part names the domains it judged (`judgedDomains`): only their findings are scored.
+  const judgedDomains = corpus.judgedDomains ? new Set(corpus.judgedDomains) : undefined;
+  if (judgedDomains) console.log(`${name}: judged domains ${[...judgedDomains].join(', ')} (findings of other files are not scored)`);
+  const findings = report.findings.filter((finding) => !finding.suppressed && (!judgedDomains || judgedDomains.has(finding.domain)));
   let truePositives = 0;
   let falsePositives = 0;
   const unjudged = [];
