@@ -133,16 +133,16 @@ describe('typeorm: relations of find options', () => {
       'typeorm read order 8:73',
       'typeorm read customer 8:82',
     ]],
-    ['a const list of the file, and the default of `??`, read at the use', `const DEFAULTS = ['payments'];\nawait this.connection.getRepository(ctx, Order).find({ relations: DEFAULTS });\nawait this.connection.getEntityOrThrow(ctx, Order, id, { relations: relations ?? ['customer'] });`, [
+    ['a const list of the file, the default of `??` and a filtered list, each read where its path is written', `const DEFAULTS = ['payments'];\nawait this.connection.getRepository(ctx, Order).find({ relations: DEFAULTS.filter((r) => r !== 'x') });\nawait this.connection.getEntityOrThrow(ctx, Order, id, { relations: relations ?? ['customer'] });`, [
+      'typeorm read payment 8:19',
       'typeorm read order 9:49',
-      'typeorm read payment 9:67',
       'typeorm read order 10:23',
       'typeorm read ?relations 10:69',
       'typeorm read customer 10:83',
     ]],
     ['`{ relations }` of a parameter: its default, and what callers pass (unknown)', `const load = (relations: string[] = ['customer']) => this.connection.getEntityOrThrow(ctx, Order, id, { relations });\nawait load();`, [
+      'typeorm read customer 8:38',
       'typeorm read order 8:70',
-      'typeorm read customer 8:105',
       'typeorm read ?relations 8:105',
     ]],
     ['a relation loaded by several paths is read once, where it is first written', `await this.connection.getRepository(ctx, OrderLine).find({ relations: ['order', 'order.customer'] });`, [
@@ -168,6 +168,11 @@ describe('typeorm: builders kept in variables', () => {
   it('a builder in a variable keeps its aliases for later joins', async () => {
     const code = `const qb = this.connection.getRepository(ctx, Order).createQueryBuilder('order');\nqb.leftJoinAndSelect('order.lines', 'line').getMany();`;
     expect(await accesses(code)).toEqual(['typeorm read order 8:54', 'typeorm read order_line 9:22']);
+  });
+
+  it('a builder in a variable keeps its entity for later find options', async () => {
+    const code = `const qb = this.connection.getRepository(ctx, OrderLine).createQueryBuilder('line');\nqb.setFindOptions({ relations: ['order'] }).getMany();`;
+    expect(await accesses(code)).toEqual(['typeorm read order_line 8:58', 'typeorm read order 9:33']);
   });
 
   it('a join by an alias no one declared here is unknown, not a table in a schema named like the alias', async () => {

@@ -136,7 +136,13 @@ class ChainReader {
     if (this.byArguments && this.reading.accesses.every((access) => !access.table)) return undefined;
     if (state.kind === 'client') this.reading.result = CLIENT;
     else if (state.kind === 'repository') this.reading.result = { kind: 'repository', entity: state.entity };
-    else if (state.kind === 'builder') this.reading.result = this.aliases.size > 0 ? { ...QUERY, aliases: Object.fromEntries(this.aliases) } : QUERY;
+    else if (state.kind === 'builder') {
+      this.reading.result = {
+        ...QUERY,
+        ...(this.aliases.size > 0 ? { aliases: Object.fromEntries(this.aliases) } : {}),
+        ...(this.mainEntity === undefined ? {} : { entity: this.mainEntity }),
+      };
+    }
     return this.reading;
   }
 
@@ -149,6 +155,7 @@ class ChainReader {
         return { kind: 'repository', entity: root.entity };
       case 'query':
         for (const [alias, entity] of Object.entries(root.aliases ?? {})) this.aliases.set(alias, entity);
+        this.mainEntity = root.entity;
         return { kind: 'builder' };
       case 'entity':
         return this.context.symbols.entity(root.entity)?.activeRecord ? { kind: 'repository', entity: root.entity } : undefined;
@@ -361,42 +368,45 @@ class ChainReader {
   }
 
   /**
-   * `at`: where the accesses are placed when the list is written elsewhere (a const of the file): at its use.
-   * `relations ?? ['lines']`, `[...defaults, 'x']`: every list that may be used.
+   * Each table a relations list loads, read where its path is written (in place, or in a `const` or a
+   * parameter's default of the file). Every list that may be used is read: both sides of `??`, `||` and
+   * `?:`, spreads, and the list a `.filter(…)` keeps part of (an over-approximation).
    */
-  private relationTree(entity: string | undefined, node: ts.Expression, depth: number, at?: ts.Node): void {
+  private relationTree(entity: string | undefined, node: ts.Expression, depth: number): void {
     if (depth > MAX_RELATION_DEPTH) return;
     const value = unwrap(node);
     if (typescript.isArrayLiteralExpression(value)) {
       for (const element of value.elements) {
         const path = this.context.staticString(element);
-        if (path) this.relationPath(entity, path.value.split('.'), at ?? element);
-        else if (typescript.isSpreadElement(element)) this.relationTree(entity, element.expression, depth + 1, at);
-        else this.reading.accesses.push(accessAt(at ?? element, this.context, undefined, 'read'));
+        if (path) this.relationPath(entity, path.value.split('.'), element);
+        else if (typescript.isSpreadElement(element)) this.relationTree(entity, element.expression, depth + 1);
+        else this.reading.accesses.push(accessAt(element, this.context, undefined, 'read'));
       }
     } else if (typescript.isObjectLiteralExpression(value)) {
       for (const property of value.properties) {
         if (!typescript.isPropertyAssignment(property) && !typescript.isShorthandPropertyAssignment(property)) continue;
         const name = property.name.getText(this.context.source).replace(/^['"]|['"]$/g, '');
-        const related = this.relationPath(entity, [name], at ?? property.name);
+        const related = this.relationPath(entity, [name], property.name);
         const inner = typescript.isPropertyAssignment(property) ? unwrap(property.initializer) : undefined;
-        if (inner && typescript.isObjectLiteralExpression(inner)) this.relationTree(related, inner, depth + 1, at);
+        if (inner && typescript.isObjectLiteralExpression(inner)) this.relationTree(related, inner, depth + 1);
       }
     } else if (typescript.isBinaryExpression(value) && (value.operatorToken.kind === typescript.SyntaxKind.QuestionQuestionToken || value.operatorToken.kind === typescript.SyntaxKind.BarBarToken)) {
-      this.relationTree(entity, value.left, depth + 1, at);
-      this.relationTree(entity, value.right, depth + 1, at);
+      this.relationTree(entity, value.left, depth + 1);
+      this.relationTree(entity, value.right, depth + 1);
     } else if (typescript.isConditionalExpression(value)) {
-      this.relationTree(entity, value.whenTrue, depth + 1, at);
-      this.relationTree(entity, value.whenFalse, depth + 1, at);
+      this.relationTree(entity, value.whenTrue, depth + 1);
+      this.relationTree(entity, value.whenFalse, depth + 1);
+    } else if (isFilterCall(value)) {
+      this.relationTree(entity, value.expression.expression, depth + 1);
     } else if (typescript.isIdentifier(value) && constListOf(value, this.context)) {
-      this.relationTree(entity, constListOf(value, this.context)!, depth + 1, at ?? value);
+      this.relationTree(entity, constListOf(value, this.context)!, depth + 1);
     } else if (typescript.isIdentifier(value) && defaultOfParameter(value, this.context)) {
       // `relations: string[] = ['order']`: the default, and whatever a caller passes instead (unknown).
-      this.relationTree(entity, defaultOfParameter(value, this.context)!, depth + 1, at ?? value);
-      this.reading.accesses.push(accessAt(at ?? value, this.context, undefined, 'read'));
+      this.relationTree(entity, defaultOfParameter(value, this.context)!, depth + 1);
+      this.reading.accesses.push(accessAt(value, this.context, undefined, 'read'));
     } else if (value.kind !== typescript.SyntaxKind.UndefinedKeyword && value.kind !== typescript.SyntaxKind.NullKeyword) {
       // Relations chosen at run time (a parameter, a list built elsewhere): what they load is unknown.
-      this.reading.accesses.push(accessAt(at ?? value, this.context, undefined, 'read'));
+      this.reading.accesses.push(accessAt(value, this.context, undefined, 'read'));
     }
   }
 
@@ -507,6 +517,11 @@ class ChainReader {
 }
 
 const DECLARATIONS = new WeakMap<ts.SourceFile, Declarations>();
+
+/** `list.filter(…)`: a part of `list`. */
+function isFilterCall(node: ts.Expression): node is ts.CallExpression & { expression: ts.PropertyAccessExpression } {
+  return typescript.isCallExpression(node) && typescript.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'filter';
+}
 
 function declarationOf(identifier: ts.Identifier, context: ReadContext): ts.Node | undefined {
   let declarations = DECLARATIONS.get(context.source);

@@ -25,9 +25,10 @@ export type Binding =
   | { kind: 'client'; framework: OrmFramework; schema?: string; tables?: Record<string, TableName> }
   /**
    * A builder value (a query, a subquery, a CTE object): never a table of its own. `aliases`: the
-   * entities a TypeORM builder kept in a variable declared (alias → entity key), for its later joins.
+   * entities a TypeORM builder kept in a variable declared (alias → entity key), for its later joins;
+   * `entity`: its main entity, for its later `setFindOptions({ relations })`.
    */
-  | { kind: 'query'; framework: OrmFramework; aliases?: Record<string, string> }
+  | { kind: 'query'; framework: OrmFramework; aliases?: Record<string, string>; entity?: string }
   /** A Drizzle table object: pgTable(…), pgSchema(…).table(…), alias(…). */
   | { kind: 'table'; table: TableName }
   /** A Drizzle pgSchema('s') object. */
