@@ -50,6 +50,10 @@ const CONNECTION = [
   `  getRepository<T>(ctx: unknown, target: ObjectType<T>): Repository<T> { return this.dataSource.getRepository(target); }`,
   `  async getEntityOrThrow<T>(ctx: unknown, target: ObjectType<T>, id: string, options: object = {}): Promise<T> { return undefined as T; }`,
   `  async withTransaction<T>(work: () => Promise<T>): Promise<T> { return work(); }`,
+  `  findOneInChannel<T>(ctx: unknown, entity: ObjectType<T>, id: string, channelId: string) {`,
+  `    const qb = this.getRepository(ctx, entity).createQueryBuilder('entity');`,
+  `    return qb.leftJoin('entity.channels', '__channel').andWhere('__channel.id = :channelId', { channelId }).getOne();`,
+  `  }`,
   `}`,
 ].join('\n');
 
@@ -98,6 +102,12 @@ describe('typeorm: the application\'s own connection wrapper', () => {
       'typeorm read order 8:49',
       'typeorm read order_line 8:82',
     ]],
+    ['what the wrapper\'s method joins on the entity it is given is read at the call', `await this.connection.findOneInChannel(ctx, Order, id, 'c1');`, [
+      'typeorm read order 8:23',
+      'typeorm read order_channel 8:23',
+      'typeorm read channel 8:23',
+    ]],
+    ['a relation the wrapper joins that the entity lacks is not read', `await this.connection.findOneInChannel(ctx, Customer, id, 'c1');`, ['typeorm read customer 8:23']],
   ];
   it.each(seen)('%s', async (_name, code, expected) => {
     expect(await accesses(code)).toEqual(expected);

@@ -10,6 +10,7 @@ import { decompose, stepsOf, unwrap } from './chain.js';
 import { staticStringOf } from './names.js';
 import { READERS } from './readers.js';
 import { Declarations, memberOf, thisClassOf, thisFunctionOf } from './scope.js';
+import { wrapperJoins } from './typeorm.js';
 import type { RepoSymbols } from './symbols.js';
 import type { Binding, CallbackRoot, Chain, ChainReading, OrmFramework, ReadContext, StaticString, Step } from './types.js';
 
@@ -240,7 +241,9 @@ export class Classifier implements ReadContext {
     }
     if (typescript.isClassDeclaration(declaration) || typescript.isClassExpression(declaration)) {
       if (this.isEntityClass(declaration)) return declaration.name ? { kind: 'entity', entity: `${this.file}#${declaration.name.text}` } : undefined;
-      return this.wrapsTypeorm(declaration) ? { kind: 'client', framework: 'typeorm' } : undefined;
+      if (!this.wrapsTypeorm(declaration)) return undefined;
+      const joins = wrapperJoins(declaration, (expression) => this.staticString(expression)?.value);
+      return Object.keys(joins).length > 0 ? { kind: 'client', framework: 'typeorm', joins } : { kind: 'client', framework: 'typeorm' };
     }
     if (typescript.isBindingElement(declaration)) return this.ofBindingElement(declaration);
     if (typescript.isParameter(declaration) || typescript.isPropertyDeclaration(declaration) || typescript.isVariableDeclaration(declaration)) {

@@ -105,6 +105,8 @@ class ChainReader {
   private mainEntity: string | undefined;
   /** Names of the builder's CTEs (`addCommonTableExpression(q, 'name')`): not tables. */
   private readonly ctes = new Set<string>();
+  /** The relations each method of the app's wrapper joins on the entity it is given (root binding). */
+  private wrapperJoins: Record<string, string[]> | undefined;
   /** Relation paths (and their prefixes) of the find options being read: each is joined once. */
   private readonly loaded = new Set<string>();
   /** `relation(…)` of a RelationQueryBuilder: the entity and relation its add/remove/set/load… act on. */
@@ -150,6 +152,7 @@ class ChainReader {
     if (!root) return { kind: 'client' };
     switch (root.kind) {
       case 'client':
+        this.wrapperJoins = root.joins;
         return { kind: 'client' };
       case 'repository':
         return { kind: 'repository', entity: root.entity };
@@ -205,6 +208,9 @@ class ChainReader {
     this.mainEntity = entity;
     this.reading.accesses.push(accessAt(nameNode, this.context, this.tableOf(entity), 'read'));
     this.relationsOf(entity, args);
+    // What the wrapper's method joins itself (findOneInChannel joining `entity.channels`).
+    const joins = this.wrapperJoins && Object.hasOwn(this.wrapperJoins, name) ? this.wrapperJoins[name]! : [];
+    for (const relation of joins) if (this.relationInfo(entity, relation)) this.relationPath(entity, [relation], nameNode);
     return { kind: 'builder' };
   }
 
@@ -542,4 +548,34 @@ function constListOf(identifier: ts.Identifier, context: ReadContext): ts.Expres
   const list = declaration.parent;
   if (!typescript.isVariableDeclarationList(list) || (list.flags & typescript.NodeFlags.Const) === 0) return undefined;
   return declaration.initializer;
+}
+
+/**
+ * What each method of an app's TypeORM wrapper joins on the builder of the entity it is given: in a
+ * method that makes `createQueryBuilder('entity')`, every `…Join…('entity.relation', …)` of that alias.
+ * The relation is the caller's entity's (Vendure's `findOneInChannel(ctx, E, …)` joins `E.channels`).
+ */
+export function wrapperJoins(cls: ts.ClassLikeDeclaration, stringOf: (expression: ts.Expression) => string | undefined): Record<string, string[]> {
+  const joins: Record<string, string[]> = {};
+  for (const member of cls.members) {
+    if (!typescript.isMethodDeclaration(member) || !member.body || !typescript.isIdentifier(member.name)) continue;
+    const aliases = new Set<string>();
+    const joined: Array<[string, string]> = [];
+    const visit = (node: ts.Node): void => {
+      if (typescript.isCallExpression(node) && typescript.isPropertyAccessExpression(node.expression) && node.arguments[0]) {
+        const method = node.expression.name.text;
+        const text = stringOf(node.arguments[0]);
+        if (method === 'createQueryBuilder' && text !== undefined && node.arguments.length === 1) aliases.add(text);
+        else if (BUILDER_JOIN.test(method) && !method.includes('AndMap') && text !== undefined) {
+          const [owner, relation, rest] = text.split('.');
+          if (owner && relation && rest === undefined) joined.push([owner, relation]);
+        }
+      }
+      typescript.forEachChild(node, visit);
+    };
+    visit(member.body);
+    const relations = [...new Set(joined.filter(([owner]) => aliases.has(owner)).map(([, relation]) => relation))];
+    if (relations.length > 0) joins[member.name.text] = relations;
+  }
+  return joins;
 }

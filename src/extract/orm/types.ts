@@ -22,7 +22,14 @@ export type Binding =
    * DataSource / EntityManager / QueryRunner. `schema` from withSchema; `tables` are a drizzle db's
    * relational query names (`db.query.<name>`).
    */
-  | { kind: 'client'; framework: OrmFramework; schema?: string; tables?: Record<string, TableName> }
+  | {
+      kind: 'client';
+      framework: OrmFramework;
+      schema?: string;
+      tables?: Record<string, TableName>;
+      /** An app's TypeORM wrapper: its methods → the relations they join on the entity they are given. */
+      joins?: Record<string, string[]>;
+    }
   /**
    * A builder value (a query, a subquery, a CTE object): never a table of its own. `aliases`: the
    * entities a TypeORM builder kept in a variable declared (alias → entity key), for its later joins;
