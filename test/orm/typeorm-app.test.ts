@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { accessesOf, statementsOf } from './helpers.js';
 
 const ENTITIES = [
-  `import { ChildEntity, Entity, JoinTable, ManyToMany, ManyToOne, OneToMany, TableInheritance } from 'typeorm';`,
+  `import { ChildEntity, Entity, JoinTable, ManyToMany, ManyToOne, OneToMany, TableInheritance, TreeChildren, TreeParent } from 'typeorm';`,
   `@Entity()`,
   `export class Channel {}`,
   `@Entity()`,
@@ -31,6 +31,8 @@ const ENTITIES = [
   `export class Payment { @ManyToOne(type => Order, order => order.payments) order!: Order; }`,
   `@Entity()`,
   `export class Customer {}`,
+  `@Entity()`,
+  `export class Category { @TreeParent() parent!: Category; @TreeChildren() children!: Category[]; }`,
   `@Entity()`,
   `export class ProductVariant {}`,
   `@Entity()`,
@@ -79,7 +81,7 @@ function repo(code: string): Record<string, string> {
       `import { Brackets } from 'typeorm';`,
       `import { TransactionalConnection } from './connection';`,
       `import { OrderReportService } from './report.service';`,
-      `import { Channel, Customer, Order, OrderLine, Payment, Promotion, Sale } from './entity';`,
+      `import { Category, Channel, Customer, Order, OrderLine, Payment, Promotion, Sale } from './entity';`,
       `export class OrderService {`,
       `  constructor(private connection: TransactionalConnection, private reports: OrderReportService) {}`,
       `  async run(ctx: unknown, id: string, relations?: string[]) {`,
@@ -154,6 +156,11 @@ describe('typeorm: relations of find options', () => {
       'typeorm read customer 8:38',
       'typeorm read order 8:70',
       'typeorm read ?relations 8:105',
+    ]],
+    ['tree relations lead to the entity itself', `await this.connection.getRepository(ctx, Category).find({ relations: ['parent', 'children'] });`, [
+      'typeorm read category 8:52',
+      'typeorm read category 8:71',
+      'typeorm read category 8:81',
     ]],
     ['a relation loaded by several paths is read once, where it is first written', `await this.connection.getRepository(ctx, OrderLine).find({ relations: ['order', 'order.customer'] });`, [
       'typeorm read order_line 8:53',

@@ -6,7 +6,9 @@ import { unwrap } from './chain.js';
 import type { Classifier } from './bindings.js';
 import type { EntityInfo } from './symbols.js';
 
-const RELATIONS = new Set(['ManyToOne', 'OneToMany', 'OneToOne', 'ManyToMany']);
+const RELATIONS = new Set(['ManyToOne', 'OneToMany', 'OneToOne', 'ManyToMany', 'TreeParent', 'TreeChildren']);
+/** Tree relations point at the entity itself; their kind as a plain relation. */
+const TREE_RELATIONS: Record<string, string> = { TreeParent: 'ManyToOne', TreeChildren: 'OneToMany' };
 
 export function readEntity(cls: ts.ClassLikeDeclaration & { name: ts.Identifier }, classifier: Classifier): EntityInfo {
   const className = cls.name.text;
@@ -20,11 +22,13 @@ export function readEntity(cls: ts.ClassLikeDeclaration & { name: ts.Identifier 
     if (!typescript.isPropertyDeclaration(member) || !typescript.isIdentifier(member.name)) continue;
     const name = member.name.text;
     const decorator = decoratorCall(member, classifier, (kind) => RELATIONS.has(kind));
-    const target = decorator && relationTarget(decorator, classifier);
+    const kind = decorator && classifier.classify(decorator.expression);
+    const tree = kind?.kind === 'package' && Object.hasOwn(TREE_RELATIONS, kind.name) ? TREE_RELATIONS[kind.name] : undefined;
+    const self = tree ? classifier.classify(cls.name) : undefined;
+    const target = tree ? (self?.kind === 'entity' ? self.entity : undefined) : decorator && relationTarget(decorator, classifier);
     if (!decorator || !target) continue;
     info.relations[name] = target;
-    const kind = classifier.classify(decorator.expression);
-    if (kind?.kind === 'package') (info.relationKinds ??= {})[name] = kind.name;
+    if (kind?.kind === 'package') (info.relationKinds ??= {})[name] = tree ?? kind.name;
     const inverse = inverseProperty(decorator.arguments[1]);
     if (inverse) (info.inverses ??= {})[name] = inverse;
     const joinTable = decoratorCall(member, classifier, (kind) => kind === 'JoinTable');
