@@ -4,7 +4,8 @@
  *
  * Each folder of eval/real/ holds, for one repository: corpus.json (where it comes from and at which
  * commit), the ownership map written for it, and judged.yaml, the findings that map implies, judged by
- * hand (`verdict: true`), and findings the tool once gave that are wrong (`verdict: false`). The
+ * hand (`verdict: true`), and findings the tool once gave that are wrong (`verdict: false`); a corpus
+ * judged only in part lists the domains it judged in corpus.json (`judgedDomains`). The
  * repositories are not part of this one: a corpus is looked for in $SCHEMA_GUARD_CORPORA/<name>
  * (default: ../corpora beside this repository) and skipped, with a line saying so, when absent.
  *
@@ -60,7 +61,10 @@ for (const name of readdirSync(path.join(here, 'real')).sort()) {
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const report = JSON.parse(stdout);
-  const inPart = judgedPart(corpus.judged);
+  // A corpus judged in part names what it judged: files and rules (`judged`), or domains (`judgedDomains`); only that part is scored.
+  const judgedDomains = corpus.judgedDomains ? new Set(corpus.judgedDomains) : undefined;
+  const inFiles = judgedPart(corpus.judged);
+  const inPart = (finding) => inFiles(finding) && (!judgedDomains || judgedDomains.has(finding.domain));
   const reported = report.findings.filter((finding) => !finding.suppressed);
   const findings = reported.filter(inPart);
   let truePositives = 0;

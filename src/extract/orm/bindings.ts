@@ -10,6 +10,7 @@ import { decompose, stepsOf, unwrap } from './chain.js';
 import { staticStringOf } from './names.js';
 import { READERS } from './readers.js';
 import { Declarations, memberOf, thisClassOf, thisFunctionOf } from './scope.js';
+import { wrapperJoins } from './typeorm.js';
 import type { RepoSymbols } from './symbols.js';
 import type { Binding, CallbackRoot, Chain, ChainReading, ObjectShape, OrmFramework, ReadContext, StaticString, Step } from './types.js';
 
@@ -51,6 +52,8 @@ const MAX_ROOT_PROPERTIES = 3;
 /** Generated code nests expressions deeper than the call stack goes: deeper than this, nothing is bound. */
 const MAX_DEPTH = 64;
 const INJECTED_CLIENTS = /^(InjectDataSource|InjectEntityManager|InjectConnection)$/;
+/** What an application's own TypeORM wrapper hands out (a getter or method declared to return one). */
+const TYPEORM_HANDED_OUT = /^(DataSource|Connection|EntityManager|QueryRunner|Repository|TreeRepository|MongoRepository|SelectQueryBuilder)$/;
 
 export class Classifier implements ReadContext {
   readonly file: string;
@@ -278,6 +281,11 @@ export class Classifier implements ReadContext {
     }
     if (typescript.isClassDeclaration(declaration) || typescript.isClassExpression(declaration)) {
       if (this.isEntityClass(declaration) && declaration.name) return { kind: 'entity', entity: `${this.file}#${declaration.name.text}` };
+      // An application's own TypeORM connection class reads as a client, its methods as the TypeORM reader knows them.
+      if (this.wrapsTypeorm(declaration)) {
+        const joins = wrapperJoins(declaration, (expression) => this.staticString(expression)?.value);
+        return Object.keys(joins).length > 0 ? { kind: 'client', framework: 'typeorm', joins } : { kind: 'client', framework: 'typeorm' };
+      }
       return this.ofClass(declaration);
     }
     if (typescript.isTypeAliasDeclaration(declaration)) return this.ofType(declaration.type);
@@ -494,13 +502,47 @@ export class Classifier implements ReadContext {
     return tables;
   }
 
-  /** A class decorated with TypeORM's `@Entity`. */
+  /** A class decorated with TypeORM's `@Entity`, or `@ChildEntity` (single-table inheritance: its parent's table). */
   isEntityClass(declaration: ts.ClassLikeDeclaration): boolean {
     return (typescript.getDecorators(declaration) ?? []).some((decorator) => {
       const expression = typescript.isCallExpression(decorator.expression) ? decorator.expression.expression : decorator.expression;
       const bound = this.classify(expression);
-      return bound?.kind === 'package' && bound.framework === 'typeorm' && bound.name === 'Entity';
+      return bound?.kind === 'package' && bound.framework === 'typeorm' && (bound.name === 'Entity' || bound.name === 'ChildEntity');
     });
+  }
+
+  /**
+   * An application's own wrapper of TypeORM (NestJS apps' `TransactionalConnection`, a `ListQueryBuilder`):
+   * a class that holds a TypeORM client (an injected or typed member) and hands out clients, repositories
+   * or builders (a getter or method declared to return one). Its instances read as a client.
+   */
+  private wrapsTypeorm(cls: ts.ClassLikeDeclaration): boolean {
+    let holdsClient = false;
+    let handsOut = false;
+    const isClient = (member: ts.Node) => {
+      const bound = this.ofDeclaration(member);
+      return bound?.kind === 'client' && bound.framework === 'typeorm';
+    };
+    for (const member of cls.members) {
+      if (typescript.isConstructorDeclaration(member)) {
+        holdsClient ||= member.parameters.some((parameter) => typescript.getModifiers(parameter)?.length && isClient(parameter));
+      } else if (typescript.isPropertyDeclaration(member)) {
+        holdsClient ||= isClient(member);
+      } else if ((typescript.isMethodDeclaration(member) || typescript.isGetAccessorDeclaration(member)) && member.type) {
+        handsOut ||= this.namesTypeormType(member.type);
+      }
+      if (holdsClient && handsOut) return true;
+    }
+    return false;
+  }
+
+  /** `Repository<T>`, `Promise<DataSource>`, `SelectQueryBuilder<T>` … imported from TypeORM. */
+  private namesTypeormType(type: ts.TypeNode): boolean {
+    if (!typescript.isTypeReferenceNode(type) || !typescript.isIdentifier(type.typeName)) return false;
+    const [argument] = type.typeArguments ?? [];
+    if (type.typeName.text === 'Promise') return argument !== undefined && this.namesTypeormType(argument);
+    const bound = this.ofIdentifier(type.typeName);
+    return bound?.kind === 'package' && bound.framework === 'typeorm' && TYPEORM_HANDED_OUT.test(bound.name);
   }
 }
 

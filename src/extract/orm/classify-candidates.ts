@@ -84,7 +84,7 @@ class Collector implements SymbolLookup {
     const entities: Record<string, EntityInfo> = {};
     for (const file of this.candidates()) {
       const module = this.module(file);
-      if (!module || !/\bEntity\b/.test(this.texts.get(file)!)) continue;
+      if (!module || !/\b(?:Child)?Entity\b/.test(this.texts.get(file)!)) continue;
       for (const statement of module.source.statements) {
         if (typescript.isClassDeclaration(statement) && statement.name && module.classifier.isEntityClass(statement)) {
           entities[`${file}#${statement.name.text}`] = readEntity(statement as ts.ClassDeclaration & { name: ts.Identifier }, module.classifier);

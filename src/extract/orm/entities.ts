@@ -6,19 +6,55 @@ import { unwrap } from './chain.js';
 import type { Classifier } from './bindings.js';
 import type { EntityInfo } from './symbols.js';
 
-const RELATIONS = new Set(['ManyToOne', 'OneToMany', 'OneToOne', 'ManyToMany']);
+const RELATIONS = new Set(['ManyToOne', 'OneToMany', 'OneToOne', 'ManyToMany', 'TreeParent', 'TreeChildren']);
+/** Tree relations point at the entity itself; their kind as a plain relation. */
+const TREE_RELATIONS: Record<string, string> = { TreeParent: 'ManyToOne', TreeChildren: 'OneToMany' };
 
 export function readEntity(cls: ts.ClassLikeDeclaration & { name: ts.Identifier }, classifier: Classifier): EntityInfo {
   const className = cls.name.text;
   const info: EntityInfo = { className, relations: {}, activeRecord: extendsBaseEntity(cls, classifier) };
-  const table = entityTable(cls, classifier);
+  const parent = parentEntity(cls, classifier);
+  if (parent) info.parent = parent;
+  if (decoratorCall(cls, classifier, (name) => name === 'ChildEntity')) info.child = true;
+  const table = info.child ? undefined : entityTable(cls, classifier);
   if (table) info.table = table;
   for (const member of cls.members) {
     if (!typescript.isPropertyDeclaration(member) || !typescript.isIdentifier(member.name)) continue;
-    const target = relationTarget(member, classifier);
-    if (target) info.relations[member.name.text] = target;
+    const name = member.name.text;
+    const decorator = decoratorCall(member, classifier, (kind) => RELATIONS.has(kind));
+    const kind = decorator && classifier.classify(decorator.expression);
+    const tree = kind?.kind === 'package' && Object.hasOwn(TREE_RELATIONS, kind.name) ? TREE_RELATIONS[kind.name] : undefined;
+    const self = tree ? classifier.classify(cls.name) : undefined;
+    const target = tree ? (self?.kind === 'entity' ? self.entity : undefined) : decorator && relationTarget(decorator, classifier);
+    if (!decorator || !target) continue;
+    info.relations[name] = target;
+    if (kind?.kind === 'package') (info.relationKinds ??= {})[name] = tree ?? kind.name;
+    const inverse = inverseProperty(decorator.arguments[1]);
+    if (inverse) (info.inverses ??= {})[name] = inverse;
+    const joinTable = decoratorCall(member, classifier, (kind) => kind === 'JoinTable');
+    if (joinTable && kind?.kind === 'package' && kind.name === 'ManyToMany') (info.joinTables ??= {})[name] = joinTableName(joinTable, classifier);
   }
   return info;
+}
+
+/** `@JoinTable({ name: 'x' })` → x; '' for TypeORM's default name (made from both tables). */
+function joinTableName(decorator: ts.CallExpression, classifier: Classifier): string {
+  const options = decorator.arguments[0] && unwrap(decorator.arguments[0]);
+  if (!options || !typescript.isObjectLiteralExpression(options)) return '';
+  for (const property of options.properties) {
+    if (typescript.isPropertyAssignment(property) && typescript.isIdentifier(property.name) && property.name.text === 'name') {
+      return classifier.staticString(property.initializer)?.value ?? '';
+    }
+  }
+  return '';
+}
+
+/** `(order) => order.lines` → lines. */
+function inverseProperty(argument: ts.Expression | undefined): string | undefined {
+  const fn = argument && unwrap(argument);
+  if (!fn || !typescript.isArrowFunction(fn) || typescript.isBlock(fn.body)) return undefined;
+  const body = unwrap(fn.body);
+  return typescript.isPropertyAccessExpression(body) ? body.name.text : undefined;
 }
 
 /**
@@ -50,9 +86,8 @@ function entityTable(cls: ts.ClassLikeDeclaration & { name: ts.Identifier }, cla
 }
 
 /** `@ManyToOne(() => Invoice)`, `@OneToMany(type => Line, …)`, `@ManyToOne('Invoice')`: the entity key, or a class name. */
-function relationTarget(member: ts.PropertyDeclaration, classifier: Classifier): string | undefined {
-  const decorator = decoratorCall(member, classifier, (name) => RELATIONS.has(name));
-  const [target] = decorator?.arguments ?? [];
+function relationTarget(decorator: ts.CallExpression, classifier: Classifier): string | undefined {
+  const [target] = decorator.arguments;
   if (!target) return undefined;
   const expression = unwrap(target);
   if (typescript.isArrowFunction(expression) || typescript.isFunctionExpression(expression)) {
@@ -61,6 +96,18 @@ function relationTarget(member: ts.PropertyDeclaration, classifier: Classifier):
     return bound?.kind === 'entity' ? bound.entity : undefined;
   }
   return classifier.staticString(expression)?.value;
+}
+
+/** The entity class this one extends (`class Sale extends StockMovement`), by key. */
+function parentEntity(cls: ts.ClassLikeDeclaration, classifier: Classifier): string | undefined {
+  for (const clause of cls.heritageClauses ?? []) {
+    if (clause.token !== typescript.SyntaxKind.ExtendsKeyword) continue;
+    for (const type of clause.types) {
+      const bound = classifier.classify(type.expression);
+      if (bound?.kind === 'entity') return bound.entity;
+    }
+  }
+  return undefined;
 }
 
 function extendsBaseEntity(cls: ts.ClassLikeDeclaration, classifier: Classifier): boolean {
@@ -85,7 +132,7 @@ function decoratorCall(node: ts.HasDecorators, classifier: Classifier, named: (n
 }
 
 /** TypeORM's snakeCase: `ABc` → `a_bc`, `aB` → `a_b`, lower case. */
-function snakeCase(text: string): string {
+export function snakeCase(text: string): string {
   return text
     .replace(/([A-Z])([A-Z])([a-z])/g, '$1_$2$3')
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')

@@ -16,6 +16,16 @@ export interface EntityInfo {
   relations: Record<string, string>;
   /** The class extends BaseEntity: `User.find()` and `user.save()` query the database. */
   activeRecord: boolean;
+  /** The entity class it extends (its relations are inherited), by key. */
+  parent?: string;
+  /** `@ChildEntity()`: single-table inheritance, its rows live in the parent's table. */
+  child?: true;
+  /** Relation properties → their kind (`ManyToOne`, `OneToMany`, `OneToOne`, `ManyToMany`). */
+  relationKinds?: Record<string, string>;
+  /** Owning sides of many-to-many relations (`@JoinTable()`) → the junction's name when written, else ''. */
+  joinTables?: Record<string, string>;
+  /** Relation properties → the related entity's property that points back (`(order) => order.lines`). */
+  inverses?: Record<string, string>;
 }
 
 export interface PrismaModel {

@@ -22,9 +22,20 @@ export type Binding =
    * DataSource / EntityManager / QueryRunner. `schema` from withSchema; `tables` are a drizzle db's
    * relational query names (`db.query.<name>`).
    */
-  | { kind: 'client'; framework: OrmFramework; schema?: string; tables?: Record<string, TableName> }
-  /** A builder value (a query, a subquery, a CTE object): never a table of its own. */
-  | { kind: 'query'; framework: OrmFramework }
+  | {
+      kind: 'client';
+      framework: OrmFramework;
+      schema?: string;
+      tables?: Record<string, TableName>;
+      /** An app's TypeORM wrapper: its methods → the relations they join on the entity they are given. */
+      joins?: Record<string, string[]>;
+    }
+  /**
+   * A builder value (a query, a subquery, a CTE object): never a table of its own. `aliases`: the
+   * entities a TypeORM builder kept in a variable declared (alias → entity key), for its later joins;
+   * `entity`: its main entity, for its later `setFindOptions({ relations })`.
+   */
+  | { kind: 'query'; framework: OrmFramework; aliases?: Record<string, string>; entity?: string }
   /** A Drizzle table object: pgTable(…), pgSchema(…).table(…), alias(…). */
   | { kind: 'table'; table: TableName }
   /** A Drizzle pgSchema('s') object. */
