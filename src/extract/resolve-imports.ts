@@ -296,13 +296,18 @@ export class ImportResolver {
    * (or the folder its `include` names), `.js`/`.d.ts` → a source extension.
    */
   private sourceOfBuildOutput(owner: PackageRecord, target: string): string | undefined {
+    const stem = this.sourcePathOf(owner, target);
+    return stem === undefined ? undefined : this.resolvePath(stem);
+  }
+
+  /** A build output path under the package tsconfig's outDir, moved to its source folder, without its extension. */
+  private sourcePathOf(owner: PackageRecord, target: string): string | undefined {
     const scope = this.scopeOfDir(owner.dir);
     if (!scope?.outDir || !isUnder(target, scope.outDir) || target === scope.outDir) return undefined;
     const sourceRoot = scope.rootDir ?? this.includedFolder(scope);
     if (sourceRoot === undefined) return undefined;
     const relative = target.slice(scope.outDir === '' ? 0 : scope.outDir.length + 1);
-    const stem = path.posix.join(sourceRoot === '' ? '.' : sourceRoot, relative).replace(/\.d\.(c|m)?ts$|\.(c|m)?jsx?$/, '');
-    return this.resolvePath(stem);
+    return path.posix.join(sourceRoot === '' ? '.' : sourceRoot, relative).replace(/\.d\.(c|m)?ts$|\.(c|m)?jsx?$/, '');
   }
 
   /** The one folder a config's include names (`src`, `src/**` …), when it names one. */
@@ -427,7 +432,10 @@ export class ImportResolver {
     for (const { targets } of exportedSubpaths(record.manifest.exports)) {
       for (const target of targets) {
         const joined = path.posix.normalize(path.posix.join(base, target));
-        if (target.includes('*')) for (const file of this.filesMatching(joined)) entries.add(file);
+        if (target.includes('*')) {
+          const source = this.sourcePathOf(record, joined);
+          for (const pattern of source === undefined ? [joined] : [joined, source]) for (const file of this.filesMatching(pattern)) entries.add(file);
+        }
         else {
           const file = this.resolveTarget(record, joined);
           if (file) entries.add(file);
