@@ -547,7 +547,8 @@ export class ImportResolver {
     if (leavesRoot(relative)) return false;
     try {
       const absolute = path.join(this.root, relative);
-      return lstatSync(absolute).isFile() && this.insideRoot(absolute);
+      // Most folders have no config: asked without an exception for each.
+      return lstatSync(absolute, { throwIfNoEntry: false })?.isFile() === true && this.insideRoot(absolute);
     } catch {
       return false;
     }
