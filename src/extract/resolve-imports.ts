@@ -114,6 +114,8 @@ export class ImportResolver {
   private readonly realRoot: string;
   private readonly index: FileIndex | undefined;
   private digest: string | undefined;
+  /** False while resolveInAnyScope asks every project: it looks for discovered files only, and records nothing on disk. */
+  private diskAllowed = true;
 
   /**
    * @param knownFiles the repository's discovered files (repository-relative), which spare probing the disk.
@@ -232,9 +234,10 @@ export class ImportResolver {
         if (file) return { file };
       }
     }
-    if (scope?.baseUrl !== undefined) {
+    if (scope?.baseUrl !== undefined && this.index) {
+      // Only discovered files: every third-party import would otherwise be probed on disk under baseUrl.
       const candidate = path.posix.normalize(path.posix.join(scope.baseUrl === '' ? '.' : scope.baseUrl, specifier));
-      const file = leavesRoot(candidate) ? undefined : this.resolvePath(candidate);
+      const file = leavesRoot(candidate) ? undefined : probe(candidate, (relative) => this.index!.kindOf(relative));
       if (file) return { file };
     }
     const name = packageName(specifier);
@@ -275,7 +278,7 @@ export class ImportResolver {
       const known = this.index && probe(target, (relative) => this.index!.kindOf(relative));
       if (known) return known;
     }
-    for (const target of inside) {
+    for (const target of this.diskAllowed ? inside : []) {
       const found = probe(target, (relative) => this.kindOnDisk(relative));
       if (found) return found;
     }
@@ -321,9 +324,14 @@ export class ImportResolver {
   /** For no importing file: the one file a bare specifier leads to in the projects that resolve it. */
   private resolveInAnyScope(specifier: string): ImportResolution | undefined {
     const answers = new Set<string>();
-    for (const scope of this.scopes.values()) {
-      const file = this.resolveBare(specifier, scope).file;
-      if (file && this.resolvePath(file) === file) answers.add(file);
+    this.diskAllowed = false;
+    try {
+      for (const scope of this.scopes.values()) {
+        const file = this.resolveBare(specifier, scope).file;
+        if (file && this.index?.kindOf(file) === 'file') answers.add(file);
+      }
+    } finally {
+      this.diskAllowed = true;
     }
     return answers.size === 1 ? { file: [...answers][0]! } : undefined;
   }
@@ -351,7 +359,7 @@ export class ImportResolver {
   /** A file for a path: as is, with an extension, `.js` written for `.ts`, or a folder's index. */
   private resolvePath(candidate: string): string | undefined {
     const known = this.index && probe(candidate, (relative) => this.index!.kindOf(relative));
-    return known ?? probe(candidate, (relative) => this.kindOnDisk(relative));
+    return known ?? (this.diskAllowed ? probe(candidate, (relative) => this.kindOnDisk(relative)) : undefined);
   }
 
   /** What a repository-relative path is on disk; undefined outside the root, also through a link. */
