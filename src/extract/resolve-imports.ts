@@ -477,11 +477,13 @@ export class ImportResolver {
     return matches.sort();
   }
 
-  /** Finds the tsconfig.json (or jsconfig.json) of every folder that holds discovered files or a package, and loads each. */
+  /** Finds the tsconfig.json of every folder that holds discovered files or a package (a jsconfig.json at package roots), and loads each. */
   private loadCompilerScopes(): void {
-    const folders = new Set<string>(['', ...(this.index?.dirs ?? []), ...this.records.map((record) => record.dir)]);
+    const packageDirs = new Set<string>(['', ...this.records.map((record) => record.dir)]);
+    const folders = new Set<string>([...packageDirs, ...(this.index?.dirs ?? [])]);
     for (const dir of folders) {
-      for (const name of CONFIG_NAMES) {
+      // A jsconfig.json (a JavaScript project's) is looked for at package roots only: one system call less for every other folder.
+      for (const name of packageDirs.has(dir) ? CONFIG_NAMES : CONFIG_NAMES.slice(0, 1)) {
         const file = dir === '' ? name : `${dir}/${name}`;
         if (this.isConfigFile(file)) {
           this.configOfDir.set(dir, file);
