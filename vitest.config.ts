@@ -9,6 +9,8 @@ const MOCKING = ['test/robustness/changing-files.test.ts', 'test/robustness/fail
 export default defineConfig({
   test: {
     testTimeout: 30000,
+    // A temporary user cache folder for the run (XDG_CACHE_HOME): see test/global-setup.ts.
+    globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     // Tests remove the temporary folders they make (test/temporary.ts).
     setupFiles: ['test/remove-temporary.ts'],

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { listRepository, type RepositoryListing } from './discover/listing.js';
 import { filesOfShard, type Shard } from './discover/shard.js';
-import { CacheFolder, statKey } from './extract/cache.js';
+import { CacheFolder } from './cache/folder.js';
+import { statKey } from './cache/freshness.js';
 import { ImportResolver } from './extract/resolve-imports.js';
 import type { BaselineEntry } from './filter/baseline.js';
 import type { LoadedMap } from './map/map-file.js';
@@ -14,7 +15,7 @@ import { loadMapThroughSnapshot } from './map/snapshot.js';
 import type { OwnershipIndex } from './map/resolve.js';
 import type { domainEntries as DomainEntries } from './map/entries.js';
 import type { SqlParserName } from './sql/index.js';
-import { ResultCache, type RecordedRun, type RunInputs } from './result-cache.js';
+import { ResultCache, type RecordedRun, type RunInputs } from './cache/results.js';
 import { assembleOutcome, inScanOrder, sameEvidence, type CheckOutcome, type CheckResult, type FileVerdict, type Notification } from './outcome.js';
 import type { Judge } from './verdicts.js';
 
@@ -38,8 +39,8 @@ export interface CheckOptions {
   onProgress?: (done: number, total: number) => void;
   /** Scan only this part of the files (`--shard i/n`). */
   shard?: Shard;
-  /** Where facts (and for runCheckOrReuse the outcome) are cached between runs (none when undefined); `confineTo`: write it only if it really lies inside that folder. */
-  cache?: { dir: string; confineTo?: string };
+  /** Where facts (and for runCheckOrReuse the outcome) are cached between runs (none when undefined); cache/folder.ts decides whether the folder may serve. */
+  cache?: { dir: string };
   /** Worker threads for extraction; undefined decides by the number of files and cores. */
   threads?: number;
 }
@@ -50,7 +51,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
 }
 
 /**
- * runCheck for the reports, with the result cache (result-cache.ts): when every file has the stats
+ * runCheck for the reports, with the result cache (cache/results.ts): when every file has the stats
  * it had in the last run with the same inputs, that run's outcome without analysing anything; when
  * some files changed content, those files analysed again and the others' verdicts taken over, as
  * long as the edit leaves what the repository rules and the ORM readers learn from it alone; else a
@@ -85,8 +86,8 @@ type PreparedRun = Awaited<ReturnType<typeof prepareRun>>;
 /** The map, the files and their stats, the import resolver and the cache folder: what a run needs before it reads a source file. */
 async function prepareRun(options: CheckOptions) {
   const root = path.resolve(options.root);
-  const cacheFolder = options.cache && new CacheFolder(options.cache.dir, options.cache.confineTo);
-  const loadedMap = await loadMapThroughSnapshot(options.mapFile, cacheFolder);
+  const cacheFolder = options.cache && new CacheFolder(options.cache.dir, root);
+  const loadedMap = await loadMapThroughSnapshot(options.mapFile, cacheFolder, root);
   const listing = await listRepository(root, loadedMap.map.ignore, cacheFolder);
   const selection = await selectFiles(root, listing, loadedMap, options);
   const resolver = new ImportResolver(root, selection.repositoryFiles, listing.manifests);

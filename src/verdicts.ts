@@ -3,7 +3,7 @@
  * inline suppressions, which all stay inside one file once the repository rules have seen every
  * file's evidence. outcome.ts joins verdicts into what a run reports. A full run judges every file;
  * a re-run after an edit judges the edited files and takes the others' verdicts from the last run
- * (result-cache.ts).
+ * (cache/results.ts).
  */
 import path from 'node:path';
 import type { FileFacts } from './facts/types.js';
@@ -64,7 +64,7 @@ export function judgeFiles(
     if (judge.rules?.length) findings = findings.filter((finding) => ran(finding.ruleId));
     for (const finding of findings) attachOwnerContacts(finding, map);
     const { kept, waived } = applyExceptions(findings, map, judge.today);
-    allWaived.push(...waived);
+    for (const finding of waived) allWaived.push(finding);
     const suppressions = applySuppressions(kept, [facts], { knownRules, ran, domainOf: domainIn });
     return {
       file: facts.file,

@@ -1,6 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { userCacheHome } from '../src/cache/folder.js';
 import { runCheck } from '../src/check.js';
 import { loadOwnershipMap } from '../src/map/load.js';
 import { MapError, type LoadedMap } from '../src/map/map-file.js';
@@ -58,4 +60,18 @@ export function mapProblems(text: string): string[] {
     return error.message.split('\n').map((line) => line.slice(error.file.length + 1));
   }
   throw new Error('expected the map to be rejected');
+}
+
+/** A cache file's JSON, without the line that authenticates it. */
+export function readCacheJson<T = Record<string, unknown>>(file: string): T {
+  const bytes = readFileSync(file);
+  return JSON.parse(bytes.subarray(bytes.indexOf(10) + 1).toString('utf8')) as T;
+}
+
+/** Writes a cache file as schema-guard would (a string as it is), authenticated with this user's key (a run must have made it). */
+export function writeCacheJson(file: string, value: unknown): void {
+  const key = readFileSync(path.join(userCacheHome(), 'schema-guard', 'key'));
+  const body = Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+  const mac = createHmac('sha256', key).update(path.basename(file)).update('\0').update(body).digest('hex');
+  writeFileSync(file, Buffer.concat([Buffer.from(mac + '\n'), body]));
 }

@@ -2,7 +2,9 @@
  * The command line: parses flags, runs the pipeline, renders the requested format, sets the exit code.
  * Exit codes: 0 nothing reached --fail-on and no blocking rule fired; 1 something did; 2 usage, map or I/O error.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { isInside, lstatIfAny, readRegularFile, writeFileReplacing } from '../io/safe-files.js';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CheckOptions } from '../check.js';
@@ -10,7 +12,7 @@ import type { CheckOutcome } from '../outcome.js';
 import { parseShard, type Shard } from '../discover/shard.js';
 import { UsageError } from '../errors.js';
 import { ArgumentError, locate, MAP_FILE_NAME } from './locate.js';
-import { defaultCacheDir } from '../extract/cache.js';
+import { defaultCacheDir } from '../cache/folder.js';
 import { baselineEntries, DEFAULT_BASELINE_FILE, type BaselineEntry } from '../filter/baseline.js';
 import { MapError } from '../map/map-file.js';
 import { isReported, LEVEL_RANK, type Finding, type Level } from '../rules/finding.js';
@@ -29,6 +31,8 @@ export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
 
 const FORMATS = ['text', 'compact', 'json', 'sarif', 'github', 'markdown'] as const;
+/** A source file the reports quote lines of: the scan reads none larger (discover's limit), with room to spare. */
+const MAX_QUOTED_FILE_BYTES = 4 * 1024 * 1024;
 type Format = (typeof FORMATS)[number];
 type FailOn = 'none' | Level;
 
@@ -190,7 +194,7 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
   const relativePaths = paths.map((p) => path.relative(root, path.resolve(p)).split(path.sep).join('/') || '.');
   const baselineFile = baselineFileFor(flags.baseline, root);
   // Loaded only for a baseline file: its schema validator is a tenth of a re-run.
-  const baseline = baselineFile === undefined ? undefined : (await import('../filter/baseline-file.js')).readBaseline(baselineFile);
+  const baseline = baselineFile === undefined ? undefined : (await import('../filter/baseline-file.js')).readBaseline(baselineFile, root);
   const result = await scan(flags, io, { root, mapFile, paths: relativePaths, rules: ruleIds, changedSince: flags.changedSince, baseline, shard: flags.shard }, flags.runtime);
   if (ruleIds) {
     const known = new Set([...getRuleCatalog().map((rule) => rule.id), ...result.loadedMap.map.restrictedTables.map((rule) => rule.rule)]);
@@ -207,7 +211,8 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
     baseline: baselineFile && result.absent ? { file: displayPath(root, baselineFile), absent: result.absent } : undefined,
     readFile: (file) => {
       try {
-        return readFileSync(path.join(root, file), 'utf8');
+        // The report quotes source lines: never from a file that has become a link or a FIFO since the scan.
+        return readRegularFile(path.join(root, file), { maxBytes: MAX_QUOTED_FILE_BYTES, root }).toString('utf8');
       } catch {
         return undefined;
       }
@@ -238,7 +243,7 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
   };
   const report = (toStdout: boolean) => (flags.format === 'text' ? text(toStdout) : renderReport(flags, run));
   if (flags.output) {
-    emit(flags, await report(false), io);
+    emit(flags, await report(false), io, root);
     if (!flags.quiet) io.stdout.write(await text(true));
   } else {
     io.stdout.write(await report(true));
@@ -259,7 +264,7 @@ async function recordBaseline(flags: BaselineFlags, io: CliIO): Promise<number> 
   const file = flags.baseline ? path.resolve(flags.baseline) : path.join(root, DEFAULT_BASELINE_FILE);
   const result = await scan(flags, io, { root, mapFile });
   const entries = baselineEntries(result.findings);
-  (await import('../filter/baseline-file.js')).writeBaseline(file, entries);
+  (await import('../filter/baseline-file.js')).writeBaseline(file, entries, root);
   if (!flags.quiet) {
     const recorded = entries.reduce((sum, entry) => sum + entry.count, 0);
     io.stdout.write(`Recorded ${recorded} finding${recorded === 1 ? '' : 's'} (${entries.length} entries) in ${displayPath(root, file)}: check now reports only new ones.\n`);
@@ -372,8 +377,8 @@ async function scan(
       ...options,
       sqlParser: flags.sqlParser,
       onProgress: (done, total) => progress.update(done, total),
-      cache: flags.cache === false ? undefined : flags.cacheDir ? { dir: path.resolve(flags.cacheDir) } : { dir: defaultCacheDir(options.root), confineTo: options.root },
-      threads: flags.threads,
+      cache: flags.cache === false ? undefined : { dir: flags.cacheDir ? path.resolve(flags.cacheDir) : defaultCacheDir(options.root) },
+      threads: threadsFor(flags.threads),
     };
     if (!runtime) return await runCheckOrReuse(checkOptions);
     const result = await runCheck(checkOptions);
@@ -383,6 +388,11 @@ async function scan(
   } finally {
     progress.finish();
   }
+}
+
+/** --threads, capped at the number of cores: more threads than cores only add memory (--threads 200 on 2 cores took 6.6 GB). */
+export function threadsFor(requested: number | undefined, cores = availableParallelism()): number | undefined {
+  return requested === undefined ? undefined : Math.min(requested, cores);
 }
 
 function shardArgument(value: string): Shard {
@@ -412,9 +422,9 @@ function withScanOptions(command: Command, rootHelp: string): Command {
     .option('--map <file>', `ownership map, relative to the current directory (default: <root>/${MAP_FILE_NAME})`)
     .addOption(new Option('--sql-parser <parser>', 'SQL parser').choices(['libpg-query', 'pgsql-ast-parser']).default('libpg-query'))
     .option('--debug', 'print stack traces of internal errors')
-    .option('--cache-dir <dir>', 'where facts are cached between runs (default: <root>/node_modules/.cache/schema-guard)')
+    .option('--cache-dir <dir>', 'where facts are cached between runs (default: a folder for this repository in $XDG_CACHE_HOME/schema-guard or ~/.cache/schema-guard)')
     .option('--no-cache', 'neither read nor write the cache of facts')
-    .option('--threads <n>', 'threads that extract, this one included (default: by the number of files and cores; 1: no workers)', positiveInteger);
+    .option('--threads <n>', 'threads that extract, this one included, at most the number of cores (default: by the number of files and cores; 1: no workers)', positiveInteger);
 }
 
 /** --rule's parser: one id per use, or several separated by commas; uses add up. */
@@ -483,7 +493,8 @@ function baselineFileFor(flag: string | false | undefined, root: string): string
   if (flag === false) return undefined;
   if (flag !== undefined) return path.resolve(flag);
   const fallback = path.join(root, DEFAULT_BASELINE_FILE);
-  return existsSync(fallback) ? fallback : undefined;
+  // lstat: a link there is not a missing baseline, but one that readBaseline refuses.
+  return lstatIfAny(fallback) ? fallback : undefined;
 }
 
 /** A path as reports show it: relative to the root when inside it. */
@@ -537,16 +548,17 @@ async function renderFailure(format: Exclude<Format, 'text' | 'compact'>, messag
 export class OutputError extends UsageError {}
 
 /** The report goes to --output when given, else to standard output. */
-export function emit(flags: { output?: string }, report: string, io: CliIO): void {
+export function emit(flags: { output?: string }, report: string, io: CliIO, root?: string): void {
   if (!flags.output) {
     io.stdout.write(report);
     return;
   }
   try {
-    mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });
-    writeFileSync(flags.output, report);
+    // Inside the scanned root or the current folder (the checkout, in CI) never through a link;
+    // renamed into place, never half written.
+    const confineTo = [root, process.cwd()].find((dir) => dir !== undefined && isInside(flags.output!, dir));
+    writeFileReplacing(flags.output, report, { root: confineTo });
   } catch (error) {
-    // Node's message names the call and the path that failed: `EEXIST … mkdir 'a/file.ts'` says more than the code.
     throw new OutputError(`Cannot write --output ${flags.output}: ${(error as Error).message}.`);
   }
 }

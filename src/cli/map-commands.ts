@@ -66,7 +66,7 @@ export function registerMapCommands(program: Command, io: CliIO, setExitCode: Se
       const { OwnershipIndex } = await import('../map/resolve.js');
       const { root, mapFile } = locate(flags, 'who-owns');
       if (subject.trim() === '') throw new UsageError('who-owns needs a table name or a path.');
-      const index = new OwnershipIndex(loadOwnershipMap(mapFile).map);
+      const index = new OwnershipIndex(loadOwnershipMap(mapFile, root).map);
       const today = new Date().toISOString().slice(0, 10);
       const kind = flags.as ?? (subject.includes('/') || pathType(path.resolve(subject)) !== 'missing' ? 'path' : 'table');
       let answer: WhoOwnsAnswer;

@@ -15,9 +15,10 @@ import { spawnSync } from 'node:child_process';
 import { isUtf8 } from 'node:buffer';
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
-import ignore from 'ignore';
-import picomatch from 'picomatch';
 import { UsageError } from '../errors.js';
+import { gitEnvironment, hardenedArguments } from '../git/hardened.js';
+import { parseGitignore, type GitignoreRules } from '../glob/gitignore.js';
+import { compileGlobs } from '../glob/match.js';
 import type { Notification } from '../outcome.js';
 
 const SOURCE_FILE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|sql)$/;
@@ -108,10 +109,11 @@ class Walk {
     ignoreGlobs: string[],
   ) {
     this.gitignored = gitignoreFilter(root);
-    this.mapIgnored = ignoreGlobs.length ? picomatch(ignoreGlobs, GLOB_OPTIONS) : () => false;
+    // Matched in bounded time (src/glob/): the globs come from the repository's map.
+    this.mapIgnored = compileGlobs(ignoreGlobs);
     // A glob `folder/**` leaves out the whole folder: not entered.
     const folderGlobs = ignoreGlobs.filter((glob) => glob.endsWith('/**')).map((glob) => glob.slice(0, -3));
-    this.mapIgnoredFolder = folderGlobs.length ? picomatch(folderGlobs, GLOB_OPTIONS) : () => false;
+    this.mapIgnoredFolder = compileGlobs(folderGlobs);
     const tracked = trackedFiles(root);
     if ('refused' in tracked) {
       this.notes.push({ level: 'warning', message: `git did not list the tracked files (${tracked.refused}): files a .gitignore lists were skipped even where git tracks them.` });
@@ -266,9 +268,6 @@ class Walk {
   }
 }
 
-// dot: dot-files and dot-folders are matched like any other; 's': a name may hold a line break.
-const GLOB_OPTIONS = { dot: true, flags: 's' };
-
 function exists(file: string): boolean {
   return lstatSync(file, { throwIfNoEntry: false }) !== undefined;
 }
@@ -315,15 +314,15 @@ function startFor(root: string, realRoot: string, relative: string): Start {
 
 /** Applies every .gitignore from the root down to each file's folder, as git does. */
 function gitignoreFilter(root: string): (file: string) => boolean {
-  const matchers = new Map<string, ReturnType<typeof ignore> | null>();
+  const matchers = new Map<string, GitignoreRules | null>();
   const matcherFor = (dir: string) => {
     if (!matchers.has(dir)) {
       const file = path.join(root, dir, '.gitignore');
-      let matcher: ReturnType<typeof ignore> | null = null;
+      let matcher: GitignoreRules | null = null;
       try {
         // lstat: a .gitignore that is a link, a FIFO or huge is not read.
         const stats = lstatSync(file);
-        if (stats.isFile() && stats.size <= MAX_GITIGNORE_BYTES) matcher = ignore().add(readFileSync(file, 'utf8'));
+        if (stats.isFile() && stats.size <= MAX_GITIGNORE_BYTES) matcher = parseGitignore(readFileSync(file, 'utf8'));
       } catch {
         matcher = null;
       }
@@ -380,13 +379,14 @@ function trackedFiles(root: string): { files?: TrackedFiles } | { refused: strin
 
 /** Git's output, or the first line of why it failed (not installed, an error, too long). */
 function git(cwd: string, args: string[]): { output: Buffer } | { failure: string } {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('GIT_')) env[key] = value;
-  const result = spawnSync(
-    'git',
-    ['--no-pager', '-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-c', 'core.untrackedCache=false', '--no-optional-locks', ...args],
-    { cwd, env: { ...env, GIT_TERMINAL_PROMPT: '0' }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000, maxBuffer: 512 * 1024 * 1024 },
-  );
+  // The repository's own commands switched off (git/hardened.ts).
+  const result = spawnSync('git', ['--no-optional-locks', '-c', 'core.untrackedCache=false', ...hardenedArguments(cwd, args)], {
+    cwd,
+    env: gitEnvironment(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 30_000,
+    maxBuffer: 512 * 1024 * 1024,
+  });
   if (result.status === 0 && result.stdout) return { output: result.stdout };
   const reason = result.error?.message ?? result.stderr?.toString('utf8').trim().split('\n')[0];
   return { failure: reason || `git ${args[0]} failed` };

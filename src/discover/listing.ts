@@ -10,8 +10,9 @@
 import { createHash } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
-import { directoryStatKey, isRecord, statKey, type CacheFolder } from '../extract/cache.js';
-import { toolDigest } from '../extract/tool-digest.js';
+import { isRecord, type CacheFolder } from '../cache/folder.js';
+import { directoryStatKey, statKey } from '../cache/freshness.js';
+import { toolDigest } from '../cache/tool-digest.js';
 import type { Notification } from '../outcome.js';
 import type { SkippedPath } from './files.js';
 

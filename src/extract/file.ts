@@ -115,12 +115,19 @@ export function startFile(file: string, rawText: string, symbols: RepoSymbols | 
           sites.push({ framework, ...where, statements: { first, end: first }, unread: 'assembled' });
           continue;
         }
-        placeSql(facts, analysis, texts[lead]!, lines, site.enclosingFunction, site.queryPosition, framework, text);
+        // A statement that fails where a piece computed at run time stands (`ALTER TABLE t ${definition}`,
+        // `FROM t ${where}` with a fragment) cannot be judged either way: an unread site, not a parse error.
+        const place = texts[lead]!;
+        const atHole = (error: { offset: number }) => place.isHoleAt(error.offset);
+        const failedAtHole = (analysis.errors ?? (analysis.error ? [analysis.error] : [])).some(atHole);
+        const reported = failedAtHole ? withoutErrors(analysis, atHole) : analysis;
+        placeSql(facts, reported, place, lines, site.enclosingFunction, site.queryPosition, framework, text);
         const other = analyses[1 - lead];
         if (other && !other.error) placeOtherVariant(facts, other, texts[1 - lead]!, lines, site.enclosingFunction, framework);
         const end = nextStatement(facts);
         if (site.shape === 'fragment' && end === first) continue; // an expression naming no table is no query
-        sites.push({ framework, ...where, statements: { first, end }, ...(analysis.error ? { unread: 'unparsed' as const } : {}) });
+        const unread = failedAtHole ? ('assembled' as const) : analysis.error ? ('unparsed' as const) : undefined;
+        sites.push({ framework, ...where, statements: { first, end }, ...(unread ? { unread } : {}) });
       }
       for (const query of unreadQueries) {
         const framework = frameworkSending(orm, query.start) ?? 'sql';
@@ -135,6 +142,12 @@ export function startFile(file: string, rawText: string, symbols: RepoSymbols | 
       return detachStrings(facts);
     },
   };
+}
+
+/** The analysis without the errors `drop` picks. */
+function withoutErrors(analysis: SqlAnalysis, drop: (error: { offset: number }) => boolean): SqlAnalysis {
+  const errors = (analysis.errors ?? (analysis.error ? [analysis.error] : [])).filter((error) => !drop(error));
+  return errors.length > 0 ? { statements: analysis.statements, error: errors[0], errors } : { statements: analysis.statements };
 }
 
 /** The texts a site's SQL is analysed as: a fragment as an expression (`SELECT <fragment>`). */
@@ -152,7 +165,7 @@ function withoutNul(sql: string): string {
 }
 
 /** Where SQL offsets are in the file: embedded SQL maps through its segments, a .sql file is its own text. */
-type SqlPlacement = Pick<EmbeddedSql, 'toFileOffset' | 'toFileEnd'>;
+type SqlPlacement = Pick<EmbeddedSql, 'toFileOffset' | 'toFileEnd'> & Partial<Pick<EmbeddedSql, 'fileRangeAt'>>;
 const SAME_OFFSETS: SqlPlacement = { toFileOffset: (offset) => offset, toFileEnd: (offset) => offset };
 
 function placeSql(
@@ -167,10 +180,12 @@ function placeSql(
 ): void {
   let statement = nextStatement(facts);
   for (const parsed of analysis.statements) {
+    // The statements of a function body follow their CREATE FUNCTION, one statement number each.
+    const parts = Math.max(0, ...parsed.accesses.map((access) => access.part ?? 0));
     for (const access of [...parsed.accesses].sort((a, b) => a.offset - b.offset)) {
-      facts.accesses.push(accessFact(access, statement, place, lines, enclosingFunction, framework));
+      facts.accesses.push(accessFact(access, statement + (access.part ?? 0), place, lines, enclosingFunction, framework));
     }
-    statement++;
+    statement += parts + 1;
   }
   const errors = analysis.errors ?? (analysis.error ? [analysis.error] : []);
   if (reportErrors) {
@@ -232,11 +247,11 @@ function accessFact(
   return fact;
 }
 
-/** The parser quotes the text it parsed; where that is a hole schema-guard put in (`$1`, `__2_`), quote what the code wrote there. */
+/** The parser quotes the text it parsed; where that is a hole schema-guard put in (`$9001`, `__2_`), quote what the code wrote there. */
 function inUserWords(message: string, sqlOffset: number, place: SqlPlacement, fileText: string): string {
-  return message.replace(/at or near "((?:\$\d+|__\d*_*))"/, (whole, token: string) => {
-    const start = place.toFileOffset(sqlOffset);
-    const written = fileText.slice(start, place.toFileEnd(sqlOffset + token.length)).trim();
+  return message.replace(/at or near "(\(?(?:\$\d+|__\d*_*)\)?)"/, (whole, token: string) => {
+    const range = place.fileRangeAt?.(sqlOffset) ?? { start: place.toFileOffset(sqlOffset), end: place.toFileEnd(sqlOffset + token.length) };
+    const written = fileText.slice(range.start, range.end).trim();
     return written === '' || written.length > 80 ? whole : `at or near ${JSON.stringify(written)}`;
   });
 }

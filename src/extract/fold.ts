@@ -39,7 +39,8 @@ export interface Folded {
 type Piece =
   | { kind: 'expression'; node: ts.Expression; indirections: number }
   | { kind: 'literal'; raw: string; start: number }
-  | { kind: 'hole'; start: number; length: number; identifier: boolean };
+  /** `as`: what the hole stands for — a value, a name, or a list of values (`sql.join`), which is written in parentheses. */
+  | { kind: 'hole'; start: number; length: number; as: 'value' | 'name' | 'list' };
 
 /**
  * The SQL text an expression folds to, taking the first (variant 0) or second (variant 1) branch of
@@ -59,7 +60,7 @@ export function foldSql(node: ts.Expression, input: FoldInput, variant: 0 | 1 = 
   };
   const holeOf = (expression: ts.Expression, identifier = false): Piece => {
     const start = expression.getStart(source);
-    return { kind: 'hole', start, length: expression.end - start, identifier };
+    return { kind: 'hole', start, length: expression.end - start, as: identifier ? 'name' : 'value' };
   };
 
   while (stack.length > 0) {
@@ -81,7 +82,8 @@ export function foldSql(node: ts.Expression, input: FoldInput, variant: 0 | 1 = 
         seenText = true;
         startsWithHole = true;
       }
-      if (piece.identifier) builder.identifierHole(piece.length, piece.start);
+      if (piece.as === 'name') builder.identifierHole(piece.length, piece.start);
+      else if (piece.as === 'list') builder.listHole(piece.length, piece.start);
       else builder.hole(piece.length, piece.start);
       continue;
     }
@@ -94,7 +96,10 @@ export function foldSql(node: ts.Expression, input: FoldInput, variant: 0 | 1 = 
     } else if (typescript.isTemplateExpression(expression)) {
       input.consumed.add(expression);
       literals++;
-      pushInOrder(templatePieces(expression, input, piece.indirections));
+      pushInOrder(templatePieces(expression, input, piece.indirections, isSqlTagged(expression)));
+    } else if (typescript.isTaggedTemplateExpression(expression) && isSqlTag(expression.tag)) {
+      // A sql`…` fragment inside another is SQL text in place.
+      stack.push({ kind: 'expression', node: expression.template, indirections: piece.indirections });
     } else if (typescript.isBinaryExpression(expression) && expression.operatorToken.kind === typescript.SyntaxKind.PlusToken && isConcatenation(expression, input)) {
       pushInOrder(plusOperands(expression).map((operand) => ({ kind: 'expression', node: operand, indirections: piece.indirections })));
     } else if (typescript.isConditionalExpression(expression)) {
@@ -115,8 +120,12 @@ export function foldSql(node: ts.Expression, input: FoldInput, variant: 0 | 1 = 
   return { sql: builder.build(), branches, startsWithHole };
 }
 
-/** The pieces of a template: its literal parts, and each `${…}` folded where it can be, else a hole over `${…}`. */
-function templatePieces(template: ts.TemplateExpression, input: FoldInput, indirections: number): Piece[] {
+/**
+ * The pieces of a template: its literal parts, and each `${…}` folded where it can be, else a hole over
+ * `${…}`. In a sql tag's template (`tagged`) a `${…}` is a bound parameter, whatever it holds: only the
+ * tag's helpers (`${sql.raw('…')}`, `${sql.table('t')}`) and nested sql`…` fragments are text.
+ */
+function templatePieces(template: ts.TemplateExpression, input: FoldInput, indirections: number, tagged: boolean): Piece[] {
   const { source } = input;
   const headStart = template.head.getStart(source) + 1; // after the backtick
   const headEnd = template.head.end - 2; // before `${`
@@ -125,8 +134,9 @@ function templatePieces(template: ts.TemplateExpression, input: FoldInput, indir
     const holeStart = span.expression.getFullStart() - 2; // the `${`
     const literalStart = span.literal.getStart(source) + 1; // after `}`
     const inner = unwrap(span.expression);
-    if (foldsInPlace(inner, input)) pieces.push({ kind: 'expression', node: inner, indirections });
-    else pieces.push({ kind: 'hole', start: holeStart, length: literalStart - holeStart, identifier: isNameHelper(inner) });
+    const inPlace = tagged ? isSqlText(inner, input) : foldsInPlace(inner, input);
+    if (inPlace) pieces.push({ kind: 'expression', node: inner, indirections });
+    else pieces.push({ kind: 'hole', start: holeStart, length: literalStart - holeStart, as: holeKind(inner) });
     const literalEnd = typescript.isTemplateTail(span.literal) ? span.literal.end - 1 : span.literal.end - 2;
     pieces.push({ kind: 'literal', raw: source.text.slice(literalStart, literalEnd), start: literalStart });
   }
@@ -143,6 +153,39 @@ function foldsInPlace(expression: ts.Expression, input: FoldInput): boolean {
     (typescript.isBinaryExpression(expression) && expression.operatorToken.kind === typescript.SyntaxKind.PlusToken && isConcatenation(expression, input)) ||
     (typescript.isCallExpression(expression) && (isJoin(expression) || sqlHelperOf(expression) !== undefined))
   );
+}
+
+/** Tags whose template is SQL with bound parameters: sql`…`, SQL`…`, Prisma.sql`…`, db.sql`…`, $queryRaw`…`. */
+const SQL_TAGS = new Set(['sql', 'SQL', '$queryRaw', '$executeRaw']);
+
+function isSqlTag(tag: ts.Expression): boolean {
+  const name = typescript.isIdentifier(tag) ? tag.text : typescript.isPropertyAccessExpression(tag) ? tag.name.text : undefined;
+  return name !== undefined && SQL_TAGS.has(name);
+}
+
+function isSqlTagged(template: ts.TemplateExpression): boolean {
+  return typescript.isTaggedTemplateExpression(template.parent) && isSqlTag(template.parent.tag);
+}
+
+/**
+ * Inside a sql tag, what is SQL text rather than a parameter: the tag's helpers, nested sql`…` fragments,
+ * and consts and conditionals made of them (`${where}` with `const where = all ? sql`` : sql`WHERE …``).
+ */
+function isSqlText(expression: ts.Expression, input: FoldInput, indirections = 0): boolean {
+  const inner = unwrap(expression);
+  if (typescript.isTaggedTemplateExpression(inner)) return isSqlTag(inner.tag);
+  if (typescript.isConditionalExpression(inner)) return isSqlText(inner.whenTrue, input, indirections) || isSqlText(inner.whenFalse, input, indirections);
+  if (typescript.isIdentifier(inner) && indirections < MAX_INDIRECTIONS) {
+    const value = input.constOf(inner);
+    return value !== undefined && isSqlText(value, input, indirections + 1);
+  }
+  return typescript.isCallExpression(inner) && sqlHelperOf(inner) !== undefined && sqlHelperOf(inner) !== 'join';
+}
+
+/** What a `${…}` that stays a hole stands for: a name (`sql.id(x)`), a list (`sql.join(xs)`), else a value. */
+function holeKind(expression: ts.Expression): 'value' | 'name' | 'list' {
+  if (isNameHelper(expression)) return 'name';
+  return typescript.isCallExpression(expression) && sqlHelperOf(expression) === 'join' ? 'list' : 'value';
 }
 
 /** A `+` chain that joins text (one operand at least is a string), not one that adds numbers (`params.length + 1`). */
@@ -168,7 +211,7 @@ function callPieces(call: ts.CallExpression, input: FoldInput, indirections: num
       return [{ kind: 'literal', raw: input.source.text.slice(start, name.end - 1), start }];
     }
     const start = call.getStart(input.source);
-    return [{ kind: 'hole', start, length: call.end - start, identifier: true }];
+    return [{ kind: 'hole', start, length: call.end - start, as: 'name' }];
   }
   if (!isJoin(call)) return undefined;
   // Only an array written in place: a const array is often filled later (`conditions.push(…)`).

@@ -6,7 +6,7 @@
 import type { FileFacts, SqlAnalysis } from '../facts/types.js';
 import type { Notification } from '../outcome.js';
 import { createSqlAnalyzer, type SqlParserName } from '../sql/index.js';
-import { contentHash } from './cache.js';
+import { contentHash } from '../cache/freshness.js';
 import { startFile } from './file.js';
 import { RepoSymbols, type RepoSymbolData } from './orm/symbols.js';
 import { SourceReader } from './read-source.js';

@@ -10,14 +10,16 @@ import { availableParallelism } from 'node:os';
 import type { FileFacts } from '../facts/types.js';
 import type { Notification } from '../outcome.js';
 import type { SqlParserName } from '../sql/index.js';
-import { type CacheFolder, contentHash, FactsCache } from './cache.js';
+import { FactsCache } from '../cache/facts.js';
+import type { CacheFolder } from '../cache/folder.js';
+import { contentHash } from '../cache/freshness.js';
 import type { ExtractJob, Extractor, ExtractorSetup, ExtractOutcome } from './jobs.js';
 import { ExtractionWorker, extractInWorker, runLanes, workersAvailable } from './pool.js';
 import { SourceReader } from './read-source.js';
 import type { RepoSymbols } from './orm/symbols.js';
 import type { ImportResolver } from './resolve-imports.js';
 import { SqlLane, sqlLaneAvailable } from './sql-lane.js';
-import { cacheSalt } from './tool-digest.js';
+import { cacheSalt } from '../cache/tool-digest.js';
 
 /**
  * Each extracting thread gets at least this many files. A worker needs about a second to load the
@@ -136,7 +138,7 @@ export async function extractAll(root: string, files: string[], options: Extract
   // The cache is written: from here on the facts may be resolved in place.
   const resolved: FileFacts[] = [];
   files.forEach((file, index) => {
-    notifications.push(...fileNotes[index]!);
+    for (const note of fileNotes[index]!) notifications.push(note);
     const fileFacts = facts[index];
     if (!fileFacts) return;
     for (const note of fileFacts.notes) notifications.push({ level: 'note', file, ...note });

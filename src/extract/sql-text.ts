@@ -12,6 +12,8 @@ export interface SqlSegment {
   fileStart: number;
   /** Equal to sqlLength for text copied as written; an escape is longer in the file than in the SQL. */
   fileLength: number;
+  /** Set for a piece the code computes at run time (`${…}`): its placeholder is schema-guard's, not the code's. */
+  hole?: true;
 }
 
 export class EmbeddedSql {
@@ -32,6 +34,17 @@ export class EmbeddedSql {
     const segment = this.segmentAt(sqlEnd - 1);
     if (segment.sqlLength !== segment.fileLength) return segment.fileStart + segment.fileLength;
     return segment.fileStart + Math.min(sqlEnd - segment.sqlStart, segment.fileLength);
+  }
+
+  /** The file range of the piece of code at `sqlOffset`: for a hole, the whole `${…}` it stands for. */
+  fileRangeAt(sqlOffset: number): { start: number; end: number } {
+    const segment = this.segmentAt(sqlOffset);
+    return { start: segment.fileStart, end: segment.fileStart + segment.fileLength };
+  }
+
+  /** True when `sqlOffset` falls in a piece computed at run time. */
+  isHoleAt(sqlOffset: number): boolean {
+    return this.segmentAt(sqlOffset).hole === true;
   }
 
   /** The last segment starting at or before `sqlOffset` (segments are in SQL order). */
@@ -97,7 +110,17 @@ export class EmbeddedSqlBuilder {
     // After a `$` the code writes itself (`$${index}`, a numbered parameter), the number alone completes it: `$$9001` would open a dollar quote.
     const placeholder = this.text.endsWith('$') ? `${number}` : `$${number}`;
     const padded = placeholder.padEnd(Math.max(sourceLength, placeholder.length), ' ');
-    this.segments.push({ sqlStart: this.text.length, sqlLength: padded.length, fileStart, fileLength: sourceLength });
+    this.segments.push({ sqlStart: this.text.length, sqlLength: padded.length, fileStart, fileLength: sourceLength, hole: true });
+    this.text += padded;
+    return this;
+  }
+
+  /** Appends a hole that stands for a list of values (`${sql.join(rows)}`): `($9001)`, which reads as one wherever a list does. */
+  listHole(sourceLength: number, fileStart: number): this {
+    this.holes++;
+    const placeholder = `($${HOLE_BASE + Math.min(this.holes, 999)})`;
+    const padded = placeholder.padEnd(Math.max(sourceLength, placeholder.length), ' ');
+    this.segments.push({ sqlStart: this.text.length, sqlLength: padded.length, fileStart, fileLength: sourceLength, hole: true });
     this.text += padded;
     return this;
   }
@@ -110,7 +133,7 @@ export class EmbeddedSqlBuilder {
     this.holes++;
     const name = `__${this.holes}`;
     const padded = name.padEnd(Math.max(sourceLength, name.length), '_');
-    this.segments.push({ sqlStart: this.text.length, sqlLength: padded.length, fileStart, fileLength: sourceLength });
+    this.segments.push({ sqlStart: this.text.length, sqlLength: padded.length, fileStart, fileLength: sourceLength, hole: true });
     this.text += padded;
     return this;
   }

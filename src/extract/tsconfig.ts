@@ -9,8 +9,8 @@
  * followed, and says so in `notes`.
  */
 import path from 'node:path';
-import picomatch from 'picomatch';
 import { matchExports } from './package-exports.js';
+import { anyOf } from './workspace.js';
 
 /** `extends` chains longer than this are not followed further (TypeScript has no limit; a loop is caught apart). */
 const MAX_EXTENDS_DEPTH = 16;
@@ -193,7 +193,7 @@ function includesOf(layer: Layer, dir: string): ((file: string) => boolean) | un
     // A folder without a wildcard or an extension holds everything under it, as tsc reads it.
     return /[*?]|\.[a-z]+$/i.test(path.posix.basename(joined)) ? joined : `${joined}/**`;
   });
-  const matches = patterns.length ? picomatch(patterns.map((pattern) => (pattern.startsWith('./') ? pattern.slice(2) : pattern))) : () => false;
+  const matches = anyOf(patterns);
   return (file) => listed.has(file) || matches(file);
 }
 

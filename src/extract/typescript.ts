@@ -170,8 +170,14 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
   };
   const fold = { source, constOf, consumed };
   const folded = new Map<ts.Node, Folded | undefined>();
+  // A sql`…` fragment inside another is read as part of it (parents come first), not as a site of its own.
+  const nested = new Set<ts.Node>();
   for (const { node, queryPosition, call } of candidates) {
     if (!queryPosition) continue;
+    if (consumed.has(node)) {
+      nested.add(node);
+      continue;
+    }
     const result = foldSql(node, fold);
     folded.set(node, result);
     if (!result && call && readsSqlOnly(call)) {
@@ -180,7 +186,7 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
     }
   }
   for (const { node, queryPosition, call } of candidates) {
-    if (!queryPosition && consumed.has(node)) continue;
+    if ((!queryPosition && consumed.has(node)) || nested.has(node)) continue;
     const first = queryPosition ? folded.get(node) : foldSql(node, fold);
     if (!first) continue;
     const shape = queryPosition ? shapeOf(first, call) : 'statement';

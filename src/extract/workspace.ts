@@ -5,7 +5,7 @@
  * workspaces existed. Read as data only: nothing is installed and node_modules is never consulted.
  */
 import { createRequire } from 'node:module';
-import picomatch from 'picomatch';
+import { compileGlob, type Matcher } from '../glob/match.js';
 
 export interface WorkspaceDeclaration {
   /** The files the globs were read from (package.json, pnpm-workspace.yaml). */
@@ -38,8 +38,8 @@ export function readWorkspaceDeclaration(rootManifest: Record<string, unknown> |
   const normalize = (glob: string) => glob.replace(/^\.\//, '').replace(/\/+$/, '');
   const positive = globs.filter((glob) => !glob.startsWith('!')).map(normalize);
   const negative = globs.filter((glob) => glob.startsWith('!')).map((glob) => normalize(glob.slice(1)));
-  const included = positive.length ? picomatch(positive, { dot: true }) : () => false;
-  const excluded = negative.length ? picomatch(negative, { dot: true }) : () => false;
+  const included = anyOf(positive);
+  const excluded = anyOf(negative);
   return { sources, isMember: (dir) => dir === '' || (included(dir) && !excluded(dir)) };
 }
 
@@ -54,6 +54,18 @@ function pnpmPackages(text: string): string[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A matcher for any of the globs (repository text: matched without backtracking); a glob that cannot be matched as written matches nothing. */
+export function anyOf(globs: readonly string[]): Matcher {
+  const matchers = globs.flatMap((glob) => {
+    try {
+      return [compileGlob(glob)];
+    } catch {
+      return [];
+    }
+  });
+  return (path) => matchers.some((match) => match(path));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -61,6 +61,8 @@ export interface SqlTableAccess extends AccessDetails {
   synthetic?: boolean;
   /** True when the table's name is known but its schema is an interpolation hole (`${schema}.jobs`, psql `:SCHEMA.jobs`). */
   schemaHole?: boolean;
+  /** In a function body or DO block: which of its statements (from 1); each is a statement of its own in the facts. */
+  part?: number;
 }
 
 export interface SqlStatementFacts {
@@ -112,6 +114,12 @@ export interface TableAccessFact extends Location, AccessDetails {
   schemaHole?: boolean;
   /** How the code reached the table: raw SQL, or the query builder / ORM the call goes through. */
   framework?: Framework;
+  /**
+   * For a builder / ORM access, the evidence that the call is a query: `type` when the receiver is known
+   * to be the framework's client (its import, declared type or provenance), `shape` when only the call's
+   * own distinctive shape says so (`x.selectFrom('t')` on a receiver nothing else explains).
+   */
+  resolvedBy?: 'type' | 'shape';
 }
 
 /** Raw SQL text, or the query builder / ORM a table access is written with. */

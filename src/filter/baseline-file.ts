@@ -2,10 +2,12 @@
  * The baseline file on disk: its schema, reading it as the untrusted input it is, and writing it.
  * Apart from baseline.ts so that a run without a baseline file does not load the schema validator.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { FileRefused, readRegularFile, writeFileReplacing } from '../io/safe-files.js';
+
+/** A baseline of 200,000 findings takes about 40 MB: larger is refused before it is parsed. */
+export const MAX_BASELINE_BYTES = 64 * 1024 * 1024;
 
 const EntrySchema = z
   .object({
@@ -24,24 +26,30 @@ const BaselineFileSchema = z.object({ version: z.literal(1), findings: z.array(E
 
 export type BaselineEntry = z.output<typeof EntrySchema>;
 
-export function writeBaseline(file: string, entries: BaselineEntry[]): void {
+/** Writes the baseline through a temporary file renamed into place; inside `root`, never through a link. */
+export function writeBaseline(file: string, entries: BaselineEntry[], root?: string): void {
   const text = JSON.stringify({ version: 1, findings: entries }, null, 2) + '\n';
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, text);
+    writeFileReplacing(file, text, { root });
   } catch (error) {
-    throw new UsageError(`Cannot write the baseline file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    const reason = error instanceof FileRefused ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+    throw new UsageError(`Cannot write the baseline file ${file}: ${reason}.`);
   }
 }
 
-/** Reads and checks a baseline file; every problem is a UsageError naming the file (and line:column for bad JSON). */
-export function readBaseline(file: string): BaselineEntry[] {
+/**
+ * Reads and checks a baseline file; every problem is a UsageError naming the file (and line:column
+ * for bad JSON). Inside `root` a link is not followed; only a regular file of MAX_BASELINE_BYTES is read.
+ */
+export function readBaseline(file: string, root?: string): BaselineEntry[] {
   const regenerate = 'Regenerate it with "schema-guard baseline", or pass --no-baseline.';
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file, { maxBytes: MAX_BASELINE_BYTES, root }).toString('utf8');
   } catch (error) {
-    throw new UsageError(`Cannot read the baseline file ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): create it with "schema-guard baseline".`);
+    if (error instanceof FileRefused && error.kind !== 'system') throw new UsageError(`Cannot read the baseline file: ${error.message}. Pass --no-baseline, or --baseline with another file.`);
+    const code = error instanceof FileRefused ? (error.code ?? error.reason) : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+    throw new UsageError(`Cannot read the baseline file ${file} (${code}): create it with "schema-guard baseline".`);
   }
   let data: unknown;
   try {

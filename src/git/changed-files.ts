@@ -1,12 +1,14 @@
 /**
  * The files changed since a git ref, for --changed-since: committed since the branch left the ref
  * (`ref...HEAD`), staged or modified in the working tree, and untracked but not ignored.
- * Only git is run, with fixed arguments; every failure is a UsageError that says what to fix.
+ * Only git is run, with fixed arguments and the repository's own commands switched off (hardened.ts);
+ * every failure is a UsageError that says what to fix.
  */
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { UsageError } from '../errors.js';
+import { gitEnvironment, hardenedArguments } from './hardened.js';
 
 export interface ChangedFiles {
   /** Changed files under the scanned root, as root-relative POSIX paths. */
@@ -20,7 +22,11 @@ export async function changedFiles(root: string, ref: string): Promise<ChangedFi
   if (ref === '' || ref.startsWith('-')) throw new UsageError(`--changed-since "${ref}" is not a git ref: expected a branch, tag or commit such as origin/main.`);
   const realRoot = realpathSync(root);
   const toplevel = realpathSync((await git(realRoot, ['rev-parse', '--show-toplevel'], ref)).trim());
-  const verified = await execa('git', ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], { cwd: toplevel, reject: false });
+  const verified = await execa('git', hardenedArguments(toplevel, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]), {
+    cwd: toplevel,
+    env: gitEnvironment(),
+    reject: false,
+  });
   if (verified.failed) {
     throw new UsageError(`--changed-since ${ref}: no such commit in the repository at ${toplevel}. Fetch it first (in CI: actions/checkout with fetch-depth: 0).`);
   }
@@ -39,7 +45,7 @@ export async function changedFiles(root: string, ref: string): Promise<ChangedFi
 }
 
 async function git(cwd: string, args: string[], ref: string): Promise<string> {
-  const result = await execa('git', args, { cwd, reject: false, stripFinalNewline: false });
+  const result = await execa('git', hardenedArguments(cwd, args), { cwd, env: gitEnvironment(), reject: false, stripFinalNewline: false });
   if (result.code === 'ENOENT') throw new UsageError('--changed-since needs git, and no git executable was found on PATH.');
   if (result.failed) {
     const detail = String(result.stderr).trim().split('\n')[0] || (result.shortMessage ?? 'no message');

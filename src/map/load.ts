@@ -2,7 +2,7 @@
  * Loads ownership-map.yaml: YAML → zod → cross-reference checks. Every problem becomes a located
  * `MapIssue`; all of them are collected and thrown together as one `MapError`.
  */
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, visit } from 'yaml';
 import type { Alias, Document, Node } from 'yaml';
 import type { z } from 'zod';
 import { loadedMapOf, MapError, positionKey, readMapText, type LoadedMap, type MapIssue, type MapPath, type MapPositions, type SourcePosition } from './map-file.js';
@@ -11,13 +11,30 @@ import { parseIdentifier, parseTableName, tableKey } from './names.js';
 
 /** yaml's own default, stated: beyond it aliases expand like a "billion laughs" bomb. */
 const MAX_ALIAS_COUNT = 100;
+/**
+ * The most values a map may hold, aliases expanded: far beyond a hand-written map, and refused
+ * before the values are built (a 105 kB map of 99 aliases to one list of 20,000 globs took 1.8 GB).
+ */
+export const MAX_MAP_VALUES = 50_000;
+/**
+ * The most YAML tokens a map may hold: counted (cheaply, by the lexer) before the parser builds a
+ * document of them, which took 1.9 GB and a minute for a 4 MB list of one-letter items. A token
+ * takes at least a character, so a shorter text is not counted.
+ */
+export const MAX_MAP_TOKENS = 400_000;
+/** The most globs a map may hold: each file is matched against its domains' folder globs. */
+export const MAX_MAP_GLOBS = 10_000;
 
-export function loadOwnershipMap(file: string): LoadedMap {
-  return parseOwnershipMap(file, readMapText(file));
+/** The map in `file`; inside `root`, a link is not followed. */
+export function loadOwnershipMap(file: string, root?: string): LoadedMap {
+  return parseOwnershipMap(file, readMapText(file, root));
 }
 
 /** The map in `text`, read from `file`: parsed, validated and located, or a MapError with every issue. */
 export function parseOwnershipMap(file: string, text: string): LoadedMap {
+  if (text.length > MAX_MAP_TOKENS && tokenCountPasses(text, MAX_MAP_TOKENS)) {
+    throw new MapError(file, [{ line: 1, column: 1, path: '', message: `expected at most ${MAX_MAP_TOKENS.toLocaleString('en-US')} YAML tokens: the map holds more` }]);
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number): SourcePosition => {
@@ -35,6 +52,10 @@ export function parseOwnershipMap(file: string, text: string): LoadedMap {
     const found = doc.contents === null ? 'an empty document' : isSeq(doc.contents) ? 'a list' : 'a single value';
     fail([{ ...position(doc.contents?.range?.[0] ?? 0), path: '', message: `expected a mapping (key: value lines) at the root, found ${found}` }]);
   }
+
+  // Before toJS, which would build every expanded value, and would warn on standard error about keys it stringifies.
+  const shape = shapeIssues(doc, position);
+  if (shape.length > 0) fail(shape);
 
   let data: unknown;
   try {
@@ -71,6 +92,8 @@ export function parseOwnershipMap(file: string, text: string): LoadedMap {
   if (!parsed.success) fail(parsed.error.issues.flatMap((i) => zodIssues(i, issueAt)));
   const map = parsed.data;
 
+  const globs = globCount(map);
+  if (globs > MAX_MAP_GLOBS) fail([issueAt([], `expected at most ${MAX_MAP_GLOBS.toLocaleString('en-US')} globs in the map: it holds ${globs.toLocaleString('en-US')}`)]);
   const semantic = crossCheck(map, issueAt);
   if (semantic.length > 0) fail(semantic);
 
@@ -78,6 +101,15 @@ export function parseOwnershipMap(file: string, text: string): LoadedMap {
 }
 
 type IssueAt = (path: MapPath, message: string, key?: boolean) => MapIssue;
+
+/** Every glob of the map: folders, ignores, exception tables. */
+function globCount(map: OwnershipMap): number {
+  let count = map.readModelFolders.length + map.ownerHeaderFolders.length + map.retiredImports.length + map.ignore.length;
+  for (const domain of Object.values(map.domains)) count += domain.folders.length;
+  for (const exception of map.exceptions) count += exception.folders.length + exception.tables.length;
+  for (const rule of map.restrictedTables) count += rule.allow.folders.length;
+  return count;
+}
 
 /** Checks zod cannot express: references between sections and claims that must be unique. */
 function crossCheck(map: OwnershipMap, issueAt: IssueAt): MapIssue[] {
@@ -256,6 +288,50 @@ function yamlErrorMessage(doc: Document, code: string, offset: number, message: 
     },
   });
   return `duplicate key${key}: expected each key once in a mapping`;
+}
+
+/**
+ * What the document's shape rules out before its values are built: keys that are lists or
+ * mappings (JavaScript objects take text keys only), and more than MAX_MAP_VALUES values once
+ * aliases are expanded.
+ */
+function shapeIssues(doc: Document, position: (offset: number) => SourcePosition): MapIssue[] {
+  const issues: MapIssue[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (pair.key !== null && !isScalar(pair.key)) {
+        const found = isMap(pair.key) ? 'a mapping' : isSeq(pair.key) ? 'a list' : 'an alias';
+        issues.push({ ...position((pair.key as Node).range?.[0] ?? 0), path: '', message: `expected a plain key (a name), found ${found}` });
+      }
+    },
+  });
+  if (issues.length > 0) return issues;
+  const sizes = new Map<unknown, number>();
+  const size = (node: unknown): number => {
+    if (isAlias(node)) return size(node.resolve(doc));
+    if (!isCollection(node)) return node === null || node === undefined ? 0 : 1;
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    sizes.set(node, 0); // an alias of its own ancestor counts nothing more
+    let total = 1;
+    for (const item of node.items) {
+      total += isPair(item) ? size(item.key) + size(item.value) : size(item);
+      if (total > MAX_MAP_VALUES) break;
+    }
+    sizes.set(node, total);
+    return total;
+  };
+  if (size(doc.contents) > MAX_MAP_VALUES) {
+    issues.push({ ...position(aliasOffset(doc)), path: '', message: `expected at most ${MAX_MAP_VALUES.toLocaleString('en-US')} values, aliases expanded: the map holds more` });
+  }
+  return issues;
+}
+
+/** True when the text has more than `limit` YAML tokens; stops counting there. */
+function tokenCountPasses(text: string, limit: number): boolean {
+  let count = 0;
+  for (const _ of new Lexer().lex(text)) if (++count > limit) return true;
+  return false;
 }
 
 /** The first alias with no anchor before it in the file. */

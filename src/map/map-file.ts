@@ -3,7 +3,7 @@
  * YAML parser and the schema validator, which load.ts brings in (snapshot.ts spares a run both when
  * the map is one it loaded before).
  */
-import { readFileSync, statSync, type Stats } from 'node:fs';
+import { FileRefused, readRegularFile } from '../io/safe-files.js';
 import type { OwnershipMap } from './schema.js';
 
 export type MapPath = readonly (string | number)[];
@@ -87,22 +87,36 @@ export function loadedMapOf(file: string, text: string, map: OwnershipMap, posit
   };
 }
 
-/** The map's text. It is untrusted input: only a regular file of sane size, and text, is parsed. */
-export function readMapText(file: string): string {
+/**
+ * The map's text. It is untrusted input: only a regular file of sane size, and text, is parsed.
+ * A map inside `root` (the default one always is) is not read through a link: a pull request could
+ * make it one to a file outside the repository, or to /dev/zero.
+ */
+export function readMapText(file: string, root?: string): string {
   const refuse = (message: string) => new MapError(file, [{ line: 1, column: 1, path: '', message }]);
-  let stats: Stats;
-  let buffer: Buffer | undefined;
+  let buffer: Buffer;
   try {
-    stats = statSync(file);
-    // A FIFO or a device would block the read.
-    if (stats.isFile() && stats.size <= MAX_MAP_BYTES) buffer = readFileSync(file);
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    const hint = reason === 'ENOENT' ? ' (`schema-guard init` writes a starter map)' : '';
-    throw refuse(`cannot read the ownership map (${reason}): expected a readable YAML file${hint}`);
+    buffer = readRegularFile(file, { maxBytes: MAX_MAP_BYTES, root });
+  } catch (error) {
+    if (!(error instanceof FileRefused)) throw error;
+    switch (error.kind) {
+      case 'directory':
+        throw refuse('the ownership map is a directory: expected a readable YAML file');
+      case 'special':
+        throw refuse('the ownership map is not a regular file: expected a readable YAML file');
+      case 'too-large':
+        throw refuse(`the ownership map has ${Math.round(error.size! / 1024)} kB: expected at most ${MAX_MAP_BYTES / 1024} kB of YAML`);
+      case 'link':
+        throw refuse('the ownership map is a symbolic link inside the repository: links are not followed (name the real file with --map)');
+      case 'outside':
+        throw refuse(`the ownership map ${error.reason}`);
+      default: {
+        const reason = error.code ?? error.reason;
+        const hint = reason === 'ENOENT' ? ' (`schema-guard init` writes a starter map)' : '';
+        throw refuse(`cannot read the ownership map (${reason}): expected a readable YAML file${hint}`);
+      }
+    }
   }
-  if (!stats.isFile()) throw refuse(`the ownership map is ${stats.isDirectory() ? 'a directory' : 'not a regular file'}: expected a readable YAML file`);
-  if (buffer === undefined) throw refuse(`the ownership map has ${Math.round(stats.size / 1024)} kB: expected at most ${MAX_MAP_BYTES / 1024} kB of YAML`);
   if (buffer.includes(0)) throw refuse('the ownership map holds NUL bytes: expected a YAML text file');
   return buffer.toString('utf8');
 }

@@ -1,5 +1,5 @@
 /** Fast lookups over a loaded ownership map: who owns a table, which domain a file is in, what applies where. */
-import picomatch from 'picomatch';
+import { compileGlob, compileGlobs } from '../glob/match.js';
 import { WRITE_OPERATIONS, type FileFacts, type Operation, type TableName } from '../facts/types.js';
 import { formatTableName, parseIdentifier, parseTableName, tableKey } from './names.js';
 import { isNegatedGlob } from './globs.js';
@@ -44,9 +44,8 @@ export interface SensitiveColumnGrant {
 type Matcher = (path: string) => boolean;
 export type RetiredImport = OwnershipMap['retiredImports'][number];
 
-// dot: true so that dotfiles inside a domain's folder are still that domain's; flags 's': so is a
-// file whose name holds a line break (`*` and `**` match it too).
-const GLOB_OPTIONS = { dot: true, flags: 's' };
+// Globs are matched in bounded time (src/glob/match.ts), `*` and `**` matching dotfiles and names
+// with a line break too: dotfiles inside a domain's folder are still that domain's.
 const compiled = new WeakMap<readonly string[], Matcher>();
 
 /**
@@ -62,14 +61,14 @@ export function matches(globs: readonly string[], path: string): boolean {
   return matcher(path);
 }
 
-/** The matcher of a glob list: its `!` globs take paths out of what the others match (picomatch alone would OR them in). */
+/** The matcher of a glob list: its `!` globs take paths out of what the others match. */
 export function globListMatcher(globs: readonly string[]): Matcher {
   const positive = globs.filter((glob) => !isNegatedGlob(glob));
   const negated = globs.filter(isNegatedGlob).map((glob) => glob.slice(1));
   if (positive.length === 0) return () => false;
-  const included = picomatch(positive, GLOB_OPTIONS);
+  const included = compileGlobs(positive);
   if (negated.length === 0) return (path) => included(path);
-  const excluded = picomatch(negated, GLOB_OPTIONS);
+  const excluded = compileGlobs(negated);
   return (path) => included(path) && !excluded(path);
 }
 
@@ -108,13 +107,13 @@ export class OwnershipIndex {
       for (const schema of d.schemas) this.schemaOwners.set(parseIdentifier(schema), { domain });
       // A domain's `!` globs take files out of each of its folders.
       const negated = d.folders.filter(isNegatedGlob).map((glob) => glob.slice(1));
-      const outside = negated.length > 0 ? picomatch(negated, GLOB_OPTIONS) : undefined;
+      const outside = negated.length > 0 ? compileGlobs(negated) : undefined;
       for (const glob of d.folders) if (!isNegatedGlob(glob)) folderGlobs.push({ glob, domain, outside });
     }
     this.prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
     folderGlobs.sort((a, b) => b.glob.length - a.glob.length);
     for (const { glob, domain, outside } of folderGlobs) {
-      const inside = picomatch(glob, GLOB_OPTIONS);
+      const inside = compileGlob(glob);
       this.folders.push({ domain, match: outside ? (file) => inside(file) && !outside(file) : (file) => inside(file) });
     }
 
@@ -126,7 +125,7 @@ export class OwnershipIndex {
       this.restrictedTables.set(rule, new Set(rule.tables.map((t) => tableKey(parseTableName(t)))));
     }
     for (const exception of map.exceptions) this.exceptionTables.set(exception, tableMatcher(exception.tables));
-    this.retired = map.retiredImports.map((entry) => ({ entry, match: picomatch(entry.folder, GLOB_OPTIONS) }));
+    this.retired = map.retiredImports.map((entry) => ({ entry, match: compileGlob(entry.folder) }));
     map.dependencyChain?.order.forEach((id, i) => this.chainPosition.set(id, i));
     this.crossCutting = new Set(map.dependencyChain?.crossCutting);
     for (const table of map.tenancy?.scoped.tables ?? []) this.tenantTables.add(tableKey(parseTableName(table)));

@@ -3,21 +3,21 @@
  * for editors (`schema-guard map schema`) all derive from it.
  */
 import { z } from 'zod';
+import { checkGlob } from '../glob/match.js';
 import { isNegatedGlob } from './globs.js';
 
 // Messages are completed by the loader into `<file>:<line>:<column>: <path>: <message>`, so each says what was expected.
 const domainId = z
   .string()
   .regex(/^[a-z][a-z0-9-]*$/, 'expected a domain id: lower-case letters, digits and dashes');
-/** More `*` than this in one path segment makes glob matching backtrack for minutes (a map is untrusted input). */
-const MAX_STARS_PER_SEGMENT = 4;
+/** A glob the bounded matcher reads (src/glob/match.ts): a map is untrusted input, and no glob in it may make matching slow. */
 const glob = z
   .string()
   .min(1, 'expected a non-empty glob')
-  .refine(
-    (value) => value.split('/').every((segment) => segment === '**' || (segment.match(/\*/g)?.length ?? 0) <= MAX_STARS_PER_SEGMENT),
-    `expected a glob with at most ${MAX_STARS_PER_SEGMENT} \`*\` in one path segment`,
-  );
+  .superRefine((value, context) => {
+    const problem = checkGlob(value);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
 /**
  * A list of file globs. Where negation works (`negation: true`) a file matches the list when it matches a
  * glob without `!` and none with `!`, whatever their order; elsewhere a `!` glob is refused where it stands,
@@ -176,7 +176,7 @@ export const ExceptionSchema = z
       .describe('Files the exception applies to; with domains too, a file matching either is covered; neither means every file'),
     domains: z.array(domainId).default([]).describe('Domains whose files the exception applies to'),
     tables: z
-      .array(z.string().refine((value) => !isNegatedGlob(value), 'negated globs are not supported in an exception\'s tables: expected table names or globs that list what it covers'))
+      .array(glob.refine((value) => !isNegatedGlob(value), 'negated globs are not supported in an exception\'s tables: expected table names or globs that list what it covers'))
       .default([])
       .describe('Table names or globs: `policy_*` matches public tables by name, `billing.*` matches `schema.name`; all tables when empty'),
     operations: z.array(operation).default([]).describe('Operations waived; all when empty. `write` stands for every write'),

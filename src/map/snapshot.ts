@@ -5,16 +5,16 @@
  * that loaded without an issue is kept, so every MapError still comes from load.ts.
  */
 import { createHash } from 'node:crypto';
-import { isRecord, type CacheFolder } from '../extract/cache.js';
-import { toolDigest } from '../extract/tool-digest.js';
+import { isRecord, type CacheFolder } from '../cache/folder.js';
+import { toolDigest } from '../cache/tool-digest.js';
 import { loadedMapOf, readMapText, type LoadedMap, type MapPositions } from './map-file.js';
 import type { OwnershipMap } from './schema.js';
 
 const FILE = 'map.json';
 
-/** The map in `file`: from the snapshot of this text when the folder holds one, else parsed (and its snapshot written). */
-export async function loadMapThroughSnapshot(file: string, folder: CacheFolder | undefined): Promise<LoadedMap> {
-  const text = readMapText(file);
+/** The map in `file` (not read through a link inside `root`): from the snapshot of this text when the folder holds one, else parsed (and its snapshot written). */
+export async function loadMapThroughSnapshot(file: string, folder: CacheFolder | undefined, root?: string): Promise<LoadedMap> {
+  const text = readMapText(file, root);
   const salt = folder && createHash('sha256').update(toolDigest(folder)).update('\0').update(text).digest('base64url');
   const kept = salt === undefined ? undefined : folder!.read(FILE, salt);
   if (kept && isSnapshot(kept)) return loadedMapOf(file, text, kept.map, kept.positions);

@@ -4,7 +4,7 @@
  * exceptions naming an unknown rule, and globs that match no file.
  */
 import { statSync } from 'node:fs';
-import picomatch from 'picomatch';
+import { compileGlob } from '../glob/match.js';
 import { globSync } from 'tinyglobby';
 import { UsageError } from '../errors.js';
 import { getRuleCatalog } from '../rules/catalog.js';
@@ -33,9 +33,9 @@ export interface MapValidation {
 
 type Matcher = (path: string) => boolean;
 
-/** One argument only: picomatch reads a second one as "return an object", which `files.some(m)` would pass. */
+/** One argument only, so that `files.some(m)` passes nothing else. */
 function matcher(glob: string): Matcher {
-  const match = picomatch(glob, { dot: true });
+  const match = compileGlob(glob);
   return (path) => match(path);
 }
 
@@ -44,7 +44,7 @@ export function validateMap(mapFile: string, root: string): MapValidation {
   const files = repositoryFiles(root);
   let loaded: LoadedMap;
   try {
-    loaded = loadOwnershipMap(mapFile);
+    loaded = loadOwnershipMap(mapFile, root);
   } catch (error) {
     if (!(error instanceof MapError)) throw error;
     return summarise(error.issues.map((issue) => ({ level: 'error', ...issue })));

@@ -51,6 +51,7 @@ export function renderJson(input: JsonReportInput): string {
         ownerContacts: finding.ownerContacts,
         operation: finding.operation,
         framework: finding.framework,
+        resolvedBy: finding.resolvedBy,
         specifier: finding.specifier,
         enclosingFunction: finding.enclosingFunction,
         blocking: finding.blocking,

@@ -74,7 +74,7 @@ export function renderSarif(input: SarifInput): string {
     ...(input.includeSuppressed ? { suppressions: suppressionsOf(finding, input.baseline?.file) } : {}),
   }));
   if (input.includeSuppressed) {
-    results.push(...(input.baseline?.absent ?? []).map((entry) => absentResult(entry, ruleIndex.get(entry.ruleId))));
+    for (const entry of input.baseline?.absent ?? []) results.push(absentResult(entry, ruleIndex.get(entry.ruleId)));
   }
   const notifications = input.notifications.map(toNotification);
   if (dropped.length > 0) notifications.push(capNotification(dropped));
@@ -198,6 +198,7 @@ function toResult(
       ownerContacts: finding.ownerContacts,
       operation: finding.operation,
       framework: finding.framework,
+      resolvedBy: finding.resolvedBy,
       blocking: finding.blocking,
       // The other rules with a result at this site: one thing to fix, reported by each rule.
       relatedRules: relatedRules.length > 0 ? relatedRules : undefined,

@@ -95,7 +95,11 @@ export function renderText(input: TextReportInput): string {
   const skipped = skippedLine(c, input.summary);
   if (skipped) out.push(skipped, '');
   const apart = keptApartLines(input);
-  if (apart.length) out.push(...apart, '');
+  // One by one: `apart` lists every absent baseline entry, and spreading 150,000 into push() overflows the stack.
+  if (apart.length) {
+    for (const line of apart) out.push(line);
+    out.push('');
+  }
   if (input.runtime?.length) out.push(...input.runtime.map((line) => plainLineStart(line)), '');
   // How much of the code's SQL was read: yellow when some of it could not be.
   const coverage = coverageLine(input.summary);
@@ -218,7 +222,8 @@ function keptApartLines(input: TextReportInput): string[] {
   const absent = apart.absent ?? [];
   if (absent.length > 0) {
     lines.push('No longer found, though recorded in the baseline (run schema-guard baseline to shrink it):');
-    lines.push(...absent.map((entry) => `  ${plainLineStart(clip(describeEntry(entry), MAX_MESSAGE))}`));
+    // One by one: spreading 150,000 entries into push() overflows the stack.
+    for (const entry of absent) lines.push(`  ${plainLineStart(clip(describeEntry(entry), MAX_MESSAGE))}`);
   }
   return lines;
 }

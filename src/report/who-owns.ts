@@ -2,7 +2,7 @@
  * `who-owns`: what the map says about one table (family, owner, guard rule, readers, restricted-table
  * rules, exceptions) or one file or folder (domain, owners, exceptions, special folders).
  */
-import picomatch from 'picomatch';
+import { compileGlob } from '../glob/match.js';
 import { domainOf } from '../verdicts.js';
 import type { FileFacts, TableName } from '../facts/types.js';
 import { isNegatedGlob } from '../map/globs.js';
@@ -116,7 +116,7 @@ export function answerPath(index: OwnershipIndex, path: string, type: PathAnswer
   const domainId = byFolder ?? (own ? domainOf(own, index) : undefined);
   let domain: PathAnswer['domain'] = null;
   if (byFolder !== undefined) {
-    const glob = index.map.domains[byFolder]!.folders.find((g) => !isNegatedGlob(g) && picomatch.isMatch(probe, g, { dot: true }));
+    const glob = index.map.domains[byFolder]!.folders.find((g) => !isNegatedGlob(g) && compileGlob(g)(probe));
     domain = { ...domainSummary(index, byFolder), via: 'folder', glob };
   } else if (domainId !== undefined) {
     domain = { ...domainSummary(index, domainId), via: 'owner-header' };

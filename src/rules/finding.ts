@@ -36,6 +36,8 @@ export interface Finding extends Location {
   operation?: Operation;
   /** How the code reached the table: raw SQL or a query builder / ORM (table-access findings only). */
   framework?: Framework;
+  /** For a builder / ORM access: known by the receiver's type or provenance, or by the call's shape alone. */
+  resolvedBy?: 'type' | 'shape';
   enclosingFunction?: string;
   /** The import specifier, for import-boundary findings. */
   specifier?: string;

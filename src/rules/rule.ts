@@ -84,10 +84,13 @@ export function guardRuleSentence(owner: TableOwnership | undefined): string {
   return ` Guard rule: ${rule}${/[.!?]$/.test(rule) ? '' : '.'}`;
 }
 
-/** Where a finding sits; for a table access, also the framework the access is written with. */
-export function at(location: Location & { framework?: Framework }): Location & { framework?: Framework } {
-  const { line, column, endLine, endColumn, framework } = location;
-  const place: Location & { framework?: Framework } = endLine === undefined ? { line, column } : { line, column, endLine, endColumn };
+type Place = Location & { framework?: Framework; resolvedBy?: 'type' | 'shape' };
+
+/** Where a finding sits; for a table access, also the framework the access is written with and the evidence it is one. */
+export function at(location: Place): Place {
+  const { line, column, endLine, endColumn, framework, resolvedBy } = location;
+  const place: Place = endLine === undefined ? { line, column } : { line, column, endLine, endColumn };
   if (framework) place.framework = framework;
+  if (resolvedBy) place.resolvedBy = resolvedBy;
   return place;
 }

@@ -68,11 +68,11 @@ export class FactCollector {
     this.accesses.push(access);
   }
 
-  /** Take accesses found in an embedded text (a function body), placed by `toOuter`. */
-  addEmbedded(accesses: SqlTableAccess[], toOuter: (index: number) => number): void {
+  /** Take accesses found in an embedded text (a function body), placed by `toOuter`, as the body's statement `part`. */
+  addEmbedded(accesses: SqlTableAccess[], toOuter: (index: number) => number, part: number): void {
     for (const access of accesses) {
       const offset = toOuter(access.offset);
-      this.accesses.push({ ...access, offset, length: toOuter(access.offset + access.length) - offset });
+      this.accesses.push({ ...access, offset, length: toOuter(access.offset + access.length) - offset, part });
     }
   }
 
@@ -159,8 +159,8 @@ export function analyzeSql(backend: Backend, sql: string): SqlAnalysis {
           ? { statements: [], errors: [{ message: result.message, offset: result.offset }] }
           : result;
         const moved = shifted(part, piece.start);
-        parsed.statements.push(...moved.statements);
-        parsed.errors.push(...moved.errors);
+        for (const statement of moved.statements) parsed.statements.push(statement);
+        for (const error of moved.errors) parsed.errors.push(error);
       }
     }
   }

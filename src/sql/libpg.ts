@@ -79,6 +79,8 @@ export const libpgBackend: Backend = { name: 'libpg-query', parse: parseLibpg };
 /** Walks one statement. A RangeVar is reported only where the context gives it an operation. */
 class Walker {
   readonly out: FactCollector;
+  /** How many statements of function bodies and DO blocks this statement holds so far. */
+  private bodyParts = 0;
 
   constructor(
     private readonly text: string,
@@ -305,7 +307,8 @@ class Walker {
     const toOuter = (index: number): number => body.toOuter(base + index - shift);
     try {
       const parsed = parseLibpg(sql);
-      for (const statement of parsed.statements) this.out.addEmbedded(statement.accesses, toOuter);
+      // Each statement of a body is a statement of its own (cross-family-join judges one at a time).
+      for (const statement of parsed.statements) this.out.addEmbedded(statement.accesses, toOuter, ++this.bodyParts);
       for (const error of parsed.errors) this.errors.push({ ...error, offset: toOuter(error.offset) });
     } catch (error) {
       const failure = toFailure(error);

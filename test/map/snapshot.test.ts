@@ -1,11 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CacheFolder } from '../../src/extract/cache.js';
+import { CacheFolder } from '../../src/cache/folder.js';
 import { loadOwnershipMap } from '../../src/map/load.js';
 import { MapError } from '../../src/map/map-file.js';
 import { loadMapThroughSnapshot } from '../../src/map/snapshot.js';
-import { ROOT_MAP } from '../helpers.js';
+import { ROOT_MAP, readCacheJson, writeCacheJson } from '../helpers.js';
 import { temporaryFolder } from '../temporary.js';
 
 const dir = temporaryFolder('schema-guard-snapshot-');
@@ -22,9 +22,9 @@ function setup(): { mapFile: string; folder: CacheFolder; snapshotFile: string }
 
 /** Changes the snapshot on disk (keeping its salt), to tell whether a load read it. */
 function tamper(snapshotFile: string, change: (snapshot: { map: { title?: string }; positions: Record<string, unknown> }) => void): void {
-  const snapshot = JSON.parse(readFileSync(snapshotFile, 'utf8'));
+  const snapshot = readCacheJson(snapshotFile);
   change(snapshot);
-  writeFileSync(snapshotFile, JSON.stringify(snapshot));
+  writeCacheJson(snapshotFile, snapshot);
 }
 
 describe('the map snapshot', () => {
@@ -59,7 +59,7 @@ describe('the map snapshot', () => {
 
   it('is parsed anew and rewritten when damaged', async () => {
     const damages: Array<[string, (file: string) => void]> = [
-      ['not JSON', (file) => writeFileSync(file, '{"format":')],
+      ['not JSON', (file) => writeCacheJson(file, '{"format":')],
       ['without positions', (file) => tamper(file, (snapshot) => delete (snapshot as Partial<typeof snapshot>).positions)],
       ['a position that is not a pair', (file) => tamper(file, (snapshot) => (snapshot.positions.families = [1]))],
       ['a map without families', (file) => tamper(file, (snapshot) => delete (snapshot.map as { families?: unknown }).families)],
@@ -69,7 +69,7 @@ describe('the map snapshot', () => {
       const fresh = await loadMapThroughSnapshot(mapFile, folder);
       apply(snapshotFile);
       expect((await loadMapThroughSnapshot(mapFile, folder)).map, damage).toStrictEqual(fresh.map);
-      expect(JSON.parse(readFileSync(snapshotFile, 'utf8')).positions, damage).toStrictEqual(fresh.positions);
+      expect(readCacheJson(snapshotFile).positions, damage).toStrictEqual(fresh.positions);
     }
   });
 

@@ -3,10 +3,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCheck, type CheckOptions } from '../../src/check.js';
 import { main } from '../../src/cli/main.js';
-import { CacheFolder, defaultCacheDir, FactsCache, statKey } from '../../src/extract/cache.js';
-import { cacheSalt } from '../../src/extract/tool-digest.js';
+import { FactsCache } from '../../src/cache/facts.js';
+import { CacheFolder, defaultCacheDir } from '../../src/cache/folder.js';
+import { statKey } from '../../src/cache/freshness.js';
+import { cacheSalt } from '../../src/cache/tool-digest.js';
 import type { FileFacts } from '../../src/facts/types.js';
-import { brief, REPO_ROOT, ROOT_MAP, writeRepo } from '../helpers.js';
+import { brief, REPO_ROOT, ROOT_MAP, writeRepo, readCacheJson, writeCacheJson } from '../helpers.js';
 import { temporaryFolder } from '../temporary.js';
 
 const FIXTURE = path.join(REPO_ROOT, 'fixtures/platform-monorepo');
@@ -64,7 +66,7 @@ describe('FactsCache', () => {
     cache.save();
     const [shard] = readdirSync(dir);
     for (const damage of ['{"format":1,"salt":"salt","entr', '[]', '{"format":1,"salt":"salt","entries":{"a.sql":{"hash":"h1","facts":{"file":"b.sql"}}}}']) {
-      writeFileSync(path.join(dir, shard!), damage);
+      writeCacheJson(path.join(dir, shard!), damage);
       const reloaded = new FactsCache(new CacheFolder(dir), 'salt');
       expect(reloaded.byHash('a.sql', 'h1', undefined)).toBeUndefined();
       reloaded.set('a.sql', 'h1', facts('a.sql'), undefined);
@@ -84,12 +86,13 @@ describe('FactsCache', () => {
     expect(readdirSync(dir).every((name) => /^facts-\d\d\.json$/.test(name))).toBe(true);
   });
 
-  it('does not write through a link that leads out of the folder it is confined to', () => {
+  it('does not write through a link that leads out of the repository it lies in', () => {
     const root = tempDir();
     const elsewhere = tempDir();
     mkdirSync(path.join(root, 'node_modules', '.cache'), { recursive: true });
-    symlinkSync(elsewhere, defaultCacheDir(root));
-    const cache = new FactsCache(new CacheFolder(defaultCacheDir(root), root), 'salt');
+    const inside = path.join(root, 'node_modules', '.cache', 'schema-guard');
+    symlinkSync(elsewhere, inside);
+    const cache = new FactsCache(new CacheFolder(inside, root), 'salt');
     cache.set('a.sql', 'h', facts('a.sql'), undefined);
     expect(cache.save()).toMatch(/leads outside/);
     expect(readdirSync(elsewhere)).toEqual([]);
@@ -161,11 +164,10 @@ describe('runs with a cache', () => {
     // Emptying the cached accesses proves the next run reads them from the cache.
     const dir = path.join(root, '.schema-guard-cache');
     for (const shard of readdirSync(dir).filter((name) => name.startsWith('facts-'))) {
-      const text = readFileSync(path.join(dir, shard), 'utf8');
-      const parsed = JSON.parse(text);
+      const parsed = readCacheJson<any>(path.join(dir, shard));
       if (parsed.entries[file]) {
         parsed.entries[file].facts.accesses = [];
-        writeFileSync(path.join(dir, shard), JSON.stringify(parsed));
+        writeCacheJson(path.join(dir, shard), parsed);
       }
     }
     expect(brief((await check(root)).findings)).not.toContain(finding);
@@ -211,7 +213,7 @@ describe('runs with a cache', () => {
     const uncached = await runCheck({ root, mapFile: ROOT_MAP });
     expect(result.notifications).toContainEqual({
       level: 'note',
-      message: `Facts were not cached: the cache directory ${path.join(blocker, 'cache')} could not be written (ENOTDIR).`,
+      message: `Facts were not cached: the cache directory ${path.join(blocker, 'cache')} could not be written (${blocker} is not a directory).`,
     });
     expect(result.findings).toEqual(uncached.findings);
   });
@@ -228,11 +230,13 @@ describe('runs with a cache', () => {
 describe('schema-guard check and the cache', () => {
   const run = (args: string[]) => main(args, { stdout: { write: () => true }, stderr: { write: () => true } });
 
-  it('caches in <root>/node_modules/.cache/schema-guard by default, in --cache-dir when given, and nowhere with --no-cache', async () => {
+  it("caches in the user's cache folder by default, in --cache-dir when given, and nowhere with --no-cache; never in the repository unasked", async () => {
     const root = writeRepo({ 'migrations/1.sql': 'CREATE TABLE scratch (id int);\n' });
     await run(['check', '--root', root, '--map', ROOT_MAP, '--no-cache', '--quiet']);
     expect(existsSync(path.join(root, 'node_modules'))).toBe(false);
     await run(['check', '--root', root, '--map', ROOT_MAP, '--quiet']);
+    expect(readdirSync(root)).toEqual(['migrations']);
+    expect(defaultCacheDir(root).startsWith(path.join(process.env.XDG_CACHE_HOME!, 'schema-guard') + path.sep)).toBe(true);
     const cacheFiles = ['facts-18.json', 'map.json', 'prepass.json', 'result.json'];
     // The listing is kept only once the repository's folders are two seconds old: maybe, on a slow machine.
     const kept = (dir: string) => readdirSync(dir).filter((file) => file !== 'listing.json');

@@ -1,10 +1,10 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CacheFolder } from '../../src/extract/cache.js';
+import { CacheFolder } from '../../src/cache/folder.js';
 import { discoverFiles, discoverRepository } from '../../src/discover/files.js';
 import { listRepository } from '../../src/discover/listing.js';
-import { writeRepo } from '../helpers.js';
+import { writeRepo, readCacheJson, writeCacheJson } from '../helpers.js';
 import { temporaryFolder } from '../temporary.js';
 
 const IGNORE = ['packages/legacy/**'];
@@ -47,9 +47,9 @@ function walked(root: string) {
 
 /** Adds a file name the tree does not hold to the kept listing: a listing that shows it was taken from the record. */
 function plant(listingFile: string): void {
-  const kept = JSON.parse(readFileSync(listingFile, 'utf8'));
+  const kept = readCacheJson(listingFile);
   kept.listing.files.push('planted.ts');
-  writeFileSync(listingFile, JSON.stringify(kept));
+  writeCacheJson(listingFile, kept);
 }
 
 describe('the repository listing', () => {
@@ -121,8 +121,8 @@ describe('the repository listing', () => {
     vi.setSystemTime(performance.timeOrigin + performance.now() + 60_000);
     age(root);
     await listRepository(root, IGNORE, folder);
-    for (const damage of ['{"format":', JSON.stringify({ ...JSON.parse(readFileSync(listingFile, 'utf8')), watched: { folders: [['', 1]] } })]) {
-      writeFileSync(listingFile, damage);
+    for (const damage of ['{"format":', JSON.stringify({ ...readCacheJson(listingFile), watched: { folders: [['', 1]] } })]) {
+      writeCacheJson(listingFile, damage);
       expect(await listRepository(root, IGNORE, folder), damage.slice(0, 20)).toEqual(walked(root));
     }
   });

@@ -2,11 +2,12 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { discoverFiles, discoverManifests, discoverPrismaSchemas } from '../../src/discover/files.js';
-import { CacheFolder, statKey } from '../../src/extract/cache.js';
+import { CacheFolder } from '../../src/cache/folder.js';
+import { statKey } from '../../src/cache/freshness.js';
 import { collectRepoSymbols } from '../../src/extract/orm/collect.js';
 import { SourceTexts } from '../../src/extract/read-source.js';
 import { ImportResolver } from '../../src/extract/resolve-imports.js';
-import { writeRepo } from '../helpers.js';
+import { writeRepo, readCacheJson, writeCacheJson } from '../helpers.js';
 
 const TABLES = `import { pgTable } from 'drizzle-orm/pg-core';\nexport const users = pgTable('users', {});\n`;
 
@@ -64,9 +65,9 @@ describe('the cached repository pre-pass', () => {
     const cacheDir = path.join(root, '.cache');
     await prepass(root, cacheDir);
     // Replacing the stored table proves the next run takes it from the cache.
-    const stored = JSON.parse(readFileSync(path.join(cacheDir, 'prepass.json'), 'utf8'));
+    const stored = readCacheJson(path.join(cacheDir, 'prepass.json'));
     stored.symbols.data.exports = {};
-    writeFileSync(path.join(cacheDir, 'prepass.json'), JSON.stringify(stored));
+    writeCacheJson(path.join(cacheDir, 'prepass.json'), stored);
     expect((await prepass(root, cacheDir)).symbols.data.exports).toEqual({});
 
     writeFileSync(path.join(root, 'db/tables.ts'), TABLES.replace("'users'", "'accounts'"));
@@ -121,10 +122,10 @@ describe('the cached repository pre-pass', () => {
     const root = repo();
     const cacheDir = path.join(root, '.cache');
     const first = await prepass(root, cacheDir);
-    const stored = JSON.parse(readFileSync(path.join(cacheDir, 'prepass.json'), 'utf8'));
+    const stored = readCacheJson(path.join(cacheDir, 'prepass.json'));
     stored.files = { 'db/tables.ts': { hash: 7 } };
     stored.symbols = { key: 'x', data: 'not a table' };
-    writeFileSync(path.join(cacheDir, 'prepass.json'), JSON.stringify(stored));
+    writeCacheJson(path.join(cacheDir, 'prepass.json'), stored);
     const again = await prepassLater(root, cacheDir);
     expect(again.read.sort()).toEqual(['app/orders.ts', 'db/index.ts', 'db/tables.ts']);
     expect(again.symbols.data).toEqual(first.symbols.data);

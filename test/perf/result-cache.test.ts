@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCheck, runCheckOrReuse, type CheckOptions } from '../../src/check.js';
 import { discoverFiles } from '../../src/discover/files.js';
 import { loadOwnershipMap } from '../../src/map/load.js';
-import { REPO_ROOT, ROOT_MAP, runCli, writeRepo } from '../helpers.js';
+import { REPO_ROOT, ROOT_MAP, runCli, writeRepo, readCacheJson, writeCacheJson } from '../helpers.js';
 import { temporaryFolder } from '../temporary.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'fixtures');
@@ -47,14 +47,14 @@ const MARK = 'recorded verdict';
 function markRecordedVerdicts(root: string, mapFile: string, { delta = true, paths }: { delta?: boolean; paths?: string[] } = {}): void {
   const mark = (verdict: { notifications?: unknown[] }, file: string) => (verdict.notifications = [{ level: 'note', file, message: MARK }]);
   const scanned = discoverFiles({ root, paths, ignore: loadOwnershipMap(mapFile).map.ignore });
-  const stored = JSON.parse(readFileSync(resultFile(root), 'utf8'));
+  const stored = readCacheJson<any>(resultFile(root));
   expect(stored.verdicts).toHaveLength(scanned.length);
   stored.verdicts.forEach((verdict: object, index: number) => mark(verdict, scanned[index]!));
-  writeFileSync(resultFile(root), JSON.stringify(stored));
+  writeCacheJson(resultFile(root), stored);
   if (!delta || !existsSync(deltaFile(root))) return;
-  const changes = JSON.parse(readFileSync(deltaFile(root), 'utf8'));
+  const changes = readCacheJson<any>(deltaFile(root));
   for (const change of changes.changes) mark(change.verdict, change.file);
-  writeFileSync(deltaFile(root), JSON.stringify(changes));
+  writeCacheJson(deltaFile(root), changes);
 }
 
 type Outcome = Awaited<ReturnType<typeof runCheckOrReuse>>;
@@ -136,7 +136,7 @@ describe('the result cache', () => {
     edit('src/support/tenant-overview.ts', '\n// edited\n');
     const outcome = await check(root, mapFile);
     expect(readFileSync(resultFile(root), 'utf8')).toBe(record);
-    const delta = JSON.parse(readFileSync(deltaFile(root), 'utf8'));
+    const delta = readCacheJson<any>(deltaFile(root));
     expect(delta.changes.map((change: { file: string }) => change.file).sort()).toEqual(['src/support/tenant-overview.ts', 'src/tenancy/jobs.ts']);
     markRecordedVerdicts(root, mapFile);
     const again = await check(root, mapFile);
@@ -150,9 +150,9 @@ describe('the result cache', () => {
     expect(readFileSync(resultFile(root), 'utf8')).not.toBe(record);
     expect(existsSync(deltaFile(root))).toBe(true);
     // The delta's verdicts carry the marks of before: only the new record's may show.
-    const stale = JSON.parse(readFileSync(deltaFile(root), 'utf8'));
+    const stale = readCacheJson<any>(deltaFile(root));
     for (const change of stale.changes) delete change.verdict.notifications;
-    writeFileSync(deltaFile(root), JSON.stringify(stale));
+    writeCacheJson(deltaFile(root), stale);
     markRecordedVerdicts(root, mapFile, { delta: false });
     const last = await check(root, mapFile);
     expect(reusedFiles(last).size).toBe(full.filesScanned);
@@ -255,7 +255,7 @@ describe('the result cache', () => {
   it('ignores a damaged or foreign result file and records a fresh one', async () => {
     const { root, mapFile } = copyOfFixture();
     const first = await check(root, mapFile);
-    const stored = JSON.parse(readFileSync(resultFile(root), 'utf8'));
+    const stored = readCacheJson<any>(resultFile(root));
     const withVerdict = (change: Record<string, unknown>) => JSON.stringify({ ...stored, verdicts: [{ ...stored.verdicts[0], ...change }, ...stored.verdicts.slice(1)] });
     const damages = [
       '{"format":1,"salt":"x","verd',
@@ -269,10 +269,10 @@ describe('the result cache', () => {
       JSON.stringify({ ...stored, disk: [['a', 1]] }),
     ];
     for (const damaged of damages) {
-      writeFileSync(resultFile(root), damaged);
+      writeCacheJson(resultFile(root), damaged);
       const outcome = await check(root, mapFile);
       expect(outcome.findings).toEqual(first.findings);
-      expect(JSON.parse(readFileSync(resultFile(root), 'utf8')).salt).toBe(stored.salt);
+      expect(readCacheJson<any>(resultFile(root)).salt).toBe(stored.salt);
     }
   });
 
@@ -280,7 +280,7 @@ describe('the result cache', () => {
     const files = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`src/f${i}.ts`, `export const n${i} = ${i};\n`]));
     const root = writeRepo(files);
     await check(root, ROOT_MAP);
-    const generation = () => JSON.parse(readFileSync(resultFile(root), 'utf8')).generation;
+    const generation = () => readCacheJson<any>(resultFile(root)).generation;
     const first = generation();
     appendFileSync(path.join(root, 'src/f0.ts'), '// edited\n');
     await check(root, ROOT_MAP);
@@ -297,7 +297,7 @@ describe('the result cache', () => {
     await check(root, mapFile);
     appendFileSync(path.join(root, CATALOG), `\nexport const bills = (db: any) => db.query('SELECT * FROM billing_ledger_entries');\n`);
     const edited = await check(root, mapFile);
-    const delta = JSON.parse(readFileSync(deltaFile(root), 'utf8'));
+    const delta = readCacheJson<any>(deltaFile(root));
     const [change] = delta.changes;
     const damages = [
       '{"format":1,"salt":"x","chan',
@@ -309,7 +309,7 @@ describe('the result cache', () => {
       JSON.stringify({ ...delta, disk: 'none' }),
     ];
     for (const damaged of damages) {
-      writeFileSync(deltaFile(root), damaged);
+      writeCacheJson(deltaFile(root), damaged);
       markRecordedVerdicts(root, mapFile, { delta: false });
       const outcome = await check(root, mapFile);
       expectSameReport(outcome, edited, damaged.slice(0, 60));

@@ -1,21 +1,22 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { readCacheJson, writeCacheJson } from '../helpers.js';
 import { temporaryFolder } from '../temporary.js';
 
 /** tool-digest.ts and cache.ts afresh: the digests are computed once per process (per module instance). */
 async function freshModules() {
   vi.resetModules();
-  const digest = await import('../../src/extract/tool-digest.js');
-  const { CacheFolder } = await import('../../src/extract/cache.js');
+  const digest = await import('../../src/cache/tool-digest.js');
+  const { CacheFolder } = await import('../../src/cache/folder.js');
   return { ...digest, CacheFolder };
 }
 
 const tempDir = () => temporaryFolder('schema-guard-digest-');
 
 type Memo = { extraction: string; rest: string; files: Array<[string, string]>; folders: Array<[string, string]> };
-const readMemo = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'code.json'), 'utf8')) as Memo & Record<string, unknown>;
-const writeMemo = (dir: string, memo: Memo & Record<string, unknown>) => writeFileSync(path.join(dir, 'code.json'), JSON.stringify(memo));
+const readMemo = (dir: string) => readCacheJson<Memo & Record<string, unknown>>(path.join(dir, 'code.json'));
+const writeMemo = (dir: string, memo: Memo & Record<string, unknown>) => writeCacheJson(path.join(dir, 'code.json'), memo);
 
 describe('the tool digest', () => {
   // As if some seconds had passed since the sources were last saved: stats taken right after a
@@ -68,7 +69,7 @@ describe('the tool digest', () => {
     const digest = real.toolDigest(new real.CacheFolder(dir));
     const memo = readMemo(dir);
     for (const damage of ['{"format":1,"sal', JSON.stringify({ ...memo, files: [['a']] }), JSON.stringify({ ...memo, rest: 7 })]) {
-      writeFileSync(path.join(dir, 'code.json'), damage);
+      writeCacheJson(path.join(dir, 'code.json'), damage);
       const next = await freshModules();
       expect(next.toolDigest(new next.CacheFolder(dir))).toBe(digest);
     }

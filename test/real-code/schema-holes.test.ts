@@ -30,3 +30,23 @@ describe('a schema chosen at run time', () => {
     expect(findings).toEqual(['cross-domain-query src/a/001.sql:2:13 tb']);
   });
 });
+
+describe('a function body is not one big join', () => {
+  const map = abMap({ extra: '' });
+  it('judges each statement of a PL/pgSQL body on its own for cross-family-join', async () => {
+    const body = [
+      'CREATE FUNCTION sync() RETURNS void LANGUAGE plpgsql AS $$',
+      'BEGIN',
+      '  UPDATE ta SET x = 1;',
+      '  DELETE FROM tb;',
+      'END $$;',
+    ].join('\n');
+    // Two statements: b's table is written (cross-domain-query), but nothing joins a's table with it.
+    expect(await check({ 'src/a/001.sql': body }, map)).toEqual(['cross-domain-query src/a/001.sql:4:15 tb']);
+  });
+
+  it('still reports a join inside one statement of a body', async () => {
+    const body = ['CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$', 'BEGIN', '  PERFORM 1 FROM ta JOIN tb USING (id);', 'END $$;'].join('\n');
+    expect(await check({ 'src/a/002.sql': body }, map)).toEqual(['cross-domain-query src/a/002.sql:3:26 tb', 'cross-family-join src/a/002.sql:3:26 tb']);
+  });
+});

@@ -144,7 +144,7 @@ describe('an --output that cannot be written', () => {
     expect(result).toEqual({
       exitCode: 2,
       stdout: '',
-      stderr: `schema-guard: Cannot write --output ${output}: EEXIST: file already exists, mkdir '${path.dirname(output)}'.\n`,
+      stderr: `schema-guard: Cannot write --output ${output}: ${path.dirname(output)} is not a directory.\n`,
     });
   });
 
@@ -155,7 +155,7 @@ describe('an --output that cannot be written', () => {
     const result = await runCli(['--root', root, '--format', 'sarif', '--output', output, '--no-cache', '--quiet']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr.split('\n')).toEqual([
-      `schema-guard: Cannot write --output ${output}: EEXIST: file already exists, mkdir '${path.dirname(output)}'.`,
+      `schema-guard: Cannot write --output ${output}: ${path.dirname(output)} is not a directory.`,
       expect.stringMatching(/ownership-map\.yaml:1:1: expected a mapping \(key: value lines\) at the root, found a list$/),
       '',
     ]);

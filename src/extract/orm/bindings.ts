@@ -88,6 +88,11 @@ export class Classifier implements ReadContext {
     if (typescript.isPropertyAccessExpression(node)) return this.ofProperty(node, node.name.text);
     if (typescript.isElementAccessExpression(node) && typescript.isStringLiteralLike(node.argumentExpression)) return this.ofProperty(node, node.argumentExpression.text);
     if (typescript.isNewExpression(node)) return this.ofNew(node);
+    if (typescript.isArrowFunction(node) || typescript.isFunctionExpression(node)) return this.ofFunction(node);
+    if (typescript.isBinaryExpression(node) && (node.operatorToken.kind === typescript.SyntaxKind.BarBarToken || node.operatorToken.kind === typescript.SyntaxKind.QuestionQuestionToken)) {
+      // `globalThis.db || makeDb()`, `cached ?? create()`: either side tells.
+      return this.classify(node.left) ?? this.classify(node.right);
+    }
     if (typescript.isCallExpression(node) || typescript.isTaggedTemplateExpression(node)) {
       const chain = decompose(node);
       const root = this.rootOf(chain);
@@ -115,12 +120,12 @@ export class Classifier implements ReadContext {
       return binding && { binding, start: 1 };
     }
     const bound = this.classify(root);
-    if (bound) return { binding: bound, start: 0 };
+    if (bound) return throughWrappers(bound, 0, links);
     for (let index = 0; index < Math.min(links.length, MAX_ROOT_PROPERTIES); index++) {
       const link = links[index]!;
       if (link.kind !== 'property') return undefined;
       const binding = this.classify(link.node.parent as ts.Expression);
-      if (binding) return { binding, start: index + 1 };
+      if (binding) return throughWrappers(binding, index + 1, links);
     }
     return undefined;
   }
@@ -154,11 +159,33 @@ export class Classifier implements ReadContext {
     return !(receivesCall && type && type.kind !== typescript.SyntaxKind.AnyKeyword && type.kind !== typescript.SyntaxKind.UnknownKeyword);
   }
 
-  /** Reads steps with the reader of the root's framework, or with the readers that recognise a chain by its arguments. */
-  read(root: Binding | undefined, steps: Step[]): (ChainReading & { framework: OrmFramework }) | undefined {
+  /**
+   * True when the chain starts at a value this file builds itself from a literal (`const fake = {
+   * selectFrom … }`, an array, a function, `new LocalClass()`): its methods are the file's own, whatever
+   * they are called.
+   */
+  rootIsLocalValue(chain: Chain): boolean {
+    const root = unwrap(chain.root);
+    const declaration = typescript.isIdentifier(root) ? this.declarations.of(root) : undefined;
+    if (declaration && (typescript.isClassDeclaration(declaration) || typescript.isFunctionDeclaration(declaration))) return true;
+    const value = declaration && typescript.isVariableDeclaration(declaration) && declaration.initializer ? unwrap(declaration.initializer) : typescript.isIdentifier(root) ? undefined : root;
+    if (!value) return false;
+    if (typescript.isObjectLiteralExpression(value) || typescript.isArrayLiteralExpression(value) || typescript.isFunctionLike(value) || typescript.isClassExpression(value)) return true;
+    if (typescript.isNewExpression(value) && typescript.isIdentifier(value.expression)) {
+      const constructor = this.declarations.of(value.expression);
+      return constructor !== undefined && (typescript.isClassDeclaration(constructor) || typescript.isClassExpression(constructor));
+    }
+    return false;
+  }
+
+  /**
+   * Reads steps with the reader of the root's framework, or with the readers that recognise a chain by
+   * its arguments; `distinctiveOnly`: only by method names no other library has.
+   */
+  read(root: Binding | undefined, steps: Step[], distinctiveOnly = false): (ChainReading & { framework: OrmFramework }) | undefined {
     const framework = root && frameworkOf(root);
     for (const reader of READERS) {
-      if (framework ? reader.framework !== framework : !reader.byArguments) continue;
+      if (framework ? reader.framework !== framework : !reader.byArguments || (distinctiveOnly && !reader.distinctive)) continue;
       const reading = reader.read(root, steps, this);
       if (reading) return { ...reading, framework: reader.framework };
     }
@@ -191,12 +218,13 @@ export class Classifier implements ReadContext {
   private ofProperty(node: ts.PropertyAccessExpression | ts.ElementAccessExpression, name: string): Binding | undefined {
     if (node.expression.kind === typescript.SyntaxKind.ThisKeyword) {
       const cls = thisClassOf(node);
-      const member = cls && memberOf(cls, name);
-      const bound = member && this.ofDeclaration(member);
+      const bound = cls && this.memberBinding(cls, name);
       if (bound) return bound;
     }
     const base = this.classify(node.expression);
     if (base?.kind === 'module') return memberOfModule(base, name, this.host.lookup);
+    if (base?.kind === 'object' || base?.kind === 'class') return Object.hasOwn(base.members, name) ? base.members[name] : undefined;
+    if (base?.kind === 'function') return undefined;
     if (base) {
       const nameNode = typescript.isPropertyAccessExpression(node) ? node.name : node.argumentExpression;
       const bound = this.read(base, [{ kind: 'member', name, nameNode, args: [] }])?.result;
@@ -208,6 +236,7 @@ export class Classifier implements ReadContext {
   private ofNew(node: ts.NewExpression): Binding | undefined {
     const constructor = this.classify(node.expression);
     if (constructor?.kind === 'entity') return { kind: 'instance', entity: constructor.entity };
+    if (constructor?.kind === 'class') return { kind: 'object', members: constructor.members };
     const name = constructor?.kind === 'package' ? constructor.name : typescript.isIdentifier(node.expression) ? node.expression.text : undefined;
     if (name === 'PrismaClient') return { kind: 'client', framework: 'prisma' };
     if (constructor?.kind !== 'package') return undefined;
@@ -237,7 +266,14 @@ export class Classifier implements ReadContext {
         : undefined;
     }
     if (typescript.isClassDeclaration(declaration) || typescript.isClassExpression(declaration)) {
-      return this.isEntityClass(declaration) && declaration.name ? { kind: 'entity', entity: `${this.file}#${declaration.name.text}` } : undefined;
+      if (this.isEntityClass(declaration) && declaration.name) return { kind: 'entity', entity: `${this.file}#${declaration.name.text}` };
+      return this.ofClass(declaration);
+    }
+    if (typescript.isTypeAliasDeclaration(declaration)) return this.ofType(declaration.type);
+    if (typescript.isInterfaceDeclaration(declaration)) return this.ofMembers(declaration.members, declaration.heritageClauses, 'object');
+    if (typescript.isFunctionDeclaration(declaration) || typescript.isMethodDeclaration(declaration)) return this.ofFunction(declaration);
+    if (typescript.isGetAccessorDeclaration(declaration)) {
+      return (declaration.type && this.ofType(declaration.type)) ?? this.returnedBy(declaration);
     }
     if (typescript.isBindingElement(declaration)) return this.ofBindingElement(declaration);
     if (typescript.isParameter(declaration) || typescript.isPropertyDeclaration(declaration) || typescript.isVariableDeclaration(declaration)) {
@@ -278,6 +314,9 @@ export class Classifier implements ReadContext {
 
   private ofType(type: ts.TypeNode): Binding | undefined {
     if (typescript.isTypeQueryNode(type) && typescript.isIdentifier(type.exprName)) return this.classify(type.exprName);
+    if (typescript.isParenthesizedTypeNode(type)) return this.ofType(type.type);
+    if (typescript.isUnionTypeNode(type) || typescript.isIntersectionTypeNode(type)) return this.ofTypes(type.types);
+    if (typescript.isTypeLiteralNode(type)) return this.ofMembers(type.members, undefined, 'object');
     if (!typescript.isTypeReferenceNode(type)) return undefined;
     const names: string[] = [];
     let name: ts.EntityName = type.typeName;
@@ -288,7 +327,15 @@ export class Classifier implements ReadContext {
     let binding = this.ofIdentifier(name);
     for (const part of names) binding = binding?.kind === 'module' ? memberOfModule(binding, part, this.host.lookup) : binding?.kind === 'package' ? { ...binding, name: part } : undefined;
     if (binding?.kind === 'entity') return { kind: 'instance', entity: binding.entity };
-    const last = names.at(-1) ?? name.text;
+    // A class used as a type is one of its instances; an alias or interface already says what a value is.
+    if (binding?.kind === 'class') return { kind: 'object', members: binding.members };
+    if (binding?.kind === 'object' || binding?.kind === 'client' || binding?.kind === 'repository' || binding?.kind === 'function') return binding;
+    if (!binding && names.length === 0 && name.text === 'ReturnType' && type.typeArguments?.[0]) {
+      // ReturnType<typeof makeDb>
+      const made = this.ofType(type.typeArguments[0]);
+      return made?.kind === 'function' ? made.returns : undefined;
+    }
+    const last = binding?.kind === 'package' ? binding.name : (names.at(-1) ?? name.text);
     if (last === 'PrismaClient') return { kind: 'client', framework: 'prisma' };
     if (binding?.kind !== 'package') return undefined;
     const [argument] = type.typeArguments ?? [];
@@ -299,6 +346,94 @@ export class Classifier implements ReadContext {
     if (!CLIENT_TYPES[binding.framework].test(last)) return undefined;
     const tables = binding.framework === 'drizzle' && argument && typescript.isTypeQueryNode(argument) ? this.drizzleTablesOf(argument.exprName) : undefined;
     return tables ? { kind: 'client', framework: 'drizzle', tables } : { kind: 'client', framework: binding.framework };
+  }
+
+  /** A union's (or intersection's) binding: the one its members that have one agree on (`Knex | Knex.Transaction`). */
+  private ofTypes(types: readonly ts.TypeNode[]): Binding | undefined {
+    let found: Binding | undefined;
+    for (const member of types) {
+      const binding = this.ofType(member);
+      if (!binding) continue;
+      if (!found) found = binding;
+      else if (found.kind === 'client' && binding.kind === 'client' && found.framework === binding.framework) continue;
+      else if (JSON.stringify(found) !== JSON.stringify(binding)) return undefined;
+    }
+    return found;
+  }
+
+  /** A class: its members that lead to clients, its base class's included (`extends BaseRepository`). */
+  private ofClass(cls: ts.ClassLikeDeclaration): Binding | undefined {
+    const members: Record<string, Binding> = {};
+    const base = this.baseOf(cls);
+    if (base) Object.assign(members, base.members);
+    for (const member of cls.members) {
+      if (typescript.isConstructorDeclaration(member)) {
+        for (const parameter of member.parameters) {
+          if (typescript.isIdentifier(parameter.name) && typescript.getModifiers(parameter)?.length) put(members, parameter.name.text, this.ofDeclaration(parameter));
+        }
+      } else if (member.name && typescript.isIdentifier(member.name) && !isStatic(member)) {
+        if (typescript.isPropertyDeclaration(member) || typescript.isGetAccessorDeclaration(member) || typescript.isMethodDeclaration(member)) {
+          put(members, member.name.text, this.ofDeclaration(member));
+        }
+      }
+    }
+    return Object.keys(members).length > 0 ? { kind: 'class', members } : undefined;
+  }
+
+  /** The class a class extends, when it is one with client members. */
+  private baseOf(cls: ts.ClassLikeDeclaration): Extract<Binding, { kind: 'class' }> | undefined {
+    const heritage = cls.heritageClauses?.find((clause) => clause.token === typescript.SyntaxKind.ExtendsKeyword)?.types[0];
+    const base = heritage && this.classify(heritage.expression);
+    return base?.kind === 'class' ? base : undefined;
+  }
+
+  /** What `this.<name>` is in a class: its own member, or one it inherits. */
+  private memberBinding(cls: ts.ClassLikeDeclaration, name: string): Binding | undefined {
+    const member = memberOf(cls, name);
+    if (member) return this.ofDeclaration(member);
+    const base = this.baseOf(cls);
+    return base && Object.hasOwn(base.members, name) ? base.members[name] : undefined;
+  }
+
+  /** An interface's or object type's members that lead to clients, those of the interfaces it extends included. */
+  private ofMembers(
+    elements: ts.NodeArray<ts.TypeElement>,
+    heritage: ts.NodeArray<ts.HeritageClause> | undefined,
+    kind: 'object',
+  ): Binding | undefined {
+    const members: Record<string, Binding> = {};
+    for (const clause of heritage ?? []) {
+      for (const type of clause.types) {
+        const base = this.classify(type.expression);
+        if (base?.kind === 'object' || base?.kind === 'class') Object.assign(members, base.members);
+      }
+    }
+    for (const element of elements) {
+      if (!element.name || !typescript.isIdentifier(element.name)) continue;
+      if (typescript.isPropertySignature(element) && element.type) put(members, element.name.text, this.ofType(element.type));
+      else if (typescript.isMethodSignature(element) && element.type) {
+        const returns = this.ofType(element.type);
+        if (returns) put(members, element.name.text, { kind: 'function', returns });
+      }
+    }
+    return Object.keys(members).length > 0 ? { kind, members } : undefined;
+  }
+
+  /** A function that returns a client or builder: by its declared return type, else by what it returns. */
+  private ofFunction(fn: ts.FunctionLikeDeclaration): Binding | undefined {
+    const declared = fn.type && this.ofType(unwrapPromise(fn.type));
+    const returns = declared ?? this.returnedBy(fn);
+    return returns ? { kind: 'function', returns } : undefined;
+  }
+
+  /** What a function body returns, when it is one expression (`() => db`, `{ return this.inner }`). */
+  private returnedBy(fn: ts.FunctionLikeDeclaration): Binding | undefined {
+    const body = fn.body;
+    if (!body) return undefined;
+    if (!typescript.isBlock(body)) return this.classify(body);
+    const returns = body.statements.filter(typescript.isReturnStatement);
+    const [only] = returns;
+    return returns.length === 1 && only?.expression ? this.classify(only.expression) : undefined;
   }
 
   /** The tables a drizzle `schema` holds, by export name: a namespace import, `{ ...a, users }`, or `typeof schema`. */
@@ -348,6 +483,10 @@ function frameworkOf(binding: Binding): OrmFramework | undefined {
     case 'table':
     case 'schema':
       return 'drizzle';
+    case 'object':
+    case 'class':
+    case 'function':
+      return undefined;
     default:
       return 'typeorm';
   }
@@ -362,4 +501,38 @@ function memberOfModule(module: Binding | undefined, name: string, lookup: Symbo
   if (module?.kind !== 'module') return undefined;
   if (module.framework) return { kind: 'package', framework: module.framework, name };
   return module.file === undefined ? undefined : lookup.exportOf(module.file, name);
+}
+
+/**
+ * From a binding that wraps a client (an object with a `db` member, a function returning one), the
+ * client a chain reaches through it: `d.db.selectFrom`, `getDb().selectFrom`. Undefined when the chain
+ * stops at the wrapper.
+ */
+function throughWrappers(binding: Binding, start: number, links: Chain['links']): { binding: Binding; start: number } | undefined {
+  let current = binding;
+  let index = start;
+  for (;;) {
+    const link = links[index];
+    if ((current.kind === 'object' || current.kind === 'class') && link?.kind === 'property' && Object.hasOwn(current.members, link.name)) {
+      current = current.members[link.name]!;
+    } else if (current.kind === 'function' && link?.kind === 'call') {
+      current = current.returns;
+    } else break;
+    index++;
+  }
+  return current.kind === 'object' || current.kind === 'class' || current.kind === 'function' ? undefined : { binding: current, start: index };
+}
+
+function put(members: Record<string, Binding>, name: string, binding: Binding | undefined): void {
+  if (binding) members[name] = binding;
+}
+
+function isStatic(member: ts.ClassElement): boolean {
+  return typescript.getModifiers(member as ts.HasModifiers)?.some((modifier) => modifier.kind === typescript.SyntaxKind.StaticKeyword) ?? false;
+}
+
+/** `Promise<Kysely<DB>>` is what an async function declares: the value is the client. */
+function unwrapPromise(type: ts.TypeNode): ts.TypeNode {
+  if (typescript.isTypeReferenceNode(type) && typescript.isIdentifier(type.typeName) && type.typeName.text === 'Promise' && type.typeArguments?.length === 1) return type.typeArguments[0]!;
+  return type;
 }

@@ -102,6 +102,10 @@ class Collector implements SymbolLookup {
       for (const declaration of statement.declarationList.declarations) {
         if (typescript.isIdentifier(declaration.name)) put(declaration.name.text, classifier.ofDeclaration(declaration));
       }
+    } else if ((typescript.isTypeAliasDeclaration(statement) || typescript.isInterfaceDeclaration(statement) || typescript.isFunctionDeclaration(statement)) && exported) {
+      const binding = classifier.ofDeclaration(statement);
+      if (isDefault) put('default', binding);
+      else if (statement.name) put(statement.name.text, binding);
     } else if (typescript.isClassDeclaration(statement) && exported) {
       const binding = classifier.ofDeclaration(statement);
       if (isDefault) put('default', binding);

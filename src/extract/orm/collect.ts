@@ -9,8 +9,9 @@
  * changed reads no source file and loads no parser.
  */
 import { createHash } from 'node:crypto';
-import { type CacheFolder, contentHash, isRecord } from '../cache.js';
-import { codeSalt } from '../tool-digest.js';
+import { type CacheFolder, isRecord } from '../../cache/folder.js';
+import { contentHash } from '../../cache/freshness.js';
+import { codeSalt } from '../../cache/tool-digest.js';
 import type { ImportResolver } from '../resolve-imports.js';
 import { frameworkOfPackage } from './packages.js';
 import { readPrismaModels } from './prisma-schema.js';
@@ -35,12 +36,24 @@ const REEXPORT = /\bexport\s*(?:type\s+)?[*{]|\bexport\s+default\s+[\w$]+\s*;?\s
 /** Bare import specifiers (`from '@acme/db'`, `require('@acme/db')`, `import('@acme/db')`). */
 const BARE_SPECIFIER = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"\s.][^'"\s]*)\1/g;
 const CACHE_FILE = 'prepass.json';
+/** A file that exports a declaration a wrapper could be: `export class`, `export interface`, `export type X =`, `export function`, `export const f = (`. */
+const EXPORTED_DECLARATION = /\bexport\s+(?:default\s+)?(?:abstract\s+)?(?:class|interface|type\s+\w+\s*(?:<[^>]*>)?\s*=|(?:async\s+)?function|const\s+\w+\s*(?::[^=]+)?=\s*(?:async\s*)?\()/;
+/** Relative import specifiers (`from './db'`, `import('../x')`). */
+const RELATIVE_SPECIFIER = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"\s]*)\1/g;
+/** Kysely's plugin that maps the code's camelCase names to the database's snake_case ones. */
+const CAMEL_CASE_PLUGIN = /\bnew\s+CamelCasePlugin\s*\(/;
 
 /** What the pre-pass needs of one file, without its text. */
 interface FileSummary {
   /** Parsed for its exports. */
   candidate: boolean;
-  /** A candidate's content hash (the symbol table depends on a candidate's whole text, on other files only through `bare`). */
+  /**
+   * Its imports of other repository files (relative specifiers), when it exports a class, interface, type
+   * alias or function: such a file is parsed too when one of those imports leads to a parsed file, so that
+   * `interface Ctx { db: DB }` or `getDb(): DB` written beside the client's file is known.
+   */
+  relative?: string[];
+  /** A parsed file's content hash (the symbol table depends on a parsed file's whole text, on other files only through `bare`). */
   hash?: string;
   /** The bare specifiers it imports. */
   bare: string[];
@@ -72,7 +85,7 @@ export async function collectRepoSymbols(sources: SymbolSources): Promise<RepoSy
     if (text === undefined) continue;
     const summary = (summaries[file] = summarize(text, stat));
     // Only candidates are parsed: the text of every other file is let go at once.
-    if (summary.candidate) texts.set(file, text);
+    if (summary.candidate || summary.relative) texts.set(file, text);
     // A summary recorded without stats gets them as soon as they can be trusted.
     if (known?.stat !== undefined && sameContent(known, summary)) restated++;
     else changed = true;
@@ -100,14 +113,39 @@ const RESTATED_LIMIT = 64;
 
 /** The same summary, whatever the stats. */
 function sameContent(a: FileSummary, b: FileSummary): boolean {
-  return a.candidate === b.candidate && a.hash === b.hash && a.bare.join('\0') === b.bare.join('\0');
+  return a.candidate === b.candidate && a.hash === b.hash && a.bare.join('\0') === b.bare.join('\0') && (a.relative ?? []).join('\0') === (b.relative ?? []).join('\0');
 }
 
 function summarize(text: string, stat: string | undefined): FileSummary {
   const bare = new Set<string>();
   for (const match of text.matchAll(BARE_SPECIFIER)) bare.add(match[2]!);
   const candidate = FRAMEWORK_WORDS.some((word) => text.includes(word)) || REEXPORT.test(text);
-  return { candidate, ...(candidate ? { hash: contentHash(text) } : {}), bare: [...bare].sort(), ...(stat === undefined ? {} : { stat }) };
+  const relative = !candidate && EXPORTED_DECLARATION.test(text) ? [...new Set([...text.matchAll(RELATIVE_SPECIFIER)].map((match) => match[2]!))].sort() : [];
+  return {
+    candidate,
+    ...(relative.length > 0 ? { relative } : {}),
+    ...(candidate || relative.length > 0 ? { hash: contentHash(text) } : {}),
+    bare: [...bare].sort(),
+    ...(stat === undefined ? {} : { stat }),
+  };
+}
+
+/** How many imports away from a framework file a wrapper's file may be and still be parsed. */
+const MAX_WRAPPER_DEPTH = 3;
+
+/** The files to parse: the candidates, and the files that declare wrappers around what they export (up to MAX_WRAPPER_DEPTH imports away). */
+function filesToParse(summaries: Record<string, FileSummary>, resolver: ImportResolver): Set<string> {
+  const parsed = new Set(Object.entries(summaries).filter(([, summary]) => summary.candidate).map(([file]) => file));
+  const wrappers = Object.entries(summaries).filter(([, summary]) => summary.relative !== undefined);
+  for (let depth = 0; depth < MAX_WRAPPER_DEPTH; depth++) {
+    const added = wrappers.filter(([file, summary]) => !parsed.has(file) && summary.relative!.some((specifier) => {
+      const target = resolver.resolve(file, specifier);
+      return target !== undefined && parsed.has(target);
+    }));
+    if (added.length === 0) break;
+    for (const [file] of added) parsed.add(file);
+  }
+  return parsed;
 }
 
 /** The symbol table, parsing the candidates (read now when their summary came from the cache). */
@@ -118,8 +156,9 @@ async function buildSymbols(
   prismaFiles: Array<{ file: string; text: string }>,
 ): Promise<RepoSymbolData> {
   const candidates = new Map<string, string>();
-  for (const [file, summary] of Object.entries(summaries)) {
-    if (!summary.candidate) continue;
+  const parsed = filesToParse(summaries, sources.resolver);
+  for (const file of Object.keys(summaries)) {
+    if (!parsed.has(file)) continue;
     const text = texts.get(file) ?? sources.readText(file);
     if (text !== undefined) candidates.set(file, text);
   }
@@ -132,7 +171,8 @@ async function buildSymbols(
     const target = sources.resolver.resolve('', specifier);
     if (target !== undefined && Object.hasOwn(exports, target)) specifiers[specifier] = target;
   }
-  return { exports, entities, prismaModels: readPrismaModels(prismaFiles), specifiers };
+  const kyselyCamelCase = [...candidates.values()].some((text) => CAMEL_CASE_PLUGIN.test(text));
+  return { exports, entities, prismaModels: readPrismaModels(prismaFiles), specifiers, ...(kyselyCamelCase ? { kyselyCamelCase } : {}) };
 }
 
 function bareSpecifiers(summaries: Record<string, FileSummary>): string[] {
@@ -142,7 +182,8 @@ function bareSpecifiers(summaries: Record<string, FileSummary>): string[] {
 /** A digest of everything the symbol table is made from. */
 function symbolsKey(summaries: Record<string, FileSummary>, resolver: ImportResolver, prismaFiles: Array<{ file: string; text: string }>): string {
   const hash = createHash('sha256').update(codeSalt()).update('\0').update(resolver.fingerprint);
-  for (const [file, summary] of Object.entries(summaries)) if (summary.candidate) hash.update(`\0c\0${file}\0${summary.hash}`);
+  // Every file that may be parsed: a wrapper's file counts whether or not its imports reach a parsed file today.
+  for (const [file, summary] of Object.entries(summaries)) if (summary.hash !== undefined) hash.update(`\0c\0${file}\0${summary.hash}`);
   for (const specifier of bareSpecifiers(summaries)) hash.update(`\0b\0${specifier}`);
   for (const { file, text } of prismaFiles) hash.update(`\0p\0${file}\0${contentHash(text)}`);
   return hash.digest('base64url');
@@ -165,6 +206,7 @@ function isSummary(value: unknown): value is FileSummary {
   return (
     isRecord(value) &&
     typeof value.candidate === 'boolean' &&
+    (value.relative === undefined || (Array.isArray(value.relative) && value.relative.every((specifier) => typeof specifier === 'string'))) &&
     (value.hash === undefined || typeof value.hash === 'string') &&
     Array.isArray(value.bare) &&
     value.bare.every((specifier) => typeof specifier === 'string') &&

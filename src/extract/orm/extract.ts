@@ -26,6 +26,8 @@ export interface OrmAccess {
   /** Index among this pass's statements: accesses of one query (joins, subqueries, includes) share it. */
   statement: number;
   enclosingFunction?: string;
+  /** The receiver was known to be the framework's (`type`), or only the call's shape said so (`shape`). */
+  resolvedBy: 'type' | 'shape';
 }
 
 /** A call or tag whose SQL text goes to the database through a framework. */
@@ -62,8 +64,11 @@ export interface OrmInput {
   enclosingFunction(node: ts.Node): string | undefined;
 }
 
-/** Names that make a file worth walking even when it imports no framework: `knex(…)`, `prisma.user…`. */
-const CONVENTIONAL_NAMES = /\b(?:knex|prisma)\b/;
+/**
+ * Names that make a file worth walking even when it imports no framework: `knex(…)`, `prisma.user…`, and
+ * the method names a reader recognises whatever the receiver (`repos.db.selectFrom(…)`).
+ */
+const CONVENTIONAL_NAMES = /\b(?:knex|prisma)\b|\.(?:selectFrom|insertInto|updateTable|deleteFrom|mergeInto|replaceInto)\s*\(/;
 
 export function extractOrmFacts(input: OrmInput): OrmFacts {
   const { file, source, symbols } = input;
@@ -88,9 +93,12 @@ export function extractOrmFacts(input: OrmInput): OrmFacts {
     if (!callsSomething(node) || !isChainTop(node)) return scope;
     const chain = decompose(node);
     const root = classifier.rootOf(chain);
-    if (!root && !classifier.mayHoldBuilder(chain)) return scope;
-    const reading = classifier.read(root?.binding, stepsOf(chain.links, root?.start ?? 0));
+    // An unknown receiver this file declares as something else is read only for method names that no other library has.
+    const distinctiveOnly = !root && !classifier.mayHoldBuilder(chain);
+    if (distinctiveOnly && classifier.rootIsLocalValue(chain)) return scope;
+    const reading = classifier.read(root?.binding, stepsOf(chain.links, root?.start ?? 0), distinctiveOnly);
     if (!reading) return scope;
+    const resolvedBy = root ? 'type' : 'shape';
     for (const callback of reading.callbacks) classifier.bindCallback(callback);
     for (const sent of reading.rawSql) facts.rawSql.push({ start: sent.getStart(source), end: sent.end, framework: reading.framework });
     if (reading.accesses.length === 0) {
@@ -101,7 +109,7 @@ export function extractOrmFacts(input: OrmInput): OrmFacts {
     if (scope === undefined) statements += Math.max(...reading.accesses.map((access) => access.group)) + 1;
     const enclosingFunction = input.enclosingFunction(node);
     for (const { group, ...access } of reading.accesses) {
-      const fact: OrmAccess = { ...access, framework: reading.framework, statement: scope ?? base + group };
+      const fact: OrmAccess = { ...access, framework: reading.framework, statement: scope ?? base + group, resolvedBy };
       if (enclosingFunction) fact.enclosingFunction = enclosingFunction;
       facts.accesses.push(fact);
     }
@@ -177,6 +185,7 @@ export function toAccessFacts(facts: OrmFacts, firstStatement: number, lines: Li
       statement: firstStatement + access.statement,
       ...lines.range(access.offset, access.length),
       framework: access.framework,
+      resolvedBy: access.resolvedBy,
     };
     if (access.enclosingFunction) fact.enclosingFunction = access.enclosingFunction;
     if (!access.table) fact.synthetic = true;

@@ -27,11 +27,20 @@ const SCHEMA_OPERATIONS: Record<string, Operation> = { createTable: 'create', al
 
 export const kyselyReader: FrameworkReader = {
   framework: 'kysely',
+  // A chain whose receiver nothing explains (a wrapper's member, an untyped context) is still Kysely's
+  // when it calls selectFrom, insertInto, updateTable, deleteFrom or mergeInto: no other client has them.
+  byArguments: true,
+  distinctive: true,
   read(root, steps, context) {
-    if (root?.kind === 'package') return root.name === 'sql' ? readSqlTag(steps) : undefined;
-    return root?.kind === 'client' || root?.kind === 'query' ? readBuilder(root, steps, context) : undefined;
+    if (root === undefined) return hasKyselyShape(steps) ? readBuilder(CLIENT, steps, context) : undefined;
+    if (root.kind === 'package') return root.name === 'sql' ? readSqlTag(steps) : undefined;
+    return root.kind === 'client' || root.kind === 'query' ? readBuilder(root, steps, context) : undefined;
   },
 };
+
+function hasKyselyShape(steps: Step[]): boolean {
+  return steps.some((step) => step.kind === 'member' && step.call !== undefined && Object.hasOwn(MAIN, step.name) && step.args.length >= 1);
+}
 
 /** sql`…` and sql.raw('…'): raw SQL sent through Kysely. */
 function readSqlTag(steps: Step[]): ChainReading {
@@ -103,5 +112,13 @@ function readBuilder(root: Binding, steps: Step[], context: ReadContext): ChainR
     if (access && !namesCte(access, ctes)) reading.accesses.push(access);
   }
   reading.result = mode === 'client' ? { kind: 'client', framework: 'kysely', ...(schema ? { schema } : {}) } : QUERY;
+  if (context.symbols.data.kyselyCamelCase) {
+    for (const access of reading.accesses) if (access.table) access.table = { ...access.table, name: snakeCase(access.table.name) };
+  }
   return reading;
+}
+
+/** What CamelCasePlugin sends for a name the code writes: `fitnessPlans` → `fitness_plans` (its default options). */
+function snakeCase(name: string): string {
+  return name.replace(/(?<=.)[A-Z]/g, (letter) => `_${letter.toLowerCase()}`).replace(/^[A-Z]/, (letter) => letter.toLowerCase());
 }

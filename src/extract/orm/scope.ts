@@ -48,7 +48,10 @@ export class Declarations {
   private addStatement(names: Map<string, ts.Node>, statement: ts.Statement): void {
     if (typescript.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) add(names, declaration.name, declaration);
-    } else if ((typescript.isFunctionDeclaration(statement) || typescript.isClassDeclaration(statement)) && statement.name) {
+    } else if (
+      (typescript.isFunctionDeclaration(statement) || typescript.isClassDeclaration(statement) || typescript.isTypeAliasDeclaration(statement) || typescript.isInterfaceDeclaration(statement)) &&
+      statement.name
+    ) {
       add(names, statement.name, statement);
     } else if (typescript.isImportDeclaration(statement) && statement.importClause) {
       const clause = statement.importClause;
@@ -102,10 +105,19 @@ export function thisFunctionOf(node: ts.Node): ts.Node | undefined {
   return undefined;
 }
 
-/** A class's property or constructor parameter property named `name`. */
-export function memberOf(cls: ts.ClassLikeDeclaration, name: string): ts.PropertyDeclaration | ts.ParameterDeclaration | undefined {
+/** A class's property, getter, method or constructor parameter property named `name`. */
+export function memberOf(
+  cls: ts.ClassLikeDeclaration,
+  name: string,
+): ts.PropertyDeclaration | ts.ParameterDeclaration | ts.GetAccessorDeclaration | ts.MethodDeclaration | undefined {
   for (const member of cls.members) {
-    if (typescript.isPropertyDeclaration(member) && typescript.isIdentifier(member.name) && member.name.text === name) return member;
+    if (
+      (typescript.isPropertyDeclaration(member) || typescript.isGetAccessorDeclaration(member) || typescript.isMethodDeclaration(member)) &&
+      typescript.isIdentifier(member.name) &&
+      member.name.text === name
+    ) {
+      return member;
+    }
     if (typescript.isConstructorDeclaration(member)) {
       for (const parameter of member.parameters) {
         if (typescript.isIdentifier(parameter.name) && parameter.name.text === name && typescript.getModifiers(parameter)?.length) return parameter;

@@ -35,6 +35,11 @@ export interface RepoSymbolData {
   prismaModels: PrismaModel[];
   /** Bare specifiers used in the repository (workspace packages, tsconfig paths) that lead to files of `exports`. */
   specifiers: Record<string, string>;
+  /**
+   * True when the repository makes its Kysely clients with CamelCasePlugin: the code writes
+   * `selectFrom('fitnessPlans')` and the database has `fitness_plans`.
+   */
+  kyselyCamelCase?: boolean;
 }
 
 /** The extensions ImportResolver tries, in its order (declaration files are never scanned). */

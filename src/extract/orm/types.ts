@@ -32,7 +32,16 @@ export type Binding =
   /** A TypeORM entity class, an instance of one, a repository of one; entities by key `file#Class`. */
   | { kind: 'entity'; entity: string }
   | { kind: 'instance'; entity: string }
-  | { kind: 'repository'; entity?: string };
+  | { kind: 'repository'; entity?: string }
+  /**
+   * A value with members that lead to clients: an instance of a wrapper class, a value typed with an
+   * interface or object type (`ctx: { db: DB }`). Only members with a binding are kept.
+   */
+  | { kind: 'object'; members: Record<string, Binding> }
+  /** A class whose instances are such objects (`new Database(db)`, `extends BaseRepository`). */
+  | { kind: 'class'; members: Record<string, Binding> }
+  /** A function or method that returns a client or builder (`getDb()`, `this.baseQuery()`). */
+  | { kind: 'function'; returns: Binding };
 
 /** One piece of a call chain, root outwards: `.name`, a call, a template tag. */
 export type Link =
@@ -109,5 +118,10 @@ export interface FrameworkReader {
   readonly framework: OrmFramework;
   /** True when the reader also recognises chains whose root is unknown, by their arguments (a Drizzle table, a TypeORM entity). */
   readonly byArguments?: boolean;
+  /**
+   * True when what it recognises a chain by is its method names alone, which no other library has
+   * (Kysely's selectFrom, insertInto …): it reads such a chain whatever its receiver is declared as.
+   */
+  readonly distinctive?: boolean;
   read(root: Binding | undefined, steps: Step[], context: ReadContext): ChainReading | undefined;
 }

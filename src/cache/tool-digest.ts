@@ -15,13 +15,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SqlParserName } from '../sql/index.js';
 import { TOOL_VERSION } from '../version.js';
-import { type CacheFolder, directoryStatKey, FORMAT, statKey } from './cache.js';
+import { type CacheFolder, FORMAT } from './folder.js';
+import { directoryStatKey, statKey } from './freshness.js';
 
 const codeRoot = fileURLToPath(new URL('..', import.meta.url));
 const packageRoot = path.dirname(codeRoot);
 const rulesRoot = path.join(packageRoot, 'rules');
-/** The folders of the code that makes facts. */
-const EXTRACTION_FOLDERS = ['extract', 'sql', 'facts'];
+/** The folders of the code that makes facts, and of the facts cache. */
+const EXTRACTION_FOLDERS = ['extract', 'sql', 'facts', 'cache'];
 const MEMO = 'code.json';
 
 /**

@@ -12,17 +12,17 @@
  * the full record is written again when the delta would pass DELTA_LIMIT files, and a delta that
  * names another record than the one on disk is ignored.
  *
- * Stats are trusted as the facts cache trusts them (cache.ts): a file changed within the last two
+ * Stats are trusted as every cache trusts them (freshness.ts): a file changed within the last two
  * seconds has none and counts as changed. A run with errors, or with a note about the run itself, is
  * not recorded: the next one tries again.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { type CacheFolder, isRecord } from './extract/cache.js';
-import { toolDigest } from './extract/tool-digest.js';
-import type { TableAccessFact } from './facts/types.js';
-import type { Notification } from './outcome.js';
-import type { Finding } from './rules/finding.js';
-import type { FileVerdict, FrameworkCount, UnreadSite, UnresolvedImport } from './outcome.js';
+import { type CacheFolder, isRecord } from './folder.js';
+import { toolDigest } from './tool-digest.js';
+import type { TableAccessFact } from '../facts/types.js';
+import type { Notification } from '../outcome.js';
+import type { Finding } from '../rules/finding.js';
+import type { FileVerdict, FrameworkCount, UnreadSite, UnresolvedImport } from '../outcome.js';
 
 const FILE = 'result.json';
 const DELTA_FILE = 'result-delta.json';
