@@ -12,11 +12,15 @@
  *
  * --unjudged lists the findings no judged entry covers (judge them before trusting the precision),
  * --missed the true entries the tool did not report.
+ *
+ * A corpus judged in part says which part in corpus.json: `"judged": { "files": [globs], "rules": [ids] }`.
+ * Findings outside it are not scored (the row counts them as "not in judged part").
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import picomatch from 'picomatch';
 import { parse } from 'yaml';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -56,7 +60,9 @@ for (const name of readdirSync(path.join(here, 'real')).sort()) {
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const report = JSON.parse(stdout);
-  const findings = report.findings.filter((finding) => !finding.suppressed);
+  const inPart = judgedPart(corpus.judged);
+  const reported = report.findings.filter((finding) => !finding.suppressed);
+  const findings = reported.filter(inPart);
   let truePositives = 0;
   let falsePositives = 0;
   const unjudged = [];
@@ -80,6 +86,7 @@ for (const name of readdirSync(path.join(here, 'real')).sort()) {
     'true': truePositives,
     'false': falsePositives,
     unjudged: unjudged.length,
+    ...(corpus.judged ? { 'not in judged part': reported.length - findings.length } : {}),
     missed: missed.length,
     // Unjudged findings count against precision until someone judges them.
     precision: percent(truePositives, findings.length),
@@ -93,9 +100,17 @@ for (const name of readdirSync(path.join(here, 'real')).sort()) {
   if (listMissed) for (const entry of missed) console.log(`missed ${name}: ${JSON.stringify(entry)}`);
 }
 
+/** The findings a corpus judged in part scores: those of its judged files and rules. */
+function judgedPart(part) {
+  if (!part) return () => true;
+  const inFiles = part.files ? picomatch(part.files, { dot: true }) : () => true;
+  const rules = part.rules ? new Set(part.rules) : undefined;
+  return (finding) => inFiles(finding.file) && (!rules || rules.has(finding.ruleId));
+}
+
 if (rows.length > 0) {
-  const columns = Object.keys(rows[0]);
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   console.log(`| ${columns.join(' | ')} |`);
   console.log(`|${columns.map(() => '---').join('|')}|`);
-  for (const row of rows) console.log(`| ${columns.map((column) => row[column]).join(' | ')} |`);
+  for (const row of rows) console.log(`| ${columns.map((column) => row[column] ?? '—').join(' | ')} |`);
 }

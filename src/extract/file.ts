@@ -8,7 +8,7 @@ import { LineIndex } from '../facts/positions.js';
 import type { FileFacts, Framework, QuerySite, SqlAnalysis, SqlTableAccess, TableAccessFact } from '../facts/types.js';
 import type { SqlAnalyzer } from '../sql/index.js';
 import { psqlScriptAsSql } from '../sql/psql.js';
-import { extractOrmFacts, frameworkSending, toAccessFacts, toSiteFacts } from './orm/extract.js';
+import { drizzleTableNames, extractOrmFacts, frameworkSending, toAccessFacts, toSiteFacts } from './orm/extract.js';
 import { RepoSymbols } from './orm/symbols.js';
 import type { EmbeddedSql } from './sql-text.js';
 import { findSuppressionComments } from './suppression-comments.js';
@@ -72,7 +72,7 @@ export function startFile(file: string, rawText: string, symbols: RepoSymbols | 
     };
   }
 
-  const ts = extractTypeScript(file, text);
+  const ts = extractTypeScript(file, text, symbols && ((source) => drizzleTableNames(file, source, symbols)));
   for (const error of ts.syntaxErrors.slice(0, 1)) {
     facts.notes.push({ message: `TypeScript syntax error: ${error.message}`, ...lines.locate(error.offset) });
   }

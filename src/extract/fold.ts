@@ -11,6 +11,7 @@
  */
 import type { ts } from 'ts-morph';
 import { typescript } from './typescript-compiler.js';
+import type { TableName } from '../facts/types.js';
 import { EmbeddedSql, EmbeddedSqlBuilder } from './sql-text.js';
 
 const MAX_INDIRECTIONS = 8;
@@ -26,6 +27,8 @@ export interface FoldInput {
   constOf(identifier: ts.Identifier): ts.Expression | undefined;
   /** Literal nodes taken into a text: a loose string among them is not a site of its own. */
   consumed: Set<ts.Node>;
+  /** The table a `${…}` of a sql template stands for (a Drizzle table object), if any. */
+  tableOf?(expression: ts.Expression): TableName | undefined;
 }
 
 export interface Folded {
@@ -39,6 +42,8 @@ export interface Folded {
 type Piece =
   | { kind: 'expression'; node: ts.Expression; indirections: number }
   | { kind: 'literal'; raw: string; start: number }
+  /** A name the code does not write as text but names all the same (`${users}` for a Drizzle table): `text` stands for `length` characters of code. */
+  | { kind: 'name'; text: string; start: number; length: number }
   /** `as`: what the hole stands for — a value, a name, or a list of values (`sql.join`), which is written in parentheses. */
   | { kind: 'hole'; start: number; length: number; as: 'value' | 'name' | 'list' };
 
@@ -75,6 +80,11 @@ export function foldSql(node: ts.Expression, input: FoldInput, variant: 0 | 1 = 
     if (piece.kind === 'literal') {
       if (!seenText && piece.raw.trim() !== '') seenText = true;
       builder.literal(piece.raw, piece.start);
+      continue;
+    }
+    if (piece.kind === 'name') {
+      seenText = true;
+      builder.substitute(piece.text, piece.start, piece.length);
       continue;
     }
     if (piece.kind === 'hole') {
@@ -135,7 +145,9 @@ function templatePieces(template: ts.TemplateExpression, input: FoldInput, indir
     const literalStart = span.literal.getStart(source) + 1; // after `}`
     const inner = unwrap(span.expression);
     const inPlace = tagged ? isSqlText(inner, input) : foldsInPlace(inner, input);
-    if (inPlace) pieces.push({ kind: 'expression', node: inner, indirections });
+    const table = tagged && !inPlace ? input.tableOf?.(inner) : undefined;
+    if (table) pieces.push({ kind: 'name', text: sqlName(table), start: holeStart, length: literalStart - holeStart });
+    else if (inPlace) pieces.push({ kind: 'expression', node: inner, indirections });
     else pieces.push({ kind: 'hole', start: holeStart, length: literalStart - holeStart, as: holeKind(inner) });
     const literalEnd = typescript.isTemplateTail(span.literal) ? span.literal.end - 1 : span.literal.end - 2;
     pieces.push({ kind: 'literal', raw: source.text.slice(literalStart, literalEnd), start: literalStart });
@@ -153,6 +165,12 @@ function foldsInPlace(expression: ts.Expression, input: FoldInput): boolean {
     (typescript.isBinaryExpression(expression) && expression.operatorToken.kind === typescript.SyntaxKind.PlusToken && isConcatenation(expression, input)) ||
     (typescript.isCallExpression(expression) && (isJoin(expression) || sqlHelperOf(expression) !== undefined))
   );
+}
+
+/** A table as SQL names it: each part quoted, as Drizzle writes it. */
+function sqlName(table: TableName): string {
+  const quote = (part: string) => `"${part.replaceAll('"', '""')}"`;
+  return table.schema === undefined ? quote(table.name) : `${quote(table.schema)}.${quote(table.name)}`;
 }
 
 /** Tags whose template is SQL with bound parameters: sql`…`, SQL`…`, Prisma.sql`…`, db.sql`…`, $queryRaw`…`. */

@@ -115,6 +115,13 @@ export class EmbeddedSqlBuilder {
     return this;
   }
 
+  /** Appends text the code does not write but stands for (`${users}` → `"users"`), placed over its `${…}`. */
+  substitute(text: string, fileStart: number, sourceLength: number): this {
+    this.segments.push({ sqlStart: this.text.length, sqlLength: text.length, fileStart, fileLength: sourceLength });
+    this.text += text;
+    return this;
+  }
+
   /** Appends a hole that stands for a list of values (`${sql.join(rows)}`): `($9001)`, which reads as one wherever a list does. */
   listHole(sourceLength: number, fileStart: number): this {
     this.holes++;

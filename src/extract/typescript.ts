@@ -4,7 +4,7 @@
  */
 import type { ts } from 'ts-morph';
 import { typescript } from './typescript-compiler.js';
-import type { ImportKind } from '../facts/types.js';
+import type { ImportKind, TableName } from '../facts/types.js';
 import { foldSql, unwrap, type Folded } from './fold.js';
 import type { EmbeddedSql } from './sql-text.js';
 
@@ -77,7 +77,15 @@ const SQL_ONLY_METHODS = new Set(['$queryRaw', '$executeRaw', '$queryRawUnsafe',
 const CLIENT_NAMES = /(?:^|[^a-z])(pool|client|db|database|conn|connection|pg|sql|tx|trx|transaction|knex|prisma|manager|runner|queryrunner)$/i;
 const OWNER_HEADER = /^[ \t]*\/\/[ \t]*@owner[ \t]+([A-Za-z0-9_-]+)/m;
 
-export function extractTypeScript(fileName: string, text: string): TypeScriptFacts {
+/**
+ * `tablesOf`, given the parsed file, tells which `${…}` of a sql template stand for a table (a Drizzle
+ * table object): the template names it there.
+ */
+export function extractTypeScript(
+  fileName: string,
+  text: string,
+  tablesOf?: (source: ts.SourceFile) => (expression: ts.Expression) => TableName | undefined,
+): TypeScriptFacts {
   const scriptKind = fileName.endsWith('x') ? typescript.ScriptKind.TSX : typescript.ScriptKind.TS;
   // Without parent pointers: forEachNode sets them as it goes. The parser's own pass that sets them
   // walked every node a second time, ~6% of a cold run over the 5,000-file bench tree.
@@ -168,7 +176,7 @@ export function extractTypeScript(fileName: string, text: string): TypeScriptFac
     }
     return undefined;
   };
-  const fold = { source, constOf, consumed };
+  const fold = { source, constOf, consumed, tableOf: tablesOf?.(source) };
   const folded = new Map<ts.Node, Folded | undefined>();
   // A sql`…` fragment inside another is read as part of it (parents come first), not as a site of its own.
   const nested = new Set<ts.Node>();
@@ -286,7 +294,8 @@ function shapeOf(folded: Folded, call: ts.CallExpression | undefined): SqlShape 
   if (word === undefined) return undefined;
   if (STATEMENT_WORDS.has(word.toLowerCase())) return 'statement';
   if (!call || calleeName(call.expression) === 'raw') return 'fragment';
-  return hasSqlWords ? 'statement' : undefined;
+  // One word is a name, not a statement: `c.req.query('from')` reads a URL parameter.
+  return hasSqlWords && /\S\s+\S/.test(folded.sql.text) ? 'statement' : undefined;
 }
 
 /** The first word of a text, past whitespace, comments and opening parentheses. */

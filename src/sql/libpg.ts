@@ -6,6 +6,7 @@ import type * as LibpgQuery from 'libpg-query';
 import type { AccessDetails, Operation, SqlParseError } from '../facts/types.js';
 import { applyV8Flags } from '../v8-flags.js';
 import { type Backend, FactCollector, ParseFailure, type ParsedText, toFailure } from './engine.js';
+import { fillIdentifierHolesInBody } from './placeholders.js';
 import { alteredDetails, createdColumns, type LevelParts, libpgLevel } from './libpg-columns.js';
 import { type BodyText, byteToUtf16, codePointToUtf16, locateBody, qualifiedNameEnd, skipTrivia } from './text.js';
 
@@ -306,7 +307,15 @@ class Walker {
   private embed(body: BodyText, sql: string, base: number, shift = 0): void {
     const toOuter = (index: number): number => body.toOuter(base + index - shift);
     try {
-      const parsed = parseLibpg(sql);
+      let parsed: ParsedText;
+      try {
+        parsed = parseLibpg(sql);
+      } catch (error) {
+        // A hole for a name inside the body: a name (same length, same offsets).
+        const filled = fillIdentifierHolesInBody(sql);
+        if (filled === sql) throw error;
+        parsed = parseLibpg(filled);
+      }
       // Each statement of a body is a statement of its own (cross-family-join judges one at a time).
       for (const statement of parsed.statements) this.out.addEmbedded(statement.accesses, toOuter, ++this.bodyParts);
       for (const error of parsed.errors) this.errors.push({ ...error, offset: toOuter(error.offset) });
@@ -321,9 +330,17 @@ class Walker {
     try {
       tree = loaded().parsePlPgSQLSync(definition);
     } catch (error) {
-      // PL/pgSQL errors carry no usable position: point at the body.
-      this.errors.push({ message: `in PL/pgSQL body: ${toFailure(error).message}`, offset: body.toOuter(0) });
-      return;
+      // Holes for names inside the body (`INSERT INTO ${schema}.bam`) are names there too; same length, same offsets.
+      const filled = fillIdentifierHolesInBody(definition);
+      try {
+        if (filled === definition) throw error;
+        tree = loaded().parsePlPgSQLSync(filled);
+        body = { ...body, value: fillIdentifierHolesInBody(body.value) };
+      } catch {
+        // PL/pgSQL errors carry no usable position: point at the body.
+        this.errors.push({ message: `in PL/pgSQL body: ${toFailure(error).message}`, offset: body.toOuter(0) });
+        return;
+      }
     }
     let cursor = 0;
     for (const expr of plpgsqlExprs(tree)) {

@@ -39,6 +39,17 @@ export function fillIdentifierHoles(text: string): string {
 const ANY_HOLE = /(?<![\w$])\$(\d+)( *)/g;
 
 /**
+ * fillIdentifierHoles for the text of a function body: there the holes stand inside the body's quotes,
+ * where the outer statement sees only a string (`AS $$ … INSERT INTO ${schema}.bam … $$`).
+ */
+export function fillIdentifierHolesInBody(text: string): string {
+  return text.replace(IDENTIFIER_HOLE, (match, n1, pad1, n2, pad2) => {
+    const keep = (pad1 ?? pad2 ?? '').length > 0 ? ' ' : '';
+    return syntheticIdentifier(n1 ?? n2 ?? '', match.length - keep.length) + keep;
+  });
+}
+
+/**
  * The last resort: every `$N` left (a hole or a bind parameter) becomes a synthetic identifier. An
  * identifier parses wherever a value does (`= __1`, `LIMIT __2`), and also where only a name may stand:
  * `DROP SCHEMA ${schema}`, `CREATE DATABASE ${name}`, `LISTEN ${channel}`.

@@ -83,3 +83,27 @@ describe("Kysely's CamelCasePlugin", () => {
     expect(findings).toEqual(['cross-domain-query src/a/plans.ts:2:39 fitness_plans']);
   });
 });
+
+describe('a client made by a generic wrapper', () => {
+  it('reads a type parameter as its constraint: withReplicas<Q extends PgDatabase>(primary: Q): Q & {…}', async () => {
+    const findings = await evidence({
+      'src/replicas.ts': [
+        "import type { PgDatabase } from 'drizzle-orm/pg-core'",
+        'export type Replicated<Q extends PgDatabase<any, any, any>> = Q & { usePrimaryOnly: () => Replicated<Q> }',
+        'export const withReplicas = <Q extends PgDatabase<any, any, any>>(primary: Q, replicas: Q[]): Replicated<Q> => primary as never',
+      ].join('\n'),
+      'src/db.ts': [
+        "import { drizzle } from 'drizzle-orm/node-postgres'",
+        "import { withReplicas } from './replicas.js'",
+        'const primary = drizzle({} as never)',
+        'export const db = withReplicas(primary, [primary])',
+        'export const connectDb = async () => db',
+        'export type Database = Awaited<ReturnType<typeof connectDb>>',
+      ].join('\n'),
+      'src/schema.ts': "import { pgTable, integer } from 'drizzle-orm/pg-core'\nexport const tb = pgTable('tb', { id: integer('id') })\n",
+      'src/a/q.ts': "import type { Database } from '../db.js'\nimport { tb } from '../schema.js'\nexport const q = (db: Database) => db.delete(tb)\n",
+    });
+    // Known by the receiver's type, not only by the Drizzle table it is given.
+    expect(findings).toEqual(['cross-domain-query src/a/q.ts:3 tb delete type']);
+  });
+});

@@ -21,6 +21,10 @@ describe('SQL fragments are not statements', () => {
     expect(findings).toEqual(['cross-domain-query src/a/exists.ts:2:44 tb']);
   });
 
+  it('does not read one word passed to a method named query as SQL (a URL parameter)', async () => {
+    expect(await check({ 'src/a/route.ts': "export const from = (c: any) => c.req.query('from') ?? c.req.query('where');\n" })).toEqual([]);
+  });
+
   it('still reports a statement that does not parse in a query call', async () => {
     const findings = await check({ 'src/a/typo.ts': "export const t = (pool: any) => pool.query('SELEC id FROM tb');\n" });
     expect(findings).toEqual(['sql-parse-error src/a/typo.ts:1:45']);
@@ -97,5 +101,22 @@ describe('optional pieces chosen at run time', () => {
       ].join('\n'),
     });
     expect(findings).toEqual(['cross-domain-query src/a/scoped.ts:2:45 tb', 'cross-domain-query src/a/scoped.ts:3:100 tb']);
+  });
+});
+
+describe('Drizzle table objects inside sql templates', () => {
+  it('reads sql`… from ${users}` as a statement on that table', async () => {
+    const findings = await check({
+      'src/schema.ts': "import { pgTable, integer } from 'drizzle-orm/pg-core'\nexport const tb = pgTable('tb', { id: integer('id') })\n",
+      'src/a/raw.ts': "import { sql } from 'drizzle-orm'\nimport { tb } from '../schema.js'\nexport const raw = (db: any, id: number) => db.execute(sql`DELETE FROM ${tb} WHERE id = ${id}`)\n",
+    });
+    expect(findings).toEqual(['cross-domain-query src/a/raw.ts:3:72 tb']);
+  });
+
+  it('keeps a value that is no table a parameter', async () => {
+    const findings = await check({
+      'src/a/value.ts': "import { sql } from 'drizzle-orm'\nexport const v = (db: any, name: string) => db.execute(sql`SELECT * FROM ta WHERE name = ${name}`)\n",
+    });
+    expect(findings).toEqual([]);
   });
 });

@@ -96,9 +96,13 @@ export class Classifier implements ReadContext {
     if (typescript.isCallExpression(node) || typescript.isTaggedTemplateExpression(node)) {
       const chain = decompose(node);
       const root = this.rootOf(chain);
-      if (!root || root.start === chain.links.length) return root?.binding;
+      // A builder recognised by its shape (`kyselyPrisma.$kysely.selectFrom(…)`) is one when kept in a variable too.
+      if (!root) return this.mayHoldBuilder(chain) ? this.read(undefined, stepsOf(chain.links))?.result : undefined;
+      if (root.start === chain.links.length) return root.binding;
       return this.read(root.binding, stepsOf(chain.links, root.start))?.result;
     }
+    // `flag ? tx : prisma`: either branch may be the client.
+    if (typescript.isConditionalExpression(node)) return this.classify(node.whenTrue) ?? this.classify(node.whenFalse);
     return undefined;
   }
 
@@ -157,6 +161,13 @@ export class Classifier implements ReadContext {
     if (declaration.initializer) return false;
     const type = declaration.type;
     return !(receivesCall && type && type.kind !== typescript.SyntaxKind.AnyKeyword && type.kind !== typescript.SyntaxKind.UnknownKeyword);
+  }
+
+  /** The initializer of the variable a chain starts at (`query` in `query.leftJoin(…)`), past `await` and parentheses. */
+  initializerOfRoot(chain: Chain): ts.Node | undefined {
+    const root = unwrap(chain.root);
+    const declaration = typescript.isIdentifier(root) ? this.declarations.of(root) : undefined;
+    return declaration && typescript.isVariableDeclaration(declaration) && declaration.initializer ? unwrap(declaration.initializer) : undefined;
   }
 
   /**
@@ -270,6 +281,8 @@ export class Classifier implements ReadContext {
       return this.ofClass(declaration);
     }
     if (typescript.isTypeAliasDeclaration(declaration)) return this.ofType(declaration.type);
+    // `<Q extends PgDatabase<…>>(primary: Q) => Q & {…}`: a type parameter is what its constraint says.
+    if (typescript.isTypeParameterDeclaration(declaration)) return declaration.constraint && this.ofType(declaration.constraint);
     if (typescript.isInterfaceDeclaration(declaration)) return this.ofMembers(declaration.members, declaration.heritageClauses, 'object');
     if (typescript.isFunctionDeclaration(declaration) || typescript.isMethodDeclaration(declaration)) return this.ofFunction(declaration);
     if (typescript.isGetAccessorDeclaration(declaration)) {
@@ -293,7 +306,10 @@ export class Classifier implements ReadContext {
     if (!typescript.isObjectBindingPattern(pattern) || !typescript.isVariableDeclaration(holder) || !holder.initializer) return undefined;
     const source = this.classify(holder.initializer);
     const property = element.propertyName ?? element.name;
-    return source?.kind === 'module' && typescript.isIdentifier(property) ? memberOfModule(source, property.text, this.host.lookup) : undefined;
+    if (!typescript.isIdentifier(property)) return undefined;
+    // `const { db } = await getAdminContext()`: a member of a wrapper.
+    if (source?.kind === 'object' || source?.kind === 'class') return Object.hasOwn(source.members, property.text) ? source.members[property.text] : undefined;
+    return source?.kind === 'module' ? memberOfModule(source, property.text, this.host.lookup) : undefined;
   }
 
   /** `@InjectRepository(E)` and `@InjectDataSource()` / `@InjectEntityManager()` (Nest). */
@@ -318,6 +334,9 @@ export class Classifier implements ReadContext {
     if (typescript.isUnionTypeNode(type) || typescript.isIntersectionTypeNode(type)) return this.ofTypes(type.types);
     if (typescript.isTypeLiteralNode(type)) return this.ofMembers(type.members, undefined, 'object');
     if (!typescript.isTypeReferenceNode(type)) return undefined;
+    // `Awaited<ReturnType<typeof make>>` is what make() resolves to.
+    const [first] = type.typeArguments ?? [];
+    if (typescript.isIdentifier(type.typeName) && type.typeName.text === 'Awaited' && first && type.typeArguments!.length === 1) return this.ofType(first);
     const names: string[] = [];
     let name: ts.EntityName = type.typeName;
     while (typescript.isQualifiedName(name)) {
@@ -482,6 +501,7 @@ function frameworkOf(binding: Binding): OrmFramework | undefined {
       return binding.framework;
     case 'table':
     case 'schema':
+    case 'relations':
       return 'drizzle';
     case 'object':
     case 'class':

@@ -1,8 +1,10 @@
 /**
  * Drizzle: table objects declared with `pgTable('t', …)` / `pgSchema('s').table('t', …)` (also in other
  * files of the repository), used in `db.select().from(x)`, `db.insert/update/delete(x)`, `*Join(x, …)`,
- * `db.$count(x)`, `db.query.<name>.findMany/findFirst`, and the `sql` tag. A chain whose root is not
- * known is still Drizzle's when a table argument is a Drizzle table: nothing else takes one.
+ * `db.$count(x)`, `db.query.<name>.findMany/findFirst` with the tables its `with` tree reaches through
+ * the schema's `relations(…)`, and the `sql` tag. Views (`pgView`, `pgMaterializedView`) are tables
+ * here. A chain whose root is not known is still Drizzle's when a table argument is a Drizzle table:
+ * nothing else takes one.
  */
 import type { ts } from 'ts-morph';
 import { typescript } from '../typescript-compiler.js';
@@ -10,6 +12,7 @@ import type { Operation, TableName } from '../../facts/types.js';
 import { unwrap } from './chain.js';
 import { accessAt } from './names.js';
 import { callbacksIn, emptyReading } from './reading.js';
+import type { RepoSymbols } from './symbols.js';
 import type { Binding, ChainReading, FrameworkReader, PendingAccess, ReadContext, Step } from './types.js';
 
 const CLIENT: Binding = { kind: 'client', framework: 'drizzle' };
@@ -63,6 +66,7 @@ function readPackage(name: string, steps: Step[], context: ReadContext): ChainRe
     const schema = argument && context.staticString(argument);
     return emptyReading(schema ? { kind: 'schema', schema: schema.value } : undefined);
   }
+  if (name === 'relations') return emptyReading(relationsOf(first.args, context));
   if (name === 'alias') {
     const table = argument && context.classify(argument);
     return emptyReading(table?.kind === 'table' ? table : undefined);
@@ -109,7 +113,10 @@ function readQuery(root: Binding | undefined, steps: Step[], context: ReadContex
       const model = steps[index + 1];
       const method = steps[index + 2];
       if (model?.kind === 'member' && !model.call && method?.kind === 'member' && method.call && RELATIONAL_READS.has(method.name)) {
-        reading.accesses.push(accessAt(model.nameNode, context, relationalTable(root, model.name, context), 'read'));
+        const table = relationalTable(root, model.name, context);
+        reading.accesses.push(accessAt(model.nameNode, context, table, 'read'));
+        const [options] = method.args;
+        if (table && options) readWith(options, table, context, reading);
         return reading;
       }
       continue;
@@ -156,4 +163,76 @@ function tableAccess(argument: ts.Expression | undefined, operation: Operation, 
 function relationalTable(root: Binding & { kind: 'client' }, name: string, context: ReadContext): TableName | undefined {
   if (root.tables) return Object.hasOwn(root.tables, name) ? root.tables[name] : undefined;
   return context.symbols.drizzleTableNamed(name);
+}
+
+/** The relations of `relations(table, ({ one, many }) => ({ posts: many(posts), author: one(users, …) }))`. */
+function relationsOf(args: readonly ts.Expression[], context: ReadContext): Binding | undefined {
+  const [tableArgument, callback] = args;
+  const table = tableArgument && context.classify(tableArgument);
+  const fn = callback && unwrap(callback);
+  if (table?.kind !== 'table' || !fn || !(typescript.isArrowFunction(fn) || typescript.isFunctionExpression(fn))) return undefined;
+  let body: ts.Node | undefined = fn.body;
+  if (typescript.isBlock(fn.body)) body = fn.body.statements.find(typescript.isReturnStatement)?.expression;
+  const object = body && unwrap(body as ts.Expression);
+  if (!object || !typescript.isObjectLiteralExpression(object)) return undefined;
+  const relations: Record<string, TableName | null> = {};
+  for (const property of object.properties) {
+    if (!typescript.isPropertyAssignment(property)) continue;
+    const name = propertyName(property.name);
+    const call = unwrap(property.initializer);
+    const target = typescript.isCallExpression(call) && call.arguments[0] ? context.classify(call.arguments[0]) : undefined;
+    if (name !== undefined) relations[name] = target?.kind === 'table' ? target.table : null;
+  }
+  return { kind: 'relations', table: table.table, relations };
+}
+
+/** Every `relations(…)` the repository exports, by table; a relation two declarations name differently is unknown. */
+const relationIndex = new WeakMap<RepoSymbols, Map<string, Record<string, TableName | null>>>();
+
+function relationsOfTable(table: TableName, context: ReadContext): Record<string, TableName | null> | undefined {
+  let index = relationIndex.get(context.symbols);
+  if (!index) {
+    index = new Map();
+    for (const exports of Object.values(context.symbols.data.exports)) {
+      for (const binding of Object.values(exports)) {
+        if (binding.kind !== 'relations') continue;
+        const key = tableKey(binding.table);
+        const known = index.get(key) ?? {};
+        for (const [name, target] of Object.entries(binding.relations)) {
+          const previous = Object.hasOwn(known, name) ? known[name] : undefined;
+          known[name] = previous === undefined || (previous && target && tableKey(previous) === tableKey(target)) ? target : null;
+        }
+        index.set(key, known);
+      }
+    }
+    relationIndex.set(context.symbols, index);
+  }
+  return index.get(tableKey(table));
+}
+
+/** `{ with: { posts: true, author: { with: { team: true } } } }`: each relation the `with` tree reaches, read. */
+function readWith(options: ts.Expression, table: TableName, context: ReadContext, reading: ChainReading, depth = 0): void {
+  const object = unwrap(options);
+  if (depth > 8 || !typescript.isObjectLiteralExpression(object)) return;
+  const selection = object.properties.find((property): property is ts.PropertyAssignment => typescript.isPropertyAssignment(property) && propertyName(property.name) === 'with');
+  const tree = selection && unwrap(selection.initializer);
+  if (!tree || !typescript.isObjectLiteralExpression(tree)) return;
+  const relations = relationsOfTable(table, context);
+  for (const property of tree.properties) {
+    if (!typescript.isPropertyAssignment(property)) continue;
+    const value = unwrap(property.initializer);
+    if (value.kind === typescript.SyntaxKind.FalseKeyword) continue;
+    const name = propertyName(property.name);
+    const target = relations && name !== undefined && Object.hasOwn(relations, name) ? relations[name] : undefined;
+    reading.accesses.push(accessAt(property.name, context, target ?? undefined, 'read'));
+    if (target) readWith(value, target, context, reading, depth + 1);
+  }
+}
+
+function tableKey(table: TableName): string {
+  return `${table.schema ?? ''}\u0000${table.name}`;
+}
+
+function propertyName(name: ts.PropertyName): string | undefined {
+  return typescript.isIdentifier(name) || typescript.isStringLiteral(name) ? name.text : undefined;
 }

@@ -74,25 +74,19 @@ export function extractOrmFacts(input: OrmInput): OrmFacts {
   const { file, source, symbols } = input;
   const facts: OrmFacts = { accesses: [], rawSql: [], sites: [] };
   if (!mayUseFrameworks(input)) return facts;
-  const classifier = new Classifier({
-    file,
-    source,
-    importTarget: (specifier) => {
-      const framework = frameworkOfPackage(specifier);
-      if (framework) return { framework };
-      const target = symbols.fileOf(file, specifier);
-      return target === undefined ? undefined : { file: target };
-    },
-    lookup: symbols,
-    symbols,
-  });
+  const classifier = classifierOf(file, source, symbols);
   let statements = 0;
+  /** The statement each chain top read with accesses opened: a builder kept in a variable goes on with it. */
+  const statementOfChain = new Map<ts.Node, number>();
 
   /** Reads a node that tops a chain; returns the statement nested chains belong to (`scope`: the one around it). */
-  const readChain = (node: ts.Node, scope: number | undefined): number | undefined => {
-    if (!callsSomething(node) || !isChainTop(node)) return scope;
+  const readChain = (node: ts.Node, outerScope: number | undefined): number | undefined => {
+    if (!callsSomething(node) || !isChainTop(node)) return outerScope;
     const chain = decompose(node);
     const root = classifier.rootOf(chain);
+    // `const query = knex('links')…; query.leftJoin('domains', …)`: the join belongs to the statement the variable's builder began.
+    const continued = root?.binding.kind === 'query' ? statementOfVariable(chain) : undefined;
+    const scope = outerScope ?? continued;
     // An unknown receiver this file declares as something else is read only for method names that no other library has.
     const distinctiveOnly = !root && !classifier.mayHoldBuilder(chain);
     if (distinctiveOnly && classifier.rootIsLocalValue(chain)) return scope;
@@ -114,6 +108,7 @@ export function extractOrmFacts(input: OrmInput): OrmFacts {
       facts.accesses.push(fact);
     }
     const unknownTable = reading.accesses.some((access) => access.table === undefined);
+    if (scope === undefined) statementOfChain.set(node, base);
     if (scope === undefined) {
       facts.sites.push({ framework: reading.framework, start: node.getStart(source), end: node.end, statements: { first: base, end: statements }, unknownTable });
     } else if (unknownTable) {
@@ -121,6 +116,12 @@ export function extractOrmFacts(input: OrmInput): OrmFacts {
       for (const site of facts.sites) if (site.statements.first <= scope && scope < site.statements.end) site.unknownTable = true;
     }
     return base;
+  };
+
+  /** The statement the builder a chain's root variable holds began, when this pass read that builder. */
+  const statementOfVariable = (chain: ReturnType<typeof decompose>): number | undefined => {
+    const initializer = classifier.initializerOfRoot(chain);
+    return initializer && statementOfChain.get(initializer);
   };
 
   // Parents before children (callbacks are bound before their bodies are read), without recursion:
@@ -142,6 +143,37 @@ export function extractOrmFacts(input: OrmInput): OrmFacts {
   }
   facts.accesses.sort((a, b) => a.statement - b.statement || a.offset - b.offset);
   return facts;
+}
+
+/** The classifier of one file against the repository's symbol table. */
+function classifierOf(file: string, source: ts.SourceFile, symbols: RepoSymbols): Classifier {
+  return new Classifier({
+    file,
+    source,
+    importTarget: (specifier) => {
+      const framework = frameworkOfPackage(specifier);
+      if (framework) return { framework };
+      const target = symbols.fileOf(file, specifier);
+      return target === undefined ? undefined : { file: target };
+    },
+    lookup: symbols,
+    symbols,
+  });
+}
+
+/**
+ * The name of the table a `${…}` in a sql template stands for, when it is a Drizzle table object
+ * (sql`select * from ${users}`): the template then names that table. A classifier is made only on
+ * first use.
+ */
+export function drizzleTableNames(file: string, source: ts.SourceFile, symbols: RepoSymbols): (expression: ts.Expression) => TableName | undefined {
+  let classifier: Classifier | undefined;
+  return (expression) => {
+    if (!typescript.isIdentifier(expression) && !typescript.isPropertyAccessExpression(expression)) return undefined;
+    classifier ??= classifierOf(file, source, symbols);
+    const binding = classifier.classify(expression);
+    return binding?.kind === 'table' ? binding.table : undefined;
+  };
 }
 
 /** Only a chain with a call or a tag can query (`row.id` cannot); one may end in a property (`db('t').count().then`). */

@@ -11,7 +11,8 @@ const CLIENT: Binding = { kind: 'client', framework: 'knex' };
 const QUERY: Binding = { kind: 'query', framework: 'knex' };
 
 const MAIN = new Set(['from', 'into', 'table']);
-const JOINS = new Set(['join', 'innerJoin', 'leftJoin', 'leftOuterJoin', 'rightJoin', 'rightOuterJoin', 'fullOuterJoin', 'crossJoin', 'outerJoin']);
+/** Tables a query reads besides its main one: joins, and UPDATE … FROM (`updateFrom`). */
+const JOINS = new Set(['join', 'innerJoin', 'leftJoin', 'leftOuterJoin', 'rightJoin', 'rightOuterJoin', 'fullOuterJoin', 'crossJoin', 'outerJoin', 'updateFrom']);
 const CTES = new Set(['with', 'withRecursive', 'withMaterialized', 'withNotMaterialized']);
 /** `onConflict().merge()` stays an insert, as INSERT … ON CONFLICT DO UPDATE is in SQL. */
 const WRITES: Record<string, Operation> = { insert: 'insert', upsert: 'insert', update: 'update', del: 'delete', delete: 'delete', truncate: 'truncate' };

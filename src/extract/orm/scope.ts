@@ -30,7 +30,10 @@ export class Declarations {
       for (const statement of scope.statements) this.addStatement(names, statement);
     } else if (typescript.isCaseBlock(scope)) {
       for (const clause of scope.clauses) for (const statement of clause.statements) this.addStatement(names, statement);
+    } else if (typescript.isTypeAliasDeclaration(scope) || typescript.isInterfaceDeclaration(scope) || typescript.isClassDeclaration(scope)) {
+      for (const parameter of scope.typeParameters ?? []) add(names, parameter.name, parameter);
     } else if (typescript.isFunctionLike(scope)) {
+      for (const parameter of scope.typeParameters ?? []) add(names, parameter.name, parameter);
       for (const parameter of scope.parameters) add(names, parameter.name, parameter);
       if ((typescript.isFunctionExpression(scope) || typescript.isClassExpression(scope)) && scope.name) add(names, scope.name, scope);
     } else if ((typescript.isForStatement(scope) || typescript.isForInStatement(scope) || typescript.isForOfStatement(scope)) && scope.initializer && typescript.isVariableDeclarationList(scope.initializer)) {
@@ -75,6 +78,10 @@ const SCOPE_KINDS = new Set([
   typescript.SyntaxKind.ForOfStatement,
   typescript.SyntaxKind.CatchClause,
   typescript.SyntaxKind.ClassExpression,
+  // Scopes of their type parameters.
+  typescript.SyntaxKind.TypeAliasDeclaration,
+  typescript.SyntaxKind.InterfaceDeclaration,
+  typescript.SyntaxKind.ClassDeclaration,
 ]);
 
 /** Adds a declared name, or each name a destructuring pattern declares (the first declaration wins). */

@@ -29,6 +29,8 @@ export type Binding =
   | { kind: 'table'; table: TableName }
   /** A Drizzle pgSchema('s') object. */
   | { kind: 'schema'; schema: string }
+  /** Drizzle `relations(table, ({ one, many }) => ({ name: one(other, …) }))`: each relation's table; undefined when unknown. */
+  | { kind: 'relations'; table: TableName; relations: Record<string, TableName | null> }
   /** A TypeORM entity class, an instance of one, a repository of one; entities by key `file#Class`. */
   | { kind: 'entity'; entity: string }
   | { kind: 'instance'; entity: string }
