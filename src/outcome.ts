@@ -44,6 +44,8 @@ export interface CheckOutcome {
   frameworks: FrameworkTotals;
   /** Query sites whose table accesses could not be read. */
   unreadSites: Array<UnreadSite & { file: string }>;
+  /** Imports of the repository's own code that lead to no file. */
+  unresolvedImports: Array<UnresolvedImport & { file: string }>;
   /** What discovery left out of the scan, and why. */
   skipped: SkippedPath[];
 }
@@ -68,6 +70,8 @@ export interface FileVerdict {
   frameworks: FrameworkCount[];
   /** Its query sites whose table accesses could not be read (absent when there are none). */
   unreadSites?: UnreadSite[];
+  /** Its imports of the repository's own code that lead to no file (absent when there are none). */
+  unresolvedImports?: UnresolvedImport[];
   /** What the repository rules read of it when they judge other files (rules/engine.ts); undefined when it was not analysed. */
   evidence?: TableAccessFact[];
 }
@@ -81,6 +85,14 @@ export interface UnreadSite {
   column: number;
   framework: Framework;
   reason: UnreadReason;
+}
+
+/** An import that names the repository's own code (a relative path, a tsconfig alias, a workspace package) and leads to no file, and why. */
+export interface UnresolvedImport {
+  line: number;
+  column: number;
+  specifier: string;
+  reason: string;
 }
 
 /** A finding an exception waived, with the exception's id. */
@@ -117,6 +129,8 @@ export interface Assembled {
   frameworks: FrameworkTotals;
   /** Every query site whose table accesses could not be read, in scan order. */
   unreadSites: Array<UnreadSite & { file: string }>;
+  /** Every import of the repository's own code that leads to no file, in scan order. */
+  unresolvedImports: Array<UnresolvedImport & { file: string }>;
   absent?: BaselineEntry[];
 }
 
@@ -139,6 +153,7 @@ export function assembleOutcome(verdicts: readonly FileVerdict[], runNotes: read
     notifications: [...runNotes, ...verdicts.flatMap((verdict) => verdict.notifications)],
     frameworks: sumFrameworks(verdicts.map((verdict) => verdict.frameworks)),
     unreadSites: verdicts.flatMap((verdict) => (verdict.unreadSites ?? []).map((site) => ({ file: verdict.file, ...site }))),
+    unresolvedImports: verdicts.flatMap((verdict) => (verdict.unresolvedImports ?? []).map((unresolved) => ({ file: verdict.file, ...unresolved }))),
     ...(absent ? { absent } : {}),
   };
 }

@@ -72,6 +72,7 @@ export function judgeFiles(
       exceptionsUsed: [...new Set(waived.map((w) => w.exception))],
       notifications: notesByFile.get(facts.file) ?? [],
       ...coverageOf(facts),
+      ...unresolvedImportsOf(facts),
       // A file not analysed has no evidence, and does not count as scanned.
       evidence: facts.notAnalysed === undefined ? repoEvidence(facts, map) : undefined,
     };
@@ -110,6 +111,12 @@ export function relatedLocations(loadedMap: LoadedMap, mapFile: string, root: st
     const message = kind === 'family' ? `table family ${id} in the ownership map` : kind === 'restricted' ? `restricted-table rule ${id} in the ownership map` : `domain ${id}`;
     return { file: relative, line: position.line, column: position.column, message };
   };
+}
+
+/** A file's imports of the repository's own code that lead to no file. */
+function unresolvedImportsOf(facts: FileFacts): Pick<FileVerdict, 'unresolvedImports'> {
+  const unresolved = facts.imports.flatMap((fact) => (fact.unresolved === undefined ? [] : [{ line: fact.line, column: fact.column, specifier: fact.specifier, reason: fact.unresolved }]));
+  return unresolved.length > 0 ? { unresolvedImports: unresolved } : {};
 }
 
 /**

@@ -22,7 +22,7 @@ import { toolDigest } from './tool-digest.js';
 import type { TableAccessFact } from '../facts/types.js';
 import type { Notification } from '../outcome.js';
 import type { Finding } from '../rules/finding.js';
-import type { FileVerdict, FrameworkCount, UnreadSite } from '../outcome.js';
+import type { FileVerdict, FrameworkCount, UnreadSite, UnresolvedImport } from '../outcome.js';
 
 const FILE = 'result.json';
 const DELTA_FILE = 'result-delta.json';
@@ -169,15 +169,17 @@ interface StoredVerdict {
   /** [framework, resolved, unresolved, sites, read] for each framework. */
   frameworks?: FrameworkCount[];
   unreadSites?: UnreadSite[];
+  unresolvedImports?: UnresolvedImport[];
   /** Set when the file could not be analysed (it then has no evidence). */
   unanalysed?: true;
   evidence?: TableAccessFact[];
 }
 
 function toStored(verdict: FileVerdict): StoredVerdict {
-  const { findings, exceptionsUsed, notifications, frameworks, evidence, unreadSites } = verdict;
+  const { findings, exceptionsUsed, notifications, frameworks, evidence, unreadSites, unresolvedImports } = verdict;
   return {
     ...(unreadSites?.length ? { unreadSites } : {}),
+    ...(unresolvedImports?.length ? { unresolvedImports } : {}),
     ...(findings.length ? { findings: findings.map(({ file: _file, ...finding }) => finding) } : {}),
     ...(exceptionsUsed.length ? { exceptionsUsed } : {}),
     ...(notifications.length ? { notifications } : {}),
@@ -198,6 +200,7 @@ function fromStored(file: string, stored: StoredVerdict): FileVerdict {
     notifications: stored.notifications ?? [],
     frameworks: stored.frameworks ?? [],
     ...(stored.unreadSites ? { unreadSites: stored.unreadSites } : {}),
+    ...(stored.unresolvedImports ? { unresolvedImports: stored.unresolvedImports } : {}),
     ...(stored.unanalysed ? {} : { evidence: stored.evidence ?? NO_EVIDENCE }),
   };
 }
@@ -208,7 +211,7 @@ const NO_EVIDENCE: TableAccessFact[] = Object.freeze([]) as unknown as TableAcce
 /** A shape check: the file is our own output, but the folder is reachable by the repository, and a damaged record must not reach the reports or the rules. */
 function isStoredVerdict(value: unknown): value is StoredVerdict {
   if (!isRecord(value)) return false;
-  const { findings, exceptionsUsed, notifications, frameworks, evidence, unreadSites } = value;
+  const { findings, exceptionsUsed, notifications, frameworks, evidence, unreadSites, unresolvedImports } = value;
   return (
     (findings === undefined || (Array.isArray(findings) && findings.every(isFinding))) &&
     (exceptionsUsed === undefined || (Array.isArray(exceptionsUsed) && exceptionsUsed.every((id) => typeof id === 'string'))) &&
@@ -218,6 +221,9 @@ function isStoredVerdict(value: unknown): value is StoredVerdict {
     (unreadSites === undefined ||
       (Array.isArray(unreadSites) &&
         unreadSites.every((site) => isRecord(site) && typeof site.line === 'number' && typeof site.column === 'number' && typeof site.framework === 'string' && typeof site.reason === 'string'))) &&
+    (unresolvedImports === undefined ||
+      (Array.isArray(unresolvedImports) &&
+        unresolvedImports.every((entry) => isRecord(entry) && typeof entry.line === 'number' && typeof entry.column === 'number' && typeof entry.specifier === 'string' && typeof entry.reason === 'string'))) &&
     (value.unanalysed === undefined || value.unanalysed === true) &&
     (evidence === undefined || (Array.isArray(evidence) && evidence.every(isAccess)))
   );

@@ -80,7 +80,7 @@ async function dbCheck(flags: DbCheckFlags, io: CliIO): Promise<number> {
     ...outcome.notifications,
   ];
   const run = {
-    result: { findings: outcome.findings, filesScanned: outcome.filesApplied, notifications, loadedMap: outcome.loadedMap, fullRun: true, frameworks: {}, unreadSites: [], skipped: [] },
+    result: { findings: outcome.findings, filesScanned: outcome.filesApplied, notifications, loadedMap: outcome.loadedMap, fullRun: true, frameworks: {}, unreadSites: [], unresolvedImports: [], skipped: [] },
     reported,
     listed: reported,
     summary: summarise(reported, outcome.filesApplied),

@@ -207,7 +207,7 @@ async function checkAndReport(paths: string[], flags: CheckFlags, io: CliIO): Pr
     result,
     reported,
     listed: flags.level ? atLevel(reported, flags.level) : reported,
-    summary: { ...summarise(reported, result.filesScanned, result.frameworks, result.skipped), ...(result.runtime ? { runtime: result.runtime } : {}) },
+    summary: { ...summarise(reported, result.filesScanned, result.frameworks, result.skipped, result.unresolvedImports.length), ...(result.runtime ? { runtime: result.runtime } : {}) },
     baseline: baselineFile && result.absent ? { file: displayPath(root, baselineFile), absent: result.absent } : undefined,
     readFile: (file) => {
       try {
@@ -298,6 +298,7 @@ export async function renderReport(flags: Pick<CheckFlags, 'format' | 'maxFindin
         toolVersion: TOOL_VERSION,
         baseline: run.baseline,
         unreadSites: result.unreadSites,
+        unresolvedImports: result.unresolvedImports,
         skipped: result.skipped,
         shard: flags.shard,
       });

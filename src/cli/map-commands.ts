@@ -43,15 +43,16 @@ export function registerMapCommands(program: Command, io: CliIO, setExitCode: Se
     });
 
   withRepo(map.command('coverage'))
-    .description('query sites read and unread, tables used but not owned, tables owned but unused, folders in no domain')
+    .description('query sites read and unread, imports that lead to no file, tables used but not owned, tables owned but unused, folders in no domain')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--sites', 'list every query site whose table accesses could not be read, and why')
-    .action(async (flags: RepoFlags & { format: 'text' | 'json'; sites?: boolean }) => {
+    .option('--imports', "list every import of the repository's own code that leads to no file, and why")
+    .action(async (flags: RepoFlags & { format: 'text' | 'json'; sites?: boolean; imports?: boolean }) => {
       const { computeCoverage, renderCoverageJson, renderCoverageText } = await import('../report/coverage.js');
       const { runCheck } = await import('../check.js');
       const { root, mapFile } = locate(flags, 'map coverage');
       const report = computeCoverage(await runCheck({ root, mapFile }), root);
-      io.stdout.write(flags.format === 'json' ? renderCoverageJson(report) : renderCoverageText(report, { sites: flags.sites }));
+      io.stdout.write(flags.format === 'json' ? renderCoverageJson(report) : renderCoverageText(report, { sites: flags.sites, imports: flags.imports }));
     });
 
   withRepo(program.command('who-owns'))

@@ -142,7 +142,12 @@ export async function extractAll(root: string, files: string[], options: Extract
     const fileFacts = facts[index];
     if (!fileFacts) return;
     for (const note of fileFacts.notes) notifications.push({ level: 'note', file, ...note });
-    for (const fact of fileFacts.imports) fact.resolved = options.resolver.resolve(file, fact.specifier);
+    for (const fact of fileFacts.imports) {
+      const resolution = options.resolver.resolveImport(file, fact.specifier);
+      fact.resolved = resolution.file;
+      if (resolution.unresolved) fact.unresolved = resolution.unresolved;
+      else delete fact.unresolved;
+    }
     resolved.push(fileFacts);
   });
   return resolved;

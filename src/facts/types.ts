@@ -93,6 +93,8 @@ export interface ImportFact extends Location {
   typeOnly: boolean;
   /** Repository-relative POSIX path of the resolved file or folder, when it resolves inside the repository. */
   resolved?: string;
+  /** Set when the import names the repository's own code (a relative path, a tsconfig alias, a workspace package) and leads to no file: why. */
+  unresolved?: string;
 }
 
 /** A table access placed in the file, ready for the rules. */

@@ -11,6 +11,7 @@ import type { Operation, UnreadReason } from '../facts/types.js';
 import { formatTableName, parseTableName, tableKey } from '../map/names.js';
 import { OwnershipIndex, resolveSchemaHoles } from '../map/resolve.js';
 import { compareText } from '../order.js';
+import { clip, plain } from './inert.js';
 
 export interface UnownedTable {
   table: string;
@@ -43,9 +44,16 @@ export interface SiteCoverage {
   unread: Array<{ file: string; line: number; column: number; framework: string; reason: UnreadReason }>;
 }
 
+/** Imports of the repository's own code that lead to no file: the code behind them was not analysed. */
+export interface ImportCoverage {
+  unresolved: number;
+  imports: Array<{ file: string; line: number; column: number; specifier: string; reason: string }>;
+}
+
 export interface CoverageReport {
   filesScanned: number;
   querySites: SiteCoverage;
+  unresolvedImports: ImportCoverage;
   unownedTables: UnownedTable[];
   unusedTables: UnusedTable[];
   foldersWithoutDomain: UnassignedFolder[];
@@ -56,6 +64,7 @@ export function computeCoverage(result: CheckResult, root: string): CoverageRepo
   return {
     filesScanned: result.filesScanned,
     querySites: siteCoverage(result),
+    unresolvedImports: { unresolved: result.unresolvedImports.length, imports: result.unresolvedImports },
     unownedTables: unownedTables(result, index),
     unusedTables: unusedTables(result, index),
     foldersWithoutDomain: foldersWithoutDomain(result, index, root),
@@ -154,7 +163,7 @@ function foldersWithoutDomain(result: CheckResult, index: OwnershipIndex, root: 
   return [...byFolder.values()].filter((entry) => entry.filesWithoutDomain > 0).sort((a, b) => compareText(a.folder, b.folder));
 }
 
-export function renderCoverageText(report: CoverageReport, options: { sites?: boolean } = {}): string {
+export function renderCoverageText(report: CoverageReport, options: { sites?: boolean; imports?: boolean } = {}): string {
   const { querySites } = report;
   const unread = querySites.sites - querySites.read;
   const frameworks = Object.entries(querySites.byFramework).map(([framework, count]) => `${framework} ${count.read}/${count.sites}`).join(', ');
@@ -167,6 +176,7 @@ export function renderCoverageText(report: CoverageReport, options: { sites?: bo
           querySites.unread.map((site) => [`${site.file}:${site.line}:${site.column}`, site.framework, UNREAD_REASONS[site.reason]]),
         )
       : `${sitesTitle}${unread > 0 ? ' (--sites lists them)' : ''}\n`,
+    importsSection(report.unresolvedImports, options.imports === true),
     section(
       `Tables the code or migrations use that the map does not own (${report.unownedTables.length})`,
       ['TABLE', 'OPERATIONS', 'USES', 'FILES', 'FIRST USE'],
@@ -184,6 +194,17 @@ export function renderCoverageText(report: CoverageReport, options: { sites?: bo
     ),
   ];
   return `${sections.join('\n')}\n${report.filesScanned} file${report.filesScanned === 1 ? '' : 's'} scanned.\n`;
+}
+
+/** The count of imports that lead to no file; with --imports, each one and why (the repository's text, made inert). */
+function importsSection(coverage: ImportCoverage, list: boolean): string {
+  const title = `Imports of the repository's own code that lead to no file: ${coverage.unresolved}`;
+  if (!list) return `${title}${coverage.unresolved > 0 ? ' (--imports lists them)' : ''}\n`;
+  return section(
+    title,
+    ['IMPORT', 'SPECIFIER', 'WHY UNRESOLVED'],
+    coverage.imports.map((entry) => [plain(`${entry.file}:${entry.line}:${entry.column}`), plain(clip(entry.specifier, 120)), plain(clip(entry.reason, 300))]),
+  );
 }
 
 export function renderCoverageJson(report: CoverageReport): string {

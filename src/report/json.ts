@@ -18,6 +18,8 @@ export interface JsonReportInput {
   shard?: Shard;
   /** Query sites whose table accesses could not be read, and why. */
   unreadSites?: Array<{ file: string; line: number; column: number; framework: string; reason: string }>;
+  /** Imports of the repository's own code that lead to no file, and why. */
+  unresolvedImports?: Array<{ file: string; line: number; column: number; specifier: string; reason: string }>;
   /** The paths discovery left out, and why (a folder ends with `/`). */
   skipped?: Array<{ path: string; reason: string }>;
 }
@@ -68,6 +70,7 @@ export function renderJson(input: JsonReportInput): string {
       },
       ...(input.baseline ? { baseline: input.baseline } : {}),
       unreadSites: input.unreadSites ?? [],
+      unresolvedImports: input.unresolvedImports ?? [],
       notifications: input.notifications,
       ...(input.skipped ? { skipped: input.skipped } : {}),
       errors: input.errors ?? [],

@@ -35,6 +35,7 @@ interface JsonReport {
   baseline?: { file: string; absent: unknown[] };
   shard?: Shard;
   unreadSites?: Array<{ file: string; line: number; column: number }>;
+  unresolvedImports?: Array<{ file: string; line: number; column: number }>;
 }
 
 export interface Merged {
@@ -144,6 +145,7 @@ function mergeJson(inputs: Input[]): Merged {
     summary: reports.map((report) => report.summary).reduce(sumCounts),
     ...(baselines.length > 0 ? { baseline: { ...baselines[0]!, absent: baselines.flatMap((baseline) => baseline.absent) } } : {}),
     unreadSites: reports.flatMap((report) => report.unreadSites ?? []).sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column),
+    unresolvedImports: reports.flatMap((report) => report.unresolvedImports ?? []).sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column),
     notifications: [
       ...missing.map((message) => ({ level: 'warning', message })),
       ...reports.flatMap((report) => report.notifications).sort((a, b) => compareFiles(a.file, b.file)),

@@ -16,6 +16,8 @@ export interface Summary {
   frameworks: FrameworkTotals;
   /** Query sites over all frameworks: how many were found, and how many of them were read. */
   coverage: { sites: number; read: number };
+  /** Imports of the repository's own code (relative paths, tsconfig aliases, workspace packages) that lead to no file. */
+  unresolvedImports: number;
   /** Paths discovery left out, by reason (`default ignore`, `gitignore`, `map ignore`, `declaration file`, `link`). */
   skipped: Record<string, number>;
   /** With `check --runtime`: how much of what the tests ran static analysis saw. */
@@ -39,7 +41,13 @@ export interface RuntimeCoverage {
 }
 
 /** Counts by level, rule and domain (files with no domain count under "(none)"), keys sorted, with the run's counts of table accesses by framework. */
-export function summarise(findings: Finding[], filesScanned: number, frameworks: Summary['frameworks'] = {}, skipped: ReadonlyArray<{ reason: string }> = []): Summary {
+export function summarise(
+  findings: Finding[],
+  filesScanned: number,
+  frameworks: Summary['frameworks'] = {},
+  skipped: ReadonlyArray<{ reason: string }> = [],
+  unresolvedImports = 0,
+): Summary {
   const byLevel: Record<Level, number> = { error: 0, warning: 0, note: 0 };
   const byRule: Record<string, number> = {};
   const byDomain: Record<string, number> = {};
@@ -61,6 +69,7 @@ export function summarise(findings: Finding[], filesScanned: number, frameworks:
       sites: Object.values(frameworks).reduce((sum, count) => sum + (count?.sites ?? 0), 0),
       read: Object.values(frameworks).reduce((sum, count) => sum + (count?.read ?? 0), 0),
     },
+    unresolvedImports,
     skipped: sortKeys(countBy(skipped.map((entry) => entry.reason))),
   };
 }
@@ -73,6 +82,16 @@ function countBy(keys: string[]): Record<string, number> {
 
 function sortKeys(record: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => compareText(a, b)));
+}
+
+/**
+ * The line that says how many imports of the repository's own code lead to no file (code the
+ * analysis could not follow); undefined when every one resolved.
+ */
+export function unresolvedImportsLine(summary: Pick<Summary, 'unresolvedImports'>): string | undefined {
+  const count = summary.unresolvedImports ?? 0;
+  if (count === 0) return undefined;
+  return `${count} import${count === 1 ? '' : 's'} of the repository's own code lead${count === 1 ? 's' : ''} to no file (schema-guard map coverage --imports lists them)`;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Notification } from '../outcome.js';
 import { LEVEL_RANK, type Finding, type Level } from '../rules/finding.js';
 import { foldByUrgency, type FoldedFinding } from './fold.js';
 import { clip, plain, plainLineStart } from './inert.js';
-import { coverageLine, type Summary } from './summary.js';
+import { coverageLine, type Summary, unresolvedImportsLine } from './summary.js';
 
 export interface TextReportInput {
   /** The findings to list: reported ones (neither suppressed nor baselined) at --level or above. */
@@ -104,6 +104,8 @@ export function renderText(input: TextReportInput): string {
   // How much of the code's SQL was read: yellow when some of it could not be.
   const coverage = coverageLine(input.summary);
   if (coverage) out.push(input.summary.coverage.read < input.summary.coverage.sites ? c.yellow(coverage) : c.dim(coverage), '');
+  const unresolved = unresolvedImportsLine(input.summary);
+  if (unresolved) out.push(c.yellow(unresolved), '');
   const hints = hintLines(input);
   if (hints.length) out.push(...hints.map((hint) => c.dim(hint)), '');
   out.push(summaryLine(c, input.summary));

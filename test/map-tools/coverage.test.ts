@@ -105,6 +105,8 @@ describe('schema-guard map coverage', () => {
       [
         'Query sites read: 1 of 1 (sql 1/1); 0 unread',
         '',
+        "Imports of the repository's own code that lead to no file: 0",
+        '',
         'Tables the code or migrations use that the map does not own (0)',
         '  none',
         '',
@@ -118,6 +120,41 @@ describe('schema-guard map coverage', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('counts and lists the imports of the repository’s own code that lead to no file, and not third-party ones', async () => {
+    const root = writeRepo({
+      'ownership-map.yaml': SHOP_MAP,
+      'package.json': JSON.stringify({ name: 'root', workspaces: ['packages/*'] }),
+      'packages/db/package.json': JSON.stringify({ name: '@acme/db', exports: { './client': './src/client.ts' } }),
+      'packages/db/src/client.ts': 'export const db = 1;\n',
+      'packages/shop/package.json': JSON.stringify({ name: '@acme/shop' }),
+      'packages/shop/src/orders.ts': [
+        "import { db } from '@acme/db/client';",
+        "import { x } from '@acme/db/src/client';",
+        "import { y } from './gone';",
+        "import React from 'react';",
+        "import './styles.css';",
+        '',
+      ].join('\n'),
+    });
+    const text = await run(['map', 'coverage', '--root', root, '--imports']);
+    expect(text.stdout).toContain("Imports of the repository's own code that lead to no file: 2\n");
+    expect(text.stdout).toMatch(/packages\/shop\/src\/orders\.ts:2:\d+ +@acme\/db\/src\/client +@acme\/db \(packages\/db\) does not export '\.\/src\/client'/);
+    expect(text.stdout).toMatch(/packages\/shop\/src\/orders\.ts:3:\d+ +\.\/gone +no file packages\/shop\/src\/gone/);
+    const json = JSON.parse((await run(['map', 'coverage', '--root', root, '--format', 'json'])).stdout);
+    expect(json.unresolvedImports.unresolved).toBe(2);
+    expect(json.unresolvedImports.imports.map((entry: { specifier: string }) => entry.specifier)).toEqual(['@acme/db/src/client', './gone']);
+
+    const check = await run(['check', '--root', root, '--format', 'json', '--no-cache']);
+    const report = JSON.parse(check.stdout);
+    expect(report.summary.unresolvedImports).toBe(2);
+    expect(report.unresolvedImports).toEqual([
+      expect.objectContaining({ file: 'packages/shop/src/orders.ts', line: 2, specifier: '@acme/db/src/client' }),
+      expect.objectContaining({ file: 'packages/shop/src/orders.ts', line: 3, specifier: './gone', reason: expect.stringMatching(/^no file packages\/shop\/src\/gone/) }),
+    ]);
+    const summary = await run(['check', '--root', root, '--no-cache']);
+    expect(summary.stdout).toContain("2 imports of the repository's own code lead to no file (schema-guard map coverage --imports lists them)");
   });
 
   it('exits 2 with the located loader message for a malformed map', async () => {
